@@ -1,0 +1,84 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { CategorySchema, PolicyTypeKeySchema, derivePlatform, policyTypeDefinition, whitelistMeta } from "./policyTypes";
+import type { PolicyTypeKey } from "./policyTypes";
+import { PlatformSchema } from "./platform";
+
+/** What a sync observes of one Graph object, before the store adds tenant and run fields. */
+export const ObservedItemSchema = z.object({
+  policyType: PolicyTypeKeySchema,
+  category: CategorySchema,
+  externalId: z.string().min(1).max(1_024),
+  displayName: z.string().max(1_024),
+  platform: PlatformSchema,
+  meta: z.record(z.string(), z.unknown()),
+});
+export type ObservedItem = z.infer<typeof ObservedItemSchema>;
+
+/** The inventory item as stored and as served by the API (API.md "Item"). */
+export const InventoryItemSchema = ObservedItemSchema.extend({
+  id: z.string(),
+  tenantId: z.string(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+  lastSeenRunId: z.string(),
+});
+export type InventoryItem = z.infer<typeof InventoryItemSchema>;
+
+/**
+ * The stored document: the item plus, per selection hash, the id of the last run of that
+ * selection that observed it. That map is what keeps "missing" isolated per selection.
+ */
+export const InventoryItemDocumentSchema = InventoryItemSchema.extend({
+  docType: z.literal("item"),
+  seenBy: z.record(z.string(), z.string()),
+});
+export type InventoryItemDocument = z.infer<typeof InventoryItemDocumentSchema>;
+
+/**
+ * Cosmos ids may not contain `/ \ ? #` and are limited to 255 characters; Graph ids can hold
+ * anything. A hash of (policyType, externalId) is deterministic, safe and bounded, so
+ * id + partition key is the uniqueness guarantee and an upsert can never duplicate.
+ */
+export function itemDocumentId(policyType: PolicyTypeKey, externalId: string): string {
+  const digest = createHash("sha256").update(policyType).update("\u0000").update(externalId).digest("base64url");
+  return `${policyType}.${digest}`;
+}
+
+const GraphObjectSchema = z.looseObject({
+  id: z.string().min(1).max(1_024),
+  displayName: z.string().nullish(),
+  name: z.string().nullish(),
+});
+
+export type NormaliseResult = { ok: true; item: ObservedItem } | { ok: false; code: "ITEM_INVALID"; message: string };
+
+/**
+ * The per-type contract: turns one Graph object into an observed item. An object without a
+ * usable id, or with a non-text name, is invalid (counted, skipped); meta keys outside the
+ * type's whitelist are dropped without failing anything.
+ */
+export function normaliseGraphObject(policyType: PolicyTypeKey, raw: unknown): NormaliseResult {
+  const def = policyTypeDefinition(policyType);
+  const parsed = GraphObjectSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join(".") : "object";
+    return { ok: false, code: "ITEM_INVALID", message: `${policyType}: invalid ${where}: ${issue?.message ?? "invalid"}` };
+  }
+  const obj = parsed.data as Record<string, unknown>;
+  const preferred = obj[def.nameField];
+  const fallback = obj[def.nameField === "name" ? "displayName" : "name"];
+  const displayName = typeof preferred === "string" ? preferred : typeof fallback === "string" ? fallback : "";
+  return {
+    ok: true,
+    item: {
+      policyType,
+      category: def.category,
+      externalId: parsed.data.id,
+      displayName: displayName.slice(0, 1_024),
+      platform: derivePlatform(def, obj),
+      meta: whitelistMeta(def, obj),
+    },
+  };
+}

@@ -1,0 +1,248 @@
+import { z } from "zod";
+import { Platform, platformFromText } from "./platform";
+
+export const CategorySchema = z.enum([
+  "configuration",
+  "compliance",
+  "scripts",
+  "apps",
+  "appProtection",
+  "enrollment",
+  "updates",
+  "endpointSecurity",
+  "foundations",
+]);
+export type Category = z.infer<typeof CategorySchema>;
+
+/** How a meta key is read from a Graph object and what values it may hold. */
+interface MetaField {
+  readonly from: string;
+  readonly schema: z.ZodType;
+}
+
+const shortText = z.string().max(1_024);
+const isoDate = z.string().max(64);
+const stringList = z.array(z.string().max(256)).max(100);
+const META_FIELDS = {
+  odataType: { from: "@odata.type", schema: shortText },
+  description: { from: "description", schema: z.string().max(2_048) },
+  createdDateTime: { from: "createdDateTime", schema: isoDate },
+  lastModifiedDateTime: { from: "lastModifiedDateTime", schema: isoDate },
+  version: { from: "version", schema: z.union([z.number().int(), z.string().max(64)]) },
+  roleScopeTagIds: { from: "roleScopeTagIds", schema: stringList },
+  roleScopeTags: { from: "roleScopeTags", schema: stringList },
+  isAssigned: { from: "isAssigned", schema: z.boolean() },
+  platforms: { from: "platforms", schema: shortText },
+  technologies: { from: "technologies", schema: shortText },
+  settingCount: { from: "settingCount", schema: z.number().int() },
+  templateId: { from: "templateId", schema: shortText },
+  publisher: { from: "publisher", schema: shortText },
+  publishingState: { from: "publishingState", schema: shortText },
+  runAsAccount: { from: "runAsAccount", schema: shortText },
+  fileName: { from: "fileName", schema: shortText },
+  isGlobalScript: { from: "isGlobalScript", schema: z.boolean() },
+  deployedAppCount: { from: "deployedAppCount", schema: z.number().int() },
+  targetedMobileApps: { from: "targetedMobileApps", schema: stringList },
+  enforcementLevel: { from: "enforcementLevel", schema: shortText },
+  language: { from: "language", schema: shortText },
+  deviceType: { from: "deviceType", schema: shortText },
+  priority: { from: "priority", schema: z.number().int() },
+  deviceEnrollmentConfigurationType: { from: "deviceEnrollmentConfigurationType", schema: shortText },
+  featureUpdateVersion: { from: "featureUpdateVersion", schema: shortText },
+  releaseDateDisplayName: { from: "releaseDateDisplayName", schema: shortText },
+  approvalType: { from: "approvalType", schema: shortText },
+  platform: { from: "platform", schema: shortText },
+  assignmentFilterManagementType: { from: "assignmentFilterManagementType", schema: shortText },
+  isBuiltIn: { from: "isBuiltIn", schema: z.boolean() },
+  defaultLocale: { from: "defaultLocale", schema: shortText },
+  policyConfigurationIngestionType: { from: "policyConfigurationIngestionType", schema: shortText },
+} as const satisfies Record<string, MetaField>;
+export type MetaKey = keyof typeof META_FIELDS;
+
+type PlatformRule = { fixed: Platform } | { fromField: string };
+
+export interface PolicyTypeDefinition {
+  readonly key: string;
+  readonly category: Category;
+  readonly graphPath: string;
+  readonly graphVersion: "beta" | "v1.0";
+  readonly nameField: "displayName" | "name";
+  readonly foundation: boolean;
+  /** Graph properties requested with `$select` (`@odata.type` is always returned). */
+  readonly select: readonly string[];
+  readonly platform: PlatformRule;
+  /** The whitelist: only these meta keys are kept; everything else Graph sends is dropped. */
+  readonly metaKeys: readonly MetaKey[];
+}
+
+const COMMON: MetaKey[] = ["odataType", "description", "createdDateTime", "lastModifiedDateTime", "roleScopeTagIds"];
+const ODATA: PlatformRule = { fromField: "@odata.type" };
+
+function define<K extends string>(
+  key: K,
+  category: Category,
+  graphPath: string,
+  opts: {
+    name?: "displayName" | "name";
+    platform: PlatformRule;
+    meta?: MetaKey[];
+    common?: MetaKey[];
+    foundation?: boolean;
+  },
+): PolicyTypeDefinition & { readonly key: K } {
+  const nameField = opts.name ?? "displayName";
+  const metaKeys = [...new Set([...(opts.common ?? COMMON), ...(opts.meta ?? [])])];
+  const select = [
+    "id",
+    nameField,
+    ...metaKeys.filter((k) => k !== "odataType").map((k) => META_FIELDS[k].from),
+  ];
+  if ("fromField" in opts.platform && opts.platform.fromField !== "@odata.type" && !select.includes(opts.platform.fromField)) {
+    select.push(opts.platform.fromField);
+  }
+  return {
+    key,
+    category,
+    graphPath,
+    graphVersion: "beta",
+    nameField,
+    foundation: opts.foundation ?? false,
+    select: [...new Set(select)],
+    platform: opts.platform,
+    metaKeys,
+  };
+}
+
+const win: PlatformRule = { fixed: "windows" };
+const multi: PlatformRule = { fixed: "multi" };
+
+/** The policy types we inventory (DESIGN.md §4). Order is the display order. */
+export const POLICY_TYPES = [
+  define("deviceConfiguration", "configuration", "/deviceManagement/deviceConfigurations", { platform: ODATA, meta: ["version"] }),
+  define("settingsCatalogPolicy", "configuration", "/deviceManagement/configurationPolicies", {
+    name: "name",
+    platform: { fromField: "platforms" },
+    meta: ["platforms", "technologies", "settingCount", "isAssigned"],
+  }),
+  define("groupPolicyConfiguration", "configuration", "/deviceManagement/groupPolicyConfigurations", {
+    platform: win,
+    meta: ["policyConfigurationIngestionType"],
+  }),
+  define("deviceCompliancePolicy", "compliance", "/deviceManagement/deviceCompliancePolicies", { platform: ODATA, meta: ["version"] }),
+  define("compliancePolicy", "compliance", "/deviceManagement/compliancePolicies", {
+    name: "name",
+    platform: { fromField: "platforms" },
+    meta: ["platforms", "technologies", "settingCount"],
+  }),
+  define("deviceManagementScript", "scripts", "/deviceManagement/deviceManagementScripts", { platform: win, meta: ["runAsAccount", "fileName"] }),
+  define("deviceShellScript", "scripts", "/deviceManagement/deviceShellScripts", { platform: { fixed: "macos" }, meta: ["runAsAccount", "fileName"] }),
+  define("deviceHealthScript", "scripts", "/deviceManagement/deviceHealthScripts", {
+    platform: win,
+    meta: ["publisher", "version", "runAsAccount", "isGlobalScript"],
+  }),
+  define("deviceComplianceScript", "scripts", "/deviceManagement/deviceComplianceScripts", {
+    platform: win,
+    meta: ["publisher", "version", "runAsAccount"],
+  }),
+  define("mobileApp", "apps", "/deviceAppManagement/mobileApps", { platform: ODATA, meta: ["publisher", "publishingState", "isAssigned"] }),
+  define("mobileAppConfiguration", "apps", "/deviceAppManagement/mobileAppConfigurations", {
+    platform: ODATA,
+    meta: ["version", "targetedMobileApps"],
+  }),
+  define("targetedManagedAppConfiguration", "appProtection", "/deviceAppManagement/targetedManagedAppConfigurations", {
+    platform: multi,
+    meta: ["version", "isAssigned", "deployedAppCount"],
+  }),
+  define("iosManagedAppProtection", "appProtection", "/deviceAppManagement/iosManagedAppProtections", {
+    platform: { fixed: "ios" },
+    meta: ["version", "isAssigned", "deployedAppCount"],
+  }),
+  define("androidManagedAppProtection", "appProtection", "/deviceAppManagement/androidManagedAppProtections", {
+    platform: { fixed: "android" },
+    meta: ["version", "isAssigned", "deployedAppCount"],
+  }),
+  define("windowsInformationProtectionPolicy", "appProtection", "/deviceAppManagement/windowsInformationProtectionPolicies", {
+    platform: win,
+    meta: ["version", "isAssigned", "enforcementLevel"],
+  }),
+  define("windowsAutopilotDeploymentProfile", "enrollment", "/deviceManagement/windowsAutopilotDeploymentProfiles", {
+    platform: win,
+    meta: ["language", "deviceType"],
+  }),
+  define("deviceEnrollmentConfiguration", "enrollment", "/deviceManagement/deviceEnrollmentConfigurations", {
+    platform: { fixed: "multi" },
+    meta: ["version", "priority", "deviceEnrollmentConfigurationType"],
+  }),
+  define("windowsFeatureUpdateProfile", "updates", "/deviceManagement/windowsFeatureUpdateProfiles", { platform: win, meta: ["featureUpdateVersion"] }),
+  define("windowsQualityUpdateProfile", "updates", "/deviceManagement/windowsQualityUpdateProfiles", { platform: win, meta: ["releaseDateDisplayName"] }),
+  define("windowsDriverUpdateProfile", "updates", "/deviceManagement/windowsDriverUpdateProfiles", { platform: win, meta: ["approvalType"] }),
+  define("endpointSecurityIntent", "endpointSecurity", "/deviceManagement/intents", {
+    platform: { fixed: "unknown" },
+    common: ["odataType", "description", "lastModifiedDateTime", "roleScopeTagIds"],
+    meta: ["templateId", "isAssigned"],
+  }),
+  define("termsAndConditions", "enrollment", "/deviceManagement/termsAndConditions", { platform: multi, meta: ["version"] }),
+  define("assignmentFilter", "foundations", "/deviceManagement/assignmentFilters", {
+    foundation: true,
+    platform: { fromField: "platform" },
+    common: ["odataType", "description", "createdDateTime", "lastModifiedDateTime", "roleScopeTags"],
+    meta: ["platform", "assignmentFilterManagementType"],
+  }),
+  define("roleScopeTag", "foundations", "/deviceManagement/roleScopeTags", {
+    foundation: true,
+    platform: multi,
+    common: ["odataType", "description"],
+    meta: ["isBuiltIn"],
+  }),
+  define("notificationMessageTemplate", "foundations", "/deviceManagement/notificationMessageTemplates", {
+    foundation: true,
+    platform: multi,
+    common: ["odataType", "description", "lastModifiedDateTime", "roleScopeTagIds"],
+    meta: ["defaultLocale"],
+  }),
+  define("roleDefinition", "foundations", "/deviceManagement/roleDefinitions", {
+    foundation: true,
+    platform: multi,
+    common: ["odataType", "description", "roleScopeTagIds"],
+    meta: ["isBuiltIn"],
+  }),
+] as const;
+
+export type PolicyTypeKey = (typeof POLICY_TYPES)[number]["key"];
+export const POLICY_TYPE_KEYS = POLICY_TYPES.map((t) => t.key) as [PolicyTypeKey, ...PolicyTypeKey[]];
+export const PolicyTypeKeySchema = z.enum(POLICY_TYPE_KEYS);
+
+const byKey = new Map<string, PolicyTypeDefinition & { readonly key: PolicyTypeKey }>(POLICY_TYPES.map((t) => [t.key, t]));
+
+export function isPolicyTypeKey(key: string): key is PolicyTypeKey {
+  return byKey.has(key);
+}
+
+export function policyTypeDefinition(key: PolicyTypeKey): PolicyTypeDefinition & { readonly key: PolicyTypeKey } {
+  const def = byKey.get(key);
+  if (!def) throw new Error(`unknown policy type ${key}`);
+  return def;
+}
+
+export function policyTypesOfCategory(category: Category): PolicyTypeKey[] {
+  return POLICY_TYPES.filter((t) => t.category === category).map((t) => t.key);
+}
+
+export function derivePlatform(def: PolicyTypeDefinition, raw: Record<string, unknown>): Platform {
+  if ("fixed" in def.platform) return def.platform.fixed;
+  const value = raw[def.platform.fromField];
+  return typeof value === "string" ? platformFromText(value) : "unknown";
+}
+
+/** Keeps only whitelisted meta keys whose values have the expected shape; never throws. */
+export function whitelistMeta(def: PolicyTypeDefinition, raw: Record<string, unknown>): Record<string, unknown> {
+  const meta: Record<string, unknown> = {};
+  for (const key of def.metaKeys) {
+    const field: MetaField = META_FIELDS[key];
+    const value = raw[field.from];
+    if (value === undefined || value === null) continue;
+    const parsed = field.schema.safeParse(value);
+    if (parsed.success) meta[key] = parsed.data;
+  }
+  return meta;
+}

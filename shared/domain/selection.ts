@@ -1,0 +1,73 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { CategorySchema, POLICY_TYPES, PolicyTypeKeySchema, policyTypesOfCategory } from "./policyTypes";
+import type { PolicyTypeKey } from "./policyTypes";
+
+export const MAX_SELECTION_ENTRIES = 100;
+
+/** A selection as callers send it. Strict: an unknown key is a validation error. */
+export const SelectionInputSchema = z.strictObject({
+  policyTypes: z.array(PolicyTypeKeySchema).max(MAX_SELECTION_ENTRIES).optional(),
+  categories: z.array(CategorySchema).max(MAX_SELECTION_ENTRIES).optional(),
+  includeFoundations: z.boolean().optional(),
+});
+export type SelectionInput = z.infer<typeof SelectionInputSchema>;
+
+/** The normalised selection: defaults applied, arrays de-duplicated and sorted. */
+export const SelectionSchema = z.strictObject({
+  policyTypes: z.array(PolicyTypeKeySchema),
+  categories: z.array(CategorySchema),
+  includeFoundations: z.boolean(),
+});
+export type Selection = z.infer<typeof SelectionSchema>;
+
+const sortedUnique = <T extends string>(values: readonly T[] | undefined): T[] =>
+  [...new Set(values ?? [])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * Applies defaults and sorts. Also drops policy types that a named category or
+ * `includeFoundations` already covers, so two selections that scope the same types the same
+ * way hash the same.
+ */
+export function normaliseSelection(input: SelectionInput): Selection {
+  const categories = sortedUnique(input.categories);
+  const includeFoundations = input.includeFoundations ?? false;
+  const covered = new Set<string>(categories.flatMap((c) => policyTypesOfCategory(c)));
+  if (includeFoundations) for (const t of POLICY_TYPES) if (t.foundation) covered.add(t.key);
+  const policyTypes = sortedUnique(input.policyTypes).filter((t) => !covered.has(t));
+  return { policyTypes, categories, includeFoundations };
+}
+
+/** JSON with object keys sorted recursively and no whitespace. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+/** `sha256(canonicalJson(normalisedSelection))`, 64 lower-case hex characters. */
+export function selectionHash(selection: Selection): string {
+  const scopeOnly: Selection = {
+    policyTypes: selection.policyTypes,
+    categories: selection.categories,
+    includeFoundations: selection.includeFoundations,
+  };
+  return createHash("sha256").update(canonicalJson(scopeOnly)).digest("hex");
+}
+
+/**
+ * The policy types a selection covers, in catalog order. Empty `policyTypes` and `categories`
+ * mean every non-foundation type; foundations only when `includeFoundations` or named.
+ */
+export function policyTypesInScope(selection: Selection): PolicyTypeKey[] {
+  const named = new Set<string>([...selection.policyTypes, ...selection.categories.flatMap((c) => policyTypesOfCategory(c))]);
+  const everything = selection.policyTypes.length === 0 && selection.categories.length === 0;
+  return POLICY_TYPES.filter(
+    (t) => named.has(t.key) || (everything && !t.foundation) || (selection.includeFoundations && t.foundation),
+  ).map((t) => t.key);
+}
+
+export const SelectionHashSchema = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lower-case hex characters");

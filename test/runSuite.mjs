@@ -1,0 +1,55 @@
+// `npm test`: typecheck, lint, then every vitest test; ends with one line "N passed, N failed"
+// computed from vitest's JSON report so CI and people read the same number.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const bin = (name) => join(root, "node_modules", ".bin", name);
+const run = (label, cmd, args) => {
+  const started = Date.now();
+  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: process.env });
+  console.log(`[${label}] exit ${result.status} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return result.status === 0;
+};
+
+const typecheckOk = run("typecheck", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]);
+const lintOk = run("lint", bin("eslint"), ["--config", ".config/eslint.config.mjs", "."]);
+const buildOk = run("build", bin("tsc"), ["-p", "tsconfig.json"]);
+
+const reportDir = join(root, ".test-results");
+const reportFile = join(reportDir, "vitest.json");
+mkdirSync(reportDir, { recursive: true });
+if (existsSync(reportFile)) rmSync(reportFile);
+const extra = process.argv.slice(2);
+const testsOk = run("vitest", bin("vitest"), [
+  "run",
+  "--config",
+  ".config/vitest.config.mts",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${reportFile}`,
+  ...extra,
+]);
+
+let passed = 0;
+let failed = 0;
+if (existsSync(reportFile)) {
+  const report = JSON.parse(readFileSync(reportFile, "utf8"));
+  passed = report.numPassedTests ?? 0;
+  failed = (report.numFailedTests ?? 0) + (report.numRuntimeErrorTests ?? 0);
+  // A test file that fails to load reports no test; count it so it cannot hide.
+  for (const file of report.testResults ?? []) {
+    if (file.status === "failed" && (file.assertionResults ?? []).length === 0) failed += 1;
+  }
+} else {
+  failed = 1;
+}
+for (const [label, ok] of [["typecheck", typecheckOk], ["lint", lintOk], ["build", buildOk]]) {
+  if (!ok) {
+    console.log(`${label} failed`);
+    failed += 1;
+  }
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && testsOk ? 0 : 1);
