@@ -1,0 +1,128 @@
+import type { z } from "zod";
+import type { Category, InventoryItem, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus } from "../domain";
+import type { Selection } from "../domain/selection";
+import type { TenantSchema } from "./tenantSchema";
+
+/**
+ * What the rest of the system needs from storage. Every method takes the tenant id first and
+ * touches one partition only; adapters live beside this file (Cosmos, Table Storage).
+ */
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque, bound to the tenant it was issued for; null when there is no further page. */
+  continuationToken: string | null;
+}
+
+export interface WriterContext {
+  tenantId: string;
+  runId: string;
+  selectionHash: string;
+  /** ISO time of the observation (the activity's clock). */
+  observedAt: string;
+}
+
+/**
+ * Write-behind buffer for one policy type of one run. `add` returns quickly and only waits when
+ * the buffer is full (back-pressure keeps memory bounded by the buffer, not by the tenant).
+ * Flushes happen in large bulk batches while the caller fetches the next pages.
+ */
+export interface ItemWriter {
+  add(item: ObservedItem): Promise<void>;
+  /** Waits for everything added so far to be stored; throws CodedError STORE_* on failure. */
+  flush(): Promise<void>;
+  /** flush() and report; the writer cannot be used afterwards. */
+  close(): Promise<{ upserted: number }>;
+}
+
+export interface ItemQuery {
+  policyType?: PolicyTypeKey;
+  category?: Category;
+  platform?: Platform;
+  /** Case-insensitive substring of displayName. */
+  q?: string;
+  limit: number;
+  continuationToken?: string;
+}
+
+export interface CoverageRow {
+  policyType: PolicyTypeKey;
+  category: Category;
+  itemCount: number;
+  lastObservedAt: string | null;
+  lastRun: { id: string; status: RunStatus; errorCode: string | null } | null;
+}
+
+export interface ItemRepository {
+  createWriter(ctx: WriterContext): ItemWriter;
+  list(tenantId: string, query: ItemQuery): Promise<Page<InventoryItem>>;
+  get(tenantId: string, id: string): Promise<InventoryItem | null>;
+  /** The missing report of a selection, from its latest completed run. */
+  missing(tenantId: string, selectionHash: string): Promise<MissingReport>;
+  coverage(tenantId: string): Promise<CoverageRow[]>;
+}
+
+export interface RunListQuery {
+  selectionHash?: string;
+  status?: RunStatus;
+  limit: number;
+  continuationToken?: string;
+}
+
+export interface NewRun {
+  id: string;
+  tenantId: string;
+  selection: Selection;
+  selectionHash: string;
+  scope: PolicyTypeKey[];
+  trigger: RunDocument["trigger"];
+  correlationId: string;
+  requestedAt: string;
+  leaseUntil: string | null;
+  orchestrationInstanceId: string | null;
+}
+
+export type ClaimResult = { ok: true } | { ok: false; activeRunId: string };
+
+export interface RunRepository {
+  /** Creates a queued run document. */
+  createQueued(run: NewRun): Promise<RunDocument>;
+  /** Records a run that never started (lock, limit, disabled tenant): status skipped, hadErrors true. */
+  createSkipped(run: NewRun, error: { code: RunDocument["errorCodes"][number]; message: string }, activeRunId?: string): Promise<RunDocument>;
+  get(tenantId: string, runId: string): Promise<RunDocument | null>;
+  /**
+   * Read-modify-write with ETag optimistic concurrency: `mutate` is re-applied to a fresh copy
+   * on a precondition failure, so a lost update is impossible. Returning null leaves it unchanged.
+   */
+  update(tenantId: string, runId: string, mutate: (run: RunDocument) => RunDocument | null): Promise<RunDocument>;
+  list(tenantId: string, query: RunListQuery): Promise<Page<RunDocument>>;
+  latestCompleted(tenantId: string, selectionHash: string): Promise<RunDocument | null>;
+  /** Queued or running runs of a tenant (for the watchdog), oldest first. */
+  listActive(tenantId: string): Promise<RunDocument[]>;
+  /**
+   * Atomic claim of (tenant, selection) for a run: of any number of simultaneous claims exactly
+   * one succeeds; the others learn the active run. A claim whose run is terminal, or whose
+   * lease expired, can be taken over.
+   */
+  claim(tenantId: string, selectionHash: string, runId: string, leaseUntil: string, now: string): Promise<ClaimResult>;
+  /** Releases the claim if `runId` still holds it. */
+  releaseClaim(tenantId: string, selectionHash: string, runId: string): Promise<void>;
+}
+
+export type Tenant = z.infer<typeof TenantSchema>;
+
+export interface TenantRegistry {
+  get(tenantId: string): Promise<Tenant | null>;
+  /** Creates or replaces; returns whether it was created. */
+  put(tenant: Omit<Tenant, "createdAt" | "updatedAt">, now: string): Promise<{ tenant: Tenant; created: boolean }>;
+  list(): Promise<Tenant[]>;
+  delete(tenantId: string): Promise<boolean>;
+}
+
+export interface Stores {
+  items: ItemRepository;
+  runs: RunRepository;
+  tenants: TenantRegistry;
+  /** Health probes for /api/health. */
+  check(): Promise<{ cosmos: "ok" | "failed"; tables: "ok" | "failed" }>;
+}
