@@ -1,0 +1,11 @@
+import type { EntityContext, EntityHandler } from "durable-functions";
+import { emptyGateState, reduceGate } from "../../shared/engine/syncGate";
+import type { GateState } from "../../shared/engine/syncGate";
+
+/** Thin shell around the pure reducer: state in, state + result out; never throws. */
+export const syncGateEntity: EntityHandler<GateState> = (context: EntityContext<GateState>) => {
+  const state = context.df.getState(() => emptyGateState()) ?? emptyGateState();
+  const { state: next, result } = reduceGate(state, context.df.operationName ?? "", context.df.getInput());
+  context.df.setState(next);
+  context.df.return(result);
+};
