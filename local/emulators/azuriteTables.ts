@@ -1,0 +1,83 @@
+import type { AddressInfo } from "node:net";
+
+/**
+ * Azurite's Table service, in-process and in-memory, on a free loopback port. Used by the test
+ * global setup, the local host and the demo. Azurite ships no typings for its internals, so the
+ * few members used are declared here; the account name and key are read from Azurite's own
+ * constants (the documented, public development-storage account), never written in this repo.
+ */
+interface AzuriteTableServer {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  getHttpServerAddress(): string;
+}
+type AzuriteTableServerCtor = new (config: unknown) => AzuriteTableServer;
+type AzuriteTableConfigurationCtor = new (...args: unknown[]) => unknown;
+
+export interface RunningAzuriteTables {
+  /** `http://127.0.0.1:<port>/<account>` — the account-scoped table endpoint. */
+  endpoint: string;
+  /** Connection string for `TableClient.fromConnectionString` (loopback http). */
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+export interface AzuriteTablesOptions {
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+}
+
+export async function startAzuriteTables(options: AzuriteTablesOptions = {}): Promise<RunningAzuriteTables> {
+  const host = options.host ?? "127.0.0.1";
+  const TableServer = (require("azurite/dist/src/table/TableServer") as { default: AzuriteTableServerCtor }).default;
+  const TableConfiguration = (require("azurite/dist/src/table/TableConfiguration") as { default: AzuriteTableConfigurationCtor })
+    .default;
+  const constants = require("azurite/dist/src/common/utils/constants") as {
+    EMULATOR_ACCOUNT_NAME: string;
+    EMULATOR_ACCOUNT_KEY: Buffer;
+  };
+  // Positional constructor (Azurite 3.35): host, port, keepAlive, dbPath, debugLog, accessLog,
+  // accessLogStream, debugLogPath, loose, skipApiVersionCheck, cert, key, pwd, oauth,
+  // disableProductStyleUrl, inMemoryPersistence. In memory: nothing touches the disk.
+  const config = new TableConfiguration(
+    host,
+    options.port ?? 0,
+    undefined,
+    "__azurite_db_table_inmemory__.json",
+    false,
+    false,
+    undefined,
+    undefined,
+    true,
+    true,
+    "",
+    "",
+    "",
+    undefined,
+    false,
+    true,
+  );
+  const server = new TableServer(config);
+  await server.start();
+  const address = new URL(server.getHttpServerAddress());
+  const port = Number(address.port) || (address as unknown as AddressInfo).port;
+  const account = constants.EMULATOR_ACCOUNT_NAME;
+  const endpoint = `http://${host}:${port}/${account}`;
+  const connectionString = [
+    "DefaultEndpointsProtocol=http",
+    `AccountName=${account}`,
+    `AccountKey=${constants.EMULATOR_ACCOUNT_KEY.toString("base64")}`,
+    `TableEndpoint=${endpoint}`,
+  ].join(";");
+  let stopped = false;
+  return {
+    endpoint,
+    connectionString,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.close();
+    },
+  };
+}

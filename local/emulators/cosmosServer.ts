@@ -1,0 +1,56 @@
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import { createHttpsServer } from "@vercel/cosmosdb-server";
+
+/**
+ * The in-process Cosmos DB–compatible server (`@vercel/cosmosdb-server`), in memory, on a free
+ * loopback port. It serves HTTPS with a self-signed certificate, so callers get an
+ * `https.Agent` that skips verification for this endpoint only (never
+ * NODE_TLS_REJECT_UNAUTHORIZED). It does not check keys; any base64 text will do.
+ */
+export const COSMOS_SERVER_KEY = Buffer.from("local in-memory cosmos server").toString("base64");
+
+export interface RunningCosmosServer {
+  endpoint: string;
+  key: string;
+  stop(): Promise<void>;
+}
+
+export interface CosmosServerOptions {
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+}
+
+export async function startCosmosServer(options: CosmosServerOptions = {}): Promise<RunningCosmosServer> {
+  const host = options.host ?? "127.0.0.1";
+  const server = createHttpsServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  let stopped = false;
+  return {
+    endpoint: `https://${host}:${port}`,
+    key: COSMOS_SERVER_KEY,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** TLS agent for the self-signed loopback server; refuses any non-loopback endpoint. */
+export function loopbackCosmosAgent(endpoint: string): https.Agent {
+  const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, "");
+  if (!(host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host))) {
+    throw new Error("certificate checks may only be relaxed for a loopback Cosmos endpoint");
+  }
+  return new https.Agent({ rejectUnauthorized: false, keepAlive: true });
+}

@@ -1,0 +1,44 @@
+import type { Container, CosmosClient, IndexingPolicy } from "@azure/cosmos";
+import { COSMOS_CONTAINERS, COSMOS_PARTITION_KEY_PATH } from "./names";
+
+export interface CosmosContainers {
+  items: Container;
+  runs: Container;
+}
+
+/** Item meta is served, never filtered on: keep it out of the index to save RUs on every write. */
+const ITEMS_INDEXING: IndexingPolicy = {
+  indexingMode: "consistent",
+  automatic: true,
+  includedPaths: [{ path: "/*" }],
+  excludedPaths: [{ path: "/meta/*" }, { path: '/"_etag"/?' }],
+};
+
+/** Run errors and per-type outcomes are read with the run, never queried. */
+const RUNS_INDEXING: IndexingPolicy = {
+  indexingMode: "consistent",
+  automatic: true,
+  includedPaths: [{ path: "/*" }],
+  excludedPaths: [{ path: "/errors/*" }, { path: "/policyTypes/*" }, { path: "/selection/*" }, { path: '/"_etag"/?' }],
+};
+
+/**
+ * Creates the database and both containers when missing (infra creates them in Azure; the
+ * local runtime and tests start from nothing). Existing containers are left as they are.
+ */
+export async function ensureCosmosContainers(client: CosmosClient, databaseId: string): Promise<CosmosContainers> {
+  const { database } = await client.databases.createIfNotExists({ id: databaseId });
+  const [items, runs] = await Promise.all([
+    database.containers.createIfNotExists({
+      id: COSMOS_CONTAINERS.items,
+      partitionKey: { paths: [COSMOS_PARTITION_KEY_PATH] },
+      indexingPolicy: ITEMS_INDEXING,
+    }),
+    database.containers.createIfNotExists({
+      id: COSMOS_CONTAINERS.runs,
+      partitionKey: { paths: [COSMOS_PARTITION_KEY_PATH] },
+      indexingPolicy: RUNS_INDEXING,
+    }),
+  ]);
+  return { items: items.container, runs: runs.container };
+}

@@ -1,0 +1,167 @@
+import type { Container, SqlParameter } from "@azure/cosmos";
+import { InventoryItemDocumentSchema, POLICY_TYPES, deriveMissingReport, toItemView } from "../domain";
+import type { InventoryItem, InventoryItemDocument, MissingReport, PolicyTypeKey, RunDocument } from "../domain";
+import type { CoverageRow, ItemQuery, ItemRepository, Page, RunRepository, WriterContext } from "./ports";
+import { queryFingerprint } from "./continuationToken";
+import { queryAll, queryPage, withoutSystemProperties } from "./cosmosQuery";
+import { CosmosItemWriter, containerBulkTransport } from "./itemWriter";
+import type { ItemWriterOptions } from "./itemWriter";
+import { statusOf, toStoreError } from "./storeErrors";
+
+/** Runs read to attribute a per-type "last run" in coverage, newest first, before giving up. */
+const COVERAGE_RUN_LOOKBACK = 200;
+/** Per-type aggregate queries in flight for coverage. */
+const COVERAGE_CONCURRENCY = 8;
+
+export class CosmosItemRepository implements ItemRepository {
+  constructor(
+    private readonly container: () => Promise<Container>,
+    private readonly runs: RunRepository & { completedRunsNewestFirst(tenantId: string, max: number): Promise<RunDocument[]> },
+    private readonly writerOptions: ItemWriterOptions = {},
+  ) {}
+
+  /**
+   * The container is resolved on the first flush, so this stays synchronous. Returns the
+   * concrete writer so callers that care (tests, benchmarks) can read `stats()`.
+   */
+  createWriter(ctx: WriterContext, options: ItemWriterOptions = {}): CosmosItemWriter {
+    return new CosmosItemWriter(containerBulkTransport(this.container), ctx, { ...this.writerOptions, ...options });
+  }
+
+  async list(tenantId: string, query: ItemQuery): Promise<Page<InventoryItem>> {
+    const where = ['c.docType = "item"', "c.tenantId = @tenantId"];
+    const parameters: SqlParameter[] = [{ name: "@tenantId", value: tenantId }];
+    if (query.policyType) {
+      where.push("c.policyType = @policyType");
+      parameters.push({ name: "@policyType", value: query.policyType });
+    }
+    if (query.category) {
+      where.push("c.category = @category");
+      parameters.push({ name: "@category", value: query.category });
+    }
+    if (query.platform) {
+      where.push("c.platform = @platform");
+      parameters.push({ name: "@platform", value: query.platform });
+    }
+    if (query.q) {
+      // Two-argument CONTAINS on LOWER: the in-process server lacks CONTAINS(…, true).
+      where.push("CONTAINS(LOWER(c.displayName), @q)");
+      parameters.push({ name: "@q", value: query.q.toLowerCase() });
+    }
+    const fingerprint = queryFingerprint("items", {
+      policyType: query.policyType ?? null,
+      category: query.category ?? null,
+      platform: query.platform ?? null,
+      q: query.q ?? null,
+    });
+    // Ordered by id (policyType-prefixed, unique): a stable order whose continuation never
+    // depends on ties, and a single-property ORDER BY needs no composite index.
+    const page = await queryPage<InventoryItemDocument>(
+      await this.resolve(),
+      { query: `SELECT * FROM c WHERE ${where.join(" AND ")} ORDER BY c.id`, parameters },
+      { tenantId, fingerprint, limit: query.limit, continuationToken: query.continuationToken },
+      "list inventory items",
+    );
+    return { items: page.items.map((doc) => toItemView(doc)), continuationToken: page.continuationToken };
+  }
+
+  async get(tenantId: string, id: string): Promise<InventoryItem | null> {
+    const doc = await this.readDocument(tenantId, id);
+    return doc ? toItemView(doc) : null;
+  }
+
+  /** The stored document including `seenBy` (engine and tests; not served by the API). */
+  async readDocument(tenantId: string, id: string): Promise<InventoryItemDocument | null> {
+    const container = await this.resolve();
+    try {
+      const { resource, statusCode } = await container.item(id, tenantId).read<Record<string, unknown>>();
+      if (statusCode === 404 || !resource) return null;
+      const parsed = InventoryItemDocumentSchema.safeParse(withoutSystemProperties(resource));
+      return parsed.success && parsed.data.tenantId === tenantId ? parsed.data : null;
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw toStoreError(error, "read inventory item");
+    }
+  }
+
+  async missing(tenantId: string, selectionHash: string): Promise<MissingReport> {
+    const latestRun = await this.runs.latestCompleted(tenantId, selectionHash);
+    if (!latestRun) return deriveMissingReport(selectionHash, null, []);
+    // Candidates: in the run's scope and not stamped by that run for this selection. The domain
+    // re-checks each candidate, so the query only has to be a superset.
+    const candidates = await queryAll<InventoryItemDocument>(
+      await this.resolve(),
+      {
+        query:
+          'SELECT * FROM c WHERE c.docType = "item" AND c.tenantId = @tenantId AND ARRAY_CONTAINS(@scope, c.policyType) ' +
+          "AND (NOT IS_DEFINED(c.seenBy[@hash]) OR c.seenBy[@hash] != @runId)",
+        parameters: [
+          { name: "@tenantId", value: tenantId },
+          { name: "@scope", value: latestRun.scope },
+          { name: "@hash", value: selectionHash },
+          { name: "@runId", value: latestRun.id },
+        ],
+      },
+      tenantId,
+      "query missing items",
+    );
+    return deriveMissingReport(
+      selectionHash,
+      latestRun,
+      candidates.map((doc) => withoutSystemProperties(doc as unknown as Record<string, unknown>) as unknown as InventoryItemDocument),
+    );
+  }
+
+  async coverage(tenantId: string): Promise<CoverageRow[]> {
+    const container = await this.resolve();
+    // No GROUP BY on the in-process server: one small aggregate query per catalog type.
+    const aggregates = new Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>();
+    const keys = POLICY_TYPES.map((t) => t.key);
+    let next = 0;
+    const worker = async () => {
+      while (next < keys.length) {
+        const policyType = keys[next++] as PolicyTypeKey;
+        const [row] = await queryAll<{ n?: number; last?: string }>(
+          container,
+          {
+            query:
+              'SELECT COUNT(1) AS n, MAX(c.lastSeenAt) AS last FROM c WHERE c.docType = "item" AND c.tenantId = @tenantId AND c.policyType = @policyType',
+            parameters: [
+              { name: "@tenantId", value: tenantId },
+              { name: "@policyType", value: policyType },
+            ],
+          },
+          tenantId,
+          "coverage aggregate",
+        );
+        aggregates.set(policyType, { itemCount: row?.n ?? 0, lastObservedAt: typeof row?.last === "string" ? row.last : null });
+      }
+    };
+    const [runs] = await Promise.all([
+      this.runs.completedRunsNewestFirst(tenantId, COVERAGE_RUN_LOOKBACK),
+      Promise.all(Array.from({ length: COVERAGE_CONCURRENCY }, worker)),
+    ]);
+    return POLICY_TYPES.map((def) => {
+      const agg = aggregates.get(def.key) ?? { itemCount: 0, lastObservedAt: null };
+      return { policyType: def.key, category: def.category, ...agg, lastRun: lastRunOfType(runs, def.key) };
+    });
+  }
+
+  private async resolve(): Promise<Container> {
+    try {
+      return await this.container();
+    } catch (error) {
+      throw toStoreError(error, "open inventory container");
+    }
+  }
+}
+
+/** The newest completed run that covered the type, with that type's own outcome. */
+export function lastRunOfType(runsNewestFirst: readonly RunDocument[], policyType: PolicyTypeKey): CoverageRow["lastRun"] {
+  const run = runsNewestFirst.find((r) => r.scope.includes(policyType));
+  if (!run) return null;
+  const outcome = run.policyTypes.find((p) => p.policyType === policyType);
+  if (outcome) return { id: run.id, status: outcome.status, errorCode: outcome.errorCode };
+  // In scope but no outcome: a run-level failure (credentials) before the type was enumerated.
+  return { id: run.id, status: run.status, errorCode: run.errorCodes[0] ?? null };
+}
