@@ -335,9 +335,10 @@ export class DurableDriver {
       name: instance.name,
       instanceId: instance.instanceId,
       runtimeStatus: instance.status,
-      input: instance.input,
-      output: instance.output,
-      customStatus: instance.customStatus,
+      // Copies, so a caller cannot edit what later episodes replay.
+      input: structuredClone(instance.input),
+      output: structuredClone(instance.output),
+      customStatus: structuredClone(instance.customStatus),
       createdTime: instance.createdTime,
       lastUpdatedTime: instance.lastUpdatedTime,
       historyLength: instance.history.length,

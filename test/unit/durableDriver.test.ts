@@ -265,6 +265,19 @@ describe("DurableDriver", () => {
       expect(types).toContain(T.TimerFired);
     });
 
+    it("splits a timer longer than six days into host-sized chunks and still fires at fireAt", async () => {
+      const week = 7 * 24 * 3_600_000;
+      const driver = newDriver({ timeScale: 1e-7 }).registerOrchestration("weekly", function* (context) {
+        const fireAt = new Date(context.df.currentUtcDateTime.getTime() + week);
+        yield context.df.createTimer(fireAt);
+        return context.df.currentUtcDateTime.getTime() >= fireAt.getTime();
+      });
+      const status = await run(driver, "weekly");
+      expect(status.output).toBe(true);
+      const timers = historyOf(driver, status.instanceId).filter((e) => e.EventType === T.TimerCreated);
+      expect(timers.length).toBeGreaterThan(1);
+    });
+
     it("uses the OrchestratorStarted timestamp from the driver clock as currentUtcDateTime", async () => {
       const clock = scaledClock(1, new Date("2031-05-06T07:08:09.000Z"));
       const driver = newDriver({ timeScale: undefined, clock }).registerOrchestration("now", function* (context) {
@@ -390,6 +403,42 @@ describe("DurableDriver", () => {
       expect(output.b).toBe("Hello, B from hello");
       expect(output.failure).toContain("child refused");
       expect(driver.getStatus("child-A")?.runtimeStatus).toBe("Completed");
+    });
+
+    it("keeps a sliding window of sub-orchestrations with Task.any without scheduling any twice", async () => {
+      let inFlight = 0;
+      let peak = 0;
+      const driver = newDriver()
+        .registerActivity("work", async (input: unknown) => {
+          inFlight++;
+          peak = Math.max(peak, inFlight);
+          await sleep(5 + (Number(input) % 3) * 5);
+          inFlight--;
+          return Number(input);
+        })
+        .registerOrchestration("item", function* (context) {
+          return yield context.df.callActivity("work", context.df.getInput<number>());
+        })
+        .registerOrchestration("window", function* (context) {
+          const pending = [1, 2, 3, 4, 5, 6, 7, 8];
+          const running: df.Task[] = [];
+          let sum = 0;
+          while (pending.length > 0 || running.length > 0) {
+            while (running.length < 3 && pending.length > 0) {
+              running.push(context.df.callSubOrchestrator("item", pending.shift()));
+            }
+            const done: df.Task = yield context.df.Task.any(running);
+            running.splice(running.indexOf(done), 1);
+            sum += done.result as number;
+          }
+          return sum;
+        });
+      const status = await run(driver, "window");
+      expect(status.output).toBe(36);
+      expect(peak).toBeLessThanOrEqual(3);
+      expect(driver.stats().activitiesExecuted).toBe(8);
+      expect(driver.getStatusAll().filter((s) => s.name === "item")).toHaveLength(8);
+      await driver.replay(status.instanceId);
     });
 
     it("retries a failing sub-orchestration with callSubOrchestratorWithRetry", async () => {
