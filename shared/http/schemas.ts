@@ -1,0 +1,185 @@
+import { z } from "zod";
+import { CategorySchema, PolicyTypeKeySchema } from "../domain/policyTypes";
+import { PlatformSchema } from "../domain/platform";
+import { InventoryItemSchema } from "../domain/item";
+import { MissingReportSchema } from "../domain/missing";
+import { RunSchema, RunStatusSchema } from "../domain/run";
+import { SelectionHashSchema, SelectionInputSchema, SelectionSchema } from "../domain/selection";
+import { TenantIdSchema, TenantSchema } from "../store/tenantSchema";
+
+/**
+ * Every schema the HTTP layer validates with, and the same instances the OpenAPI document is
+ * generated from (`.meta({ id })` names the components). Types come from z.infer.
+ */
+
+// ── path ────────────────────────────────────────────────────────────────────────────────────
+export const TenantIdParamSchema = TenantIdSchema.meta({
+  description: "Entra tenant id (GUID, case-insensitive; stored lower-case).",
+  example: "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+});
+/** Accepted on every route and echoed on every response (see correlation.ts). */
+export const CorrelationHeaderSchema = z.object({
+  "x-correlation-id": z
+    .string()
+    .optional()
+    .meta({ description: "1–64 characters of A-Z a-z 0-9 . _ -; anything else is replaced by a new id. Echoed on the response." }),
+});
+
+export const TenantPathSchema = z.object({ tenantId: TenantIdParamSchema });
+
+export const RunIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, "expected a run id (1–128 characters of A-Z a-z 0-9 . _ : -)")
+  .meta({ description: "Run id as returned by POST …/sync." });
+export const RunPathSchema = z.object({ tenantId: TenantIdParamSchema, runId: RunIdSchema });
+
+// ── query ───────────────────────────────────────────────────────────────────────────────────
+export const LIST_LIMIT = { min: 1, max: 200, default: 50 } as const;
+const limitMessage = `expected an integer between ${LIST_LIMIT.min} and ${LIST_LIMIT.max}`;
+
+/** Digits only: `1e2`, `0x10`, ` 5` or `-1` are not limits, whatever Number() thinks. */
+export const LimitQuerySchema = z
+  .string()
+  .regex(/^\d{1,6}$/, limitMessage)
+  .transform(Number)
+  .pipe(z.number().int().min(LIST_LIMIT.min, limitMessage).max(LIST_LIMIT.max, limitMessage))
+  .default(LIST_LIMIT.default)
+  // The wire type is a digit string; documented as the integer it means (the pattern is an implementation detail).
+  .meta({
+    type: "integer",
+    minimum: LIST_LIMIT.min,
+    maximum: LIST_LIMIT.max,
+    default: LIST_LIMIT.default,
+    description: `Page size, ${LIST_LIMIT.min}–${LIST_LIMIT.max}.`,
+  });
+
+export const ContinuationTokenQuerySchema = z
+  .string()
+  .min(1)
+  .max(24_000)
+  .meta({ description: "The `continuationToken` of the previous page of the same list and tenant." });
+
+export const RunsQuerySchema = z.strictObject({
+  selectionHash: SelectionHashSchema.optional(),
+  status: RunStatusSchema.optional(),
+  limit: LimitQuerySchema,
+  continuationToken: ContinuationTokenQuerySchema.optional(),
+});
+
+export const ItemsQuerySchema = z.strictObject({
+  policyType: PolicyTypeKeySchema.optional(),
+  category: CategorySchema.optional(),
+  platform: PlatformSchema.optional(),
+  q: z.string().min(1).max(256).optional().meta({ description: "Case-insensitive substring of displayName." }),
+  limit: LimitQuerySchema,
+  continuationToken: ContinuationTokenQuerySchema.optional(),
+});
+
+const commaList = (what: string) =>
+  z
+    .string()
+    .max(8_192)
+    .meta({ description: `Comma-separated ${what}; normalised and hashed exactly like a sync body.` });
+
+/** Either `selectionHash`, or the selection itself as comma lists (checked in the handler). */
+export const MissingQuerySchema = z
+  .strictObject({
+    selectionHash: SelectionHashSchema.optional(),
+    policyTypes: commaList("policy type keys").optional(),
+    categories: commaList("categories").optional(),
+    includeFoundations: z.enum(["true", "false"]).optional(),
+  })
+  .refine(
+    (q) => q.selectionHash === undefined || (q.policyTypes === undefined && q.categories === undefined && q.includeFoundations === undefined),
+    { message: "give either selectionHash or policyTypes/categories/includeFoundations, not both", path: ["selectionHash"] },
+  );
+
+// ── bodies ──────────────────────────────────────────────────────────────────────────────────
+export const WAIT_FOR_SLOT_MAX_SECONDS = 3_600;
+
+export const SyncRequestSchema = z
+  .strictObject({
+    ...SelectionInputSchema.shape,
+    waitForSlotSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(WAIT_FOR_SLOT_MAX_SECONDS)
+      .optional()
+      .meta({ description: "How long a run refused by a concurrency limit waits for a slot; not part of the selection hash." }),
+  })
+  .meta({ id: "SyncRequest" });
+export type SyncRequest = z.infer<typeof SyncRequestSchema>;
+
+export const SelectionInputViewSchema = SelectionInputSchema.meta({ id: "SelectionInput" });
+
+export const TenantPutSchema = z
+  .strictObject({
+    displayName: z.string().min(1).max(256).refine((v) => v.trim().length > 0, "must not be blank"),
+    enabled: z.boolean().default(true),
+    selections: z
+      .array(SelectionInputViewSchema)
+      .max(20)
+      .optional()
+      .meta({ description: "Nightly selections; default: every non-foundation type plus foundations." }),
+  })
+  .meta({ id: "TenantPut" });
+export type TenantPut = z.infer<typeof TenantPutSchema>;
+
+// ── responses ───────────────────────────────────────────────────────────────────────────────
+export const SelectionViewSchema = SelectionSchema.meta({ id: "Selection" });
+export const RunViewSchema = RunSchema.meta({ id: "Run" });
+export const ItemViewSchema = InventoryItemSchema.meta({ id: "Item" });
+export const MissingReportViewSchema = MissingReportSchema.meta({ id: "MissingReport" });
+export const TenantViewSchema = TenantSchema.meta({ id: "Tenant" });
+
+export const SyncAcceptedSchema = z
+  .object({
+    runId: z.string(),
+    tenantId: z.string(),
+    selectionHash: z.string(),
+    status: RunStatusSchema,
+    links: z.object({ run: z.string().meta({ description: "Path of the run to poll." }) }),
+  })
+  .meta({ id: "SyncAccepted" });
+export type SyncAccepted = z.infer<typeof SyncAcceptedSchema>;
+
+export const RunPageSchema = z
+  .object({ items: z.array(RunViewSchema), continuationToken: z.string().nullable() })
+  .meta({ id: "RunPage" });
+export const ItemPageSchema = z
+  .object({ items: z.array(ItemViewSchema), continuationToken: z.string().nullable() })
+  .meta({ id: "ItemPage" });
+
+export const CoverageRowSchema = z
+  .object({
+    policyType: PolicyTypeKeySchema,
+    category: CategorySchema,
+    itemCount: z.number().int().nonnegative(),
+    lastObservedAt: z.string().nullable(),
+    lastRun: z.object({ id: z.string(), status: RunStatusSchema, errorCode: z.string().nullable() }).nullable(),
+  })
+  .meta({ id: "CoverageRow" });
+export const CoverageSchema = z.object({ items: z.array(CoverageRowSchema) }).meta({ id: "Coverage" });
+
+export const PolicyTypeViewSchema = z
+  .object({
+    key: PolicyTypeKeySchema,
+    category: CategorySchema,
+    graphPath: z.string(),
+    graphVersion: z.enum(["beta", "v1.0"]),
+    foundation: z.boolean(),
+  })
+  .meta({ id: "PolicyType" });
+export const PolicyTypeListSchema = z.object({ items: z.array(PolicyTypeViewSchema) }).meta({ id: "PolicyTypeList" });
+
+export const TenantListSchema = z.object({ items: z.array(TenantViewSchema) }).meta({ id: "TenantList" });
+
+const CheckStatusSchema = z.enum(["ok", "failed"]);
+export const HealthSchema = z
+  .object({
+    status: z.enum(["ok", "unavailable"]),
+    checks: z.object({ cosmos: CheckStatusSchema, tables: CheckStatusSchema }),
+  })
+  .meta({ id: "Health" });
+export type Health = z.infer<typeof HealthSchema>;
