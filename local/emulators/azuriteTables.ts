@@ -30,9 +30,11 @@ export interface AzuriteTablesOptions {
 
 export async function startAzuriteTables(options: AzuriteTablesOptions = {}): Promise<RunningAzuriteTables> {
   const host = options.host ?? "127.0.0.1";
-  const TableServer = (require("azurite/dist/src/table/TableServer") as { default: AzuriteTableServerCtor }).default;
-  const TableConfiguration = (require("azurite/dist/src/table/TableConfiguration") as { default: AzuriteTableConfigurationCtor })
+  const TableServer = (require("azurite/dist/src/table/TableServer") as { default: AzuriteTableServerCtor })
     .default;
+  const TableConfiguration = (
+    require("azurite/dist/src/table/TableConfiguration") as { default: AzuriteTableConfigurationCtor }
+  ).default;
   const constants = require("azurite/dist/src/common/utils/constants") as {
     EMULATOR_ACCOUNT_NAME: string;
     EMULATOR_ACCOUNT_KEY: Buffer;

@@ -29,19 +29,33 @@ export function queryFingerprint(route: string, filters: Record<string, unknown>
   return createHash("sha256").update(canonicalJson({ route, filters })).digest("hex").slice(0, 32);
 }
 
-export function encodeContinuationToken(tenantId: string, fingerprint: string, sdkToken: string | undefined | null): string | null {
+export function encodeContinuationToken(
+  tenantId: string,
+  fingerprint: string,
+  sdkToken: string | undefined | null,
+): string | null {
   if (!sdkToken) return null;
-  return Buffer.from(JSON.stringify({ v: 1, t: tenantId, q: fingerprint, c: sdkToken }), "utf8").toString("base64url");
+  return Buffer.from(JSON.stringify({ v: 1, t: tenantId, q: fingerprint, c: sdkToken }), "utf8").toString(
+    "base64url",
+  );
 }
 
 export function invalidContinuationToken(): CodedError {
-  return new CodedError("INVALID_CONTINUATION_TOKEN", "The continuation token was not issued for this tenant and query.", {
-    status: 400,
-  });
+  return new CodedError(
+    "INVALID_CONTINUATION_TOKEN",
+    "The continuation token was not issued for this tenant and query.",
+    {
+      status: 400,
+    },
+  );
 }
 
 /** Returns the SDK token, or throws INVALID_CONTINUATION_TOKEN; never anything else. */
-export function decodeContinuationToken(tenantId: string, fingerprint: string, token: string | undefined): string | undefined {
+export function decodeContinuationToken(
+  tenantId: string,
+  fingerprint: string,
+  token: string | undefined,
+): string | undefined {
   if (token === undefined || token === "") return undefined;
   if (token.length > MAX_TOKEN_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) throw invalidContinuationToken();
   let parsed: unknown;
@@ -51,6 +65,7 @@ export function decodeContinuationToken(tenantId: string, fingerprint: string, t
     throw invalidContinuationToken();
   }
   const result = TokenSchema.safeParse(parsed);
-  if (!result.success || result.data.t !== tenantId || result.data.q !== fingerprint) throw invalidContinuationToken();
+  if (!result.success || result.data.t !== tenantId || result.data.q !== fingerprint)
+    throw invalidContinuationToken();
   return result.data.c;
 }

@@ -19,14 +19,22 @@ const RUNS_INDEXING: IndexingPolicy = {
   indexingMode: "consistent",
   automatic: true,
   includedPaths: [{ path: "/*" }],
-  excludedPaths: [{ path: "/errors/*" }, { path: "/policyTypes/*" }, { path: "/selection/*" }, { path: '/"_etag"/?' }],
+  excludedPaths: [
+    { path: "/errors/*" },
+    { path: "/policyTypes/*" },
+    { path: "/selection/*" },
+    { path: '/"_etag"/?' },
+  ],
 };
 
 /**
  * Creates the database and both containers when missing (infra creates them in Azure; the
  * local runtime and tests start from nothing). Existing containers are left as they are.
  */
-export async function ensureCosmosContainers(client: CosmosClient, databaseId: string): Promise<CosmosContainers> {
+export async function ensureCosmosContainers(
+  client: CosmosClient,
+  databaseId: string,
+): Promise<CosmosContainers> {
   const { database } = await client.databases.createIfNotExists({ id: databaseId });
   const [items, runs] = await Promise.all([
     database.containers.createIfNotExists({

@@ -17,7 +17,10 @@ export interface CosmosClientOptions {
 }
 
 /** A key when one is configured; otherwise Entra ID (managed identity in Azure). */
-export function createCosmosClient(settings: CosmosSettings, options: CosmosClientOptions = {}): CosmosClient {
+export function createCosmosClient(
+  settings: CosmosSettings,
+  options: CosmosClientOptions = {},
+): CosmosClient {
   const auth = settings.COSMOS_KEY
     ? { key: settings.COSMOS_KEY }
     : { aadCredentials: options.credential ?? new DefaultAzureCredential() };

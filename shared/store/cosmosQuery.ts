@@ -1,6 +1,10 @@
 import type { Container, SqlQuerySpec } from "@azure/cosmos";
 import type { Page } from "./ports";
-import { decodeContinuationToken, encodeContinuationToken, invalidContinuationToken } from "./continuationToken";
+import {
+  decodeContinuationToken,
+  encodeContinuationToken,
+  invalidContinuationToken,
+} from "./continuationToken";
 import { statusOf, toStoreError } from "./storeErrors";
 
 /** Keeps Cosmos system properties (`_rid`, `_etag` …) out of domain objects. */
@@ -11,7 +15,12 @@ export function withoutSystemProperties<T extends Record<string, unknown>>(doc: 
 }
 
 /** Every result of a single-partition query (bounded result sets only). */
-export async function queryAll<T>(container: Container, spec: SqlQuerySpec, tenantId: string, action: string): Promise<T[]> {
+export async function queryAll<T>(
+  container: Container,
+  spec: SqlQuerySpec,
+  tenantId: string,
+  action: string,
+): Promise<T[]> {
   try {
     const { resources } = await container.items.query<T>(spec, { partitionKey: tenantId }).fetchAll();
     return resources;
@@ -48,7 +57,8 @@ export async function queryPage<T>(
       }
     }
   } catch (error) {
-    if (sdkToken && (statusOf(error) === 400 || !(error instanceof Object && "code" in error))) throw invalidContinuationToken();
+    if (sdkToken && (statusOf(error) === 400 || !(error instanceof Object && "code" in error)))
+      throw invalidContinuationToken();
     throw toStoreError(error, action);
   }
 }

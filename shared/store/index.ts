@@ -24,7 +24,12 @@ export { toStoreError } from "./storeErrors";
 
 export type StoreSettings = Pick<
   Settings,
-  "COSMOS_ENDPOINT" | "COSMOS_KEY" | "COSMOS_DATABASE" | "TABLES_ENDPOINT" | "TABLES_CONNECTION_STRING" | "TABLES_TENANTS_TABLE"
+  | "COSMOS_ENDPOINT"
+  | "COSMOS_KEY"
+  | "COSMOS_DATABASE"
+  | "TABLES_ENDPOINT"
+  | "TABLES_CONNECTION_STRING"
+  | "TABLES_TENANTS_TABLE"
 >;
 
 export interface CreateStoresOptions {
@@ -72,13 +77,15 @@ export function createStores(settings: StoreSettings, options: CreateStoresOptio
     containers,
     async check() {
       const [cosmos, tables] = await Promise.all([
-        containers().then(
-          async (c) => {
-            await c.runs.read();
-            return "ok" as const;
-          },
-          () => "failed" as const,
-        ).catch(() => "failed" as const),
+        containers()
+          .then(
+            async (c) => {
+              await c.runs.read();
+              return "ok" as const;
+            },
+            () => "failed" as const,
+          )
+          .catch(() => "failed" as const),
         tenants.check().then(
           () => "ok" as const,
           () => "failed" as const,

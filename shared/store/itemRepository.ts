@@ -1,6 +1,12 @@
 import type { Container, SqlParameter } from "@azure/cosmos";
 import { InventoryItemDocumentSchema, POLICY_TYPES, deriveMissingReport, toItemView } from "../domain";
-import type { InventoryItem, InventoryItemDocument, MissingReport, PolicyTypeKey, RunDocument } from "../domain";
+import type {
+  InventoryItem,
+  InventoryItemDocument,
+  MissingReport,
+  PolicyTypeKey,
+  RunDocument,
+} from "../domain";
 import type { CoverageRow, ItemQuery, ItemRepository, Page, RunRepository, WriterContext } from "./ports";
 import { queryFingerprint } from "./continuationToken";
 import { queryAll, queryPage, withoutSystemProperties } from "./cosmosQuery";
@@ -16,7 +22,9 @@ const COVERAGE_CONCURRENCY = 8;
 export class CosmosItemRepository implements ItemRepository {
   constructor(
     private readonly container: () => Promise<Container>,
-    private readonly runs: RunRepository & { completedRunsNewestFirst(tenantId: string, max: number): Promise<RunDocument[]> },
+    private readonly runs: RunRepository & {
+      completedRunsNewestFirst(tenantId: string, max: number): Promise<RunDocument[]>;
+    },
     private readonly writerOptions: ItemWriterOptions = {},
   ) {}
 
@@ -25,7 +33,10 @@ export class CosmosItemRepository implements ItemRepository {
    * concrete writer so callers that care (tests, benchmarks) can read `stats()`.
    */
   createWriter(ctx: WriterContext, options: ItemWriterOptions = {}): CosmosItemWriter {
-    return new CosmosItemWriter(containerBulkTransport(this.container), ctx, { ...this.writerOptions, ...options });
+    return new CosmosItemWriter(containerBulkTransport(this.container), ctx, {
+      ...this.writerOptions,
+      ...options,
+    });
   }
 
   async list(tenantId: string, query: ItemQuery): Promise<Page<InventoryItem>> {
@@ -108,7 +119,12 @@ export class CosmosItemRepository implements ItemRepository {
     return deriveMissingReport(
       selectionHash,
       latestRun,
-      candidates.map((doc) => withoutSystemProperties(doc as unknown as Record<string, unknown>) as unknown as InventoryItemDocument),
+      candidates.map(
+        (doc) =>
+          withoutSystemProperties(
+            doc as unknown as Record<string, unknown>,
+          ) as unknown as InventoryItemDocument,
+      ),
     );
   }
 
@@ -134,7 +150,10 @@ export class CosmosItemRepository implements ItemRepository {
           tenantId,
           "coverage aggregate",
         );
-        aggregates.set(policyType, { itemCount: row?.n ?? 0, lastObservedAt: typeof row?.last === "string" ? row.last : null });
+        aggregates.set(policyType, {
+          itemCount: row?.n ?? 0,
+          lastObservedAt: typeof row?.last === "string" ? row.last : null,
+        });
       }
     };
     const [runs] = await Promise.all([
@@ -157,7 +176,10 @@ export class CosmosItemRepository implements ItemRepository {
 }
 
 /** The newest completed run that covered the type, with that type's own outcome. */
-export function lastRunOfType(runsNewestFirst: readonly RunDocument[], policyType: PolicyTypeKey): CoverageRow["lastRun"] {
+export function lastRunOfType(
+  runsNewestFirst: readonly RunDocument[],
+  policyType: PolicyTypeKey,
+): CoverageRow["lastRun"] {
   const run = runsNewestFirst.find((r) => r.scope.includes(policyType));
   if (!run) return null;
   const outcome = run.policyTypes.find((p) => p.policyType === policyType);

@@ -118,8 +118,14 @@ export class CosmosItemWriter implements ItemWriter {
   ) {
     this.options = {
       batchSize: Math.max(1, options.batchSize ?? DEFAULT_WRITER_OPTIONS.batchSize),
-      maxInFlightBatches: Math.max(1, options.maxInFlightBatches ?? DEFAULT_WRITER_OPTIONS.maxInFlightBatches),
-      requestConcurrency: Math.max(1, options.requestConcurrency ?? DEFAULT_WRITER_OPTIONS.requestConcurrency),
+      maxInFlightBatches: Math.max(
+        1,
+        options.maxInFlightBatches ?? DEFAULT_WRITER_OPTIONS.maxInFlightBatches,
+      ),
+      requestConcurrency: Math.max(
+        1,
+        options.requestConcurrency ?? DEFAULT_WRITER_OPTIONS.requestConcurrency,
+      ),
       maxRounds: Math.max(1, options.maxRounds ?? DEFAULT_WRITER_OPTIONS.maxRounds),
     };
     this.bulk = options.wrapTransport ? options.wrapTransport(transport) : transport;
@@ -191,8 +197,13 @@ export class CosmosItemWriter implements ItemWriter {
     for (let round = 0; pending.length > 0; round++) {
       if (round >= this.options.maxRounds) {
         throw throttled
-          ? new CodedError("STORE_THROTTLED", `inventory writes still throttled after ${round} rounds`, { status: 429, retryable: true })
-          : new CodedError("STORE_UNAVAILABLE", `inventory writes still conflicting after ${round} rounds`, { retryable: true });
+          ? new CodedError("STORE_THROTTLED", `inventory writes still throttled after ${round} rounds`, {
+              status: 429,
+              retryable: true,
+            })
+          : new CodedError("STORE_UNAVAILABLE", `inventory writes still conflicting after ${round} rounds`, {
+              retryable: true,
+            });
       }
       if (round > 0) await sleep(backoffMs(round, throttled ? 200 : 20));
       const stored = await this.readExisting(pending.map(([id]) => id));
@@ -200,7 +211,13 @@ export class CosmosItemWriter implements ItemWriter {
         const existing = stored.get(id);
         const doc = mergeObservation(this.ctx, item, existing?.doc ?? null) as unknown as JSONObject;
         return existing
-          ? { operationType: "Replace", id, partitionKey: this.ctx.tenantId, ifMatch: existing.etag, resourceBody: doc }
+          ? {
+              operationType: "Replace",
+              id,
+              partitionKey: this.ctx.tenantId,
+              ifMatch: existing.etag,
+              resourceBody: doc,
+            }
           : { operationType: "Create", partitionKey: this.ctx.tenantId, resourceBody: doc };
       });
       const responses = await this.execute(operations);
@@ -218,7 +235,13 @@ export class CosmosItemWriter implements ItemWriter {
           if (status === 429) throttled = true;
           retry.push(entry);
         } else {
-          throw toStoreError({ code: status, message: `bulk ${operations[index]?.operationType ?? "write"} answered ${status}` }, "write inventory items");
+          throw toStoreError(
+            {
+              code: status,
+              message: `bulk ${operations[index]?.operationType ?? "write"} answered ${status}`,
+            },
+            "write inventory items",
+          );
         }
       });
       this.counters.retriedOperations += retry.length;
@@ -226,8 +249,12 @@ export class CosmosItemWriter implements ItemWriter {
     }
   }
 
-  private async readExisting(ids: string[]): Promise<Map<string, { doc: InventoryItemDocument; etag: string }>> {
-    const responses = await this.execute(ids.map((id) => ({ operationType: "Read", id, partitionKey: this.ctx.tenantId })));
+  private async readExisting(
+    ids: string[],
+  ): Promise<Map<string, { doc: InventoryItemDocument; etag: string }>> {
+    const responses = await this.execute(
+      ids.map((id) => ({ operationType: "Read", id, partitionKey: this.ctx.tenantId })),
+    );
     const found = new Map<string, { doc: InventoryItemDocument; etag: string }>();
     responses.forEach((response, index) => {
       const id = ids[index];
@@ -235,12 +262,16 @@ export class CosmosItemWriter implements ItemWriter {
       if (response.statusCode === 200 && response.resourceBody) {
         const body = response.resourceBody as Record<string, unknown>;
         const etag = response.eTag ?? (body._etag as string | undefined);
-        if (etag) found.set(id, { doc: withoutSystemProperties(body) as unknown as InventoryItemDocument, etag });
+        if (etag)
+          found.set(id, { doc: withoutSystemProperties(body) as unknown as InventoryItemDocument, etag });
       } else if (response.statusCode !== 404) {
         // A throttled or failed read: treat as unknown and let the write round decide. A Create
         // on an existing id answers 409 and comes back here next round.
         if (response.statusCode >= 500) {
-          throw toStoreError({ code: response.statusCode, message: `bulk Read answered ${response.statusCode}` }, "read inventory items");
+          throw toStoreError(
+            { code: response.statusCode, message: `bulk Read answered ${response.statusCode}` },
+            "read inventory items",
+          );
         }
       }
     });
@@ -267,7 +298,9 @@ export class CosmosItemWriter implements ItemWriter {
         responses.forEach((r, i) => (results[start + i] = r));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.options.requestConcurrency, chunks.length) }, worker));
+    await Promise.all(
+      Array.from({ length: Math.min(this.options.requestConcurrency, chunks.length) }, worker),
+    );
     return results;
   }
 }

@@ -66,7 +66,11 @@ export class CosmosRunRepository implements RunRepository {
     return (await this.readWithEtag(tenantId, runId))?.run ?? null;
   }
 
-  async update(tenantId: string, runId: string, mutate: (run: RunDocument) => RunDocument | null): Promise<RunDocument> {
+  async update(
+    tenantId: string,
+    runId: string,
+    mutate: (run: RunDocument) => RunDocument | null,
+  ): Promise<RunDocument> {
     const container = await this.resolve();
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const current = await this.readWithEtag(tenantId, runId);
@@ -85,7 +89,9 @@ export class CosmosRunRepository implements RunRepository {
         await sleep(backoffMs(attempt, 5, 200));
       }
     }
-    throw new CodedError("STORE_UNAVAILABLE", `run ${runId}: too many concurrent updates`, { retryable: true });
+    throw new CodedError("STORE_UNAVAILABLE", `run ${runId}: too many concurrent updates`, {
+      retryable: true,
+    });
   }
 
   async list(tenantId: string, query: RunListQuery): Promise<Page<RunDocument>> {
@@ -99,7 +105,10 @@ export class CosmosRunRepository implements RunRepository {
       where.push("c.status = @status");
       parameters.push({ name: "@status", value: query.status });
     }
-    const fingerprint = queryFingerprint("runs", { selectionHash: query.selectionHash ?? null, status: query.status ?? null });
+    const fingerprint = queryFingerprint("runs", {
+      selectionHash: query.selectionHash ?? null,
+      status: query.status ?? null,
+    });
     const page = await queryPage<RunDocument>(
       await this.resolve(),
       { query: `SELECT * FROM c WHERE ${where.join(" AND ")} ORDER BY c.requestedAt DESC`, parameters },
@@ -164,7 +173,13 @@ export class CosmosRunRepository implements RunRepository {
     return docs.map((doc) => parseRun(doc));
   }
 
-  async claim(tenantId: string, selectionHash: string, runId: string, leaseUntil: string, now: string): Promise<ClaimResult> {
+  async claim(
+    tenantId: string,
+    selectionHash: string,
+    runId: string,
+    leaseUntil: string,
+    now: string,
+  ): Promise<ClaimResult> {
     const container = await this.resolve();
     const id = claimDocumentId(selectionHash);
     const claim: ClaimDocument = { id, docType: "claim", tenantId, selectionHash, runId, leaseUntil };
@@ -178,9 +193,12 @@ export class CosmosRunRepository implements RunRepository {
       const held = await this.readClaim(tenantId, id);
       if (!held) continue; // released between our create and read: try the create again
       if (held.claim.runId === runId) return { ok: true };
-      if (!(await this.isStale(tenantId, held.claim, now))) return { ok: false, activeRunId: held.claim.runId };
+      if (!(await this.isStale(tenantId, held.claim, now)))
+        return { ok: false, activeRunId: held.claim.runId };
       try {
-        await container.item(id, tenantId).replace(claim, { accessCondition: { type: "IfMatch", condition: held.etag } });
+        await container
+          .item(id, tenantId)
+          .replace(claim, { accessCondition: { type: "IfMatch", condition: held.etag } });
         return { ok: true };
       } catch (error) {
         const status = statusOf(error);
@@ -197,7 +215,9 @@ export class CosmosRunRepository implements RunRepository {
     const held = await this.readClaim(tenantId, id);
     if (!held || held.claim.runId !== runId) return;
     try {
-      await container.item(id, tenantId).delete({ accessCondition: { type: "IfMatch", condition: held.etag } });
+      await container
+        .item(id, tenantId)
+        .delete({ accessCondition: { type: "IfMatch", condition: held.etag } });
     } catch (error) {
       // 404: already gone; 412: taken over meanwhile by a newer run, which now owns it.
       const status = statusOf(error);
@@ -215,7 +235,10 @@ export class CosmosRunRepository implements RunRepository {
     return run !== null && isTerminalStatus(run.status);
   }
 
-  private async readClaim(tenantId: string, id: string): Promise<{ claim: ClaimDocument; etag: string } | null> {
+  private async readClaim(
+    tenantId: string,
+    id: string,
+  ): Promise<{ claim: ClaimDocument; etag: string } | null> {
     const container = await this.resolve();
     try {
       const { resource, etag } = await container.item(id, tenantId).read<Record<string, unknown>>();
@@ -270,7 +293,10 @@ export class CosmosRunRepository implements RunRepository {
     }
   }
 
-  private async readWithEtag(tenantId: string, runId: string): Promise<{ run: RunDocument; etag: string } | null> {
+  private async readWithEtag(
+    tenantId: string,
+    runId: string,
+  ): Promise<{ run: RunDocument; etag: string } | null> {
     const container = await this.resolve();
     try {
       const { resource, etag } = await container.item(runId, tenantId).read<Record<string, unknown>>();

@@ -9,7 +9,15 @@ export function statusOf(error: unknown): number | undefined {
   return undefined;
 }
 
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EPIPE", "REQUEST_SEND_ERROR"]);
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+  "REQUEST_SEND_ERROR",
+]);
 
 /**
  * Maps a storage failure to a stable code. Throttling that survived the SDK's own retries is

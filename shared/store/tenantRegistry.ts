@@ -9,7 +9,10 @@ import type { Tenant, TenantRegistry } from "./ports";
 import { TenantSchema } from "./tenantSchema";
 import { statusOf, toStoreError } from "./storeErrors";
 
-export type TablesSettings = Pick<Settings, "TABLES_ENDPOINT" | "TABLES_CONNECTION_STRING" | "TABLES_TENANTS_TABLE">;
+export type TablesSettings = Pick<
+  Settings,
+  "TABLES_ENDPOINT" | "TABLES_CONNECTION_STRING" | "TABLES_TENANTS_TABLE"
+>;
 
 const PARTITION = "tenant";
 
@@ -30,16 +33,22 @@ type TenantEntity = z.infer<typeof TenantEntitySchema>;
  * A connection string (Azurite, or a storage account key the operator chose) or, preferred in
  * Azure, the endpoint with Entra ID. Plain http is allowed for loopback emulators only.
  */
-export function createTenantsTableClient(settings: TablesSettings, credential?: TokenCredential): TableClient {
+export function createTenantsTableClient(
+  settings: TablesSettings,
+  credential?: TokenCredential,
+): TableClient {
   const table = settings.TABLES_TENANTS_TABLE;
   if (settings.TABLES_CONNECTION_STRING) {
     const endpoint = /TableEndpoint=([^;]+)/i.exec(settings.TABLES_CONNECTION_STRING)?.[1];
     const insecure =
       /UseDevelopmentStorage=true/i.test(settings.TABLES_CONNECTION_STRING) ||
       (endpoint !== undefined && endpoint.startsWith("http:") && isLoopbackUrl(endpoint));
-    return TableClient.fromConnectionString(settings.TABLES_CONNECTION_STRING, table, { allowInsecureConnection: insecure });
+    return TableClient.fromConnectionString(settings.TABLES_CONNECTION_STRING, table, {
+      allowInsecureConnection: insecure,
+    });
   }
-  if (!settings.TABLES_ENDPOINT) throw new CodedError("INTERNAL_ERROR", "no Table Storage endpoint configured");
+  if (!settings.TABLES_ENDPOINT)
+    throw new CodedError("INTERNAL_ERROR", "no Table Storage endpoint configured");
   const endpoint = settings.TABLES_ENDPOINT;
   return new TableClient(endpoint, table, credential ?? new DefaultAzureCredential(), {
     allowInsecureConnection: endpoint.startsWith("http:") && isLoopbackUrl(endpoint),
@@ -62,12 +71,20 @@ export class TableTenantRegistry implements TenantRegistry {
     }
   }
 
-  async put(tenant: Omit<Tenant, "createdAt" | "updatedAt">, now: string): Promise<{ tenant: Tenant; created: boolean }> {
+  async put(
+    tenant: Omit<Tenant, "createdAt" | "updatedAt">,
+    now: string,
+  ): Promise<{ tenant: Tenant; created: boolean }> {
     await this.ensureTable();
     const rowKey = tenant.tenantId.toLowerCase();
     for (let attempt = 0; attempt < 5; attempt++) {
       const existing = await this.getWithEtag(rowKey);
-      const entity = toEntity({ ...tenant, tenantId: rowKey, createdAt: existing?.tenant.createdAt ?? now, updatedAt: now });
+      const entity = toEntity({
+        ...tenant,
+        tenantId: rowKey,
+        createdAt: existing?.tenant.createdAt ?? now,
+        updatedAt: now,
+      });
       try {
         if (existing) {
           await this.client.updateEntity(entity, "Replace", { etag: existing.etag });
@@ -81,7 +98,9 @@ export class TableTenantRegistry implements TenantRegistry {
         if (status !== 409 && status !== 412) throw toStoreError(error, "write tenant");
       }
     }
-    throw new CodedError("STORE_UNAVAILABLE", "tenant registry: too many concurrent writes", { retryable: true });
+    throw new CodedError("STORE_UNAVAILABLE", "tenant registry: too many concurrent writes", {
+      retryable: true,
+    });
   }
 
   /** The one cross-tenant read in the system: the registry itself. */
@@ -115,7 +134,10 @@ export class TableTenantRegistry implements TenantRegistry {
   async check(): Promise<void> {
     await this.ensureTable();
     try {
-      await this.client.listEntities({ queryOptions: { filter: `PartitionKey eq 'health'` } }).byPage({ maxPageSize: 1 }).next();
+      await this.client
+        .listEntities({ queryOptions: { filter: `PartitionKey eq 'health'` } })
+        .byPage({ maxPageSize: 1 })
+        .next();
     } catch (error) {
       throw toStoreError(error, "tenant registry health");
     }

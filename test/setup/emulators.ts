@@ -31,7 +31,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     if (tables) stops.push(() => tables.stop());
     project.provide("cosmosEndpoint", cosmos?.endpoint ?? (external as string));
     project.provide("cosmosLocalServer", cosmos !== null);
-    project.provide("tablesConnectionString", tables?.connectionString ?? (process.env.TABLES_CONNECTION_STRING as string));
+    project.provide(
+      "tablesConnectionString",
+      tables?.connectionString ?? (process.env.TABLES_CONNECTION_STRING as string),
+    );
   } catch (error) {
     await Promise.allSettled(stops.map((stop) => stop()));
     throw error;

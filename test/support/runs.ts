@@ -20,7 +20,11 @@ export function newRun(tenantId: string, selection: Selection, requestedAt: stri
   };
 }
 
-export function observed(policyType: PolicyTypeKey, externalId: string, displayName = `Policy ${externalId}`): ObservedItem {
+export function observed(
+  policyType: PolicyTypeKey,
+  externalId: string,
+  displayName = `Policy ${externalId}`,
+): ObservedItem {
   return { policyType, category: "configuration", externalId, displayName, platform: "windows", meta: {} };
 }
 
@@ -34,10 +38,19 @@ export async function simulateRun(
   selection: Selection,
   at: string,
   items: ObservedItem[],
-  outcome: { status?: "success" | "partial" | "failed"; hadErrors?: boolean; failedTypes?: PolicyTypeKey[] } = {},
+  outcome: {
+    status?: "success" | "partial" | "failed";
+    hadErrors?: boolean;
+    failedTypes?: PolicyTypeKey[];
+  } = {},
 ): Promise<RunDocument> {
   const run = await stores.runs.createQueued(newRun(tenantId, selection, at));
-  const writer = stores.items.createWriter({ tenantId, runId: run.id, selectionHash: run.selectionHash, observedAt: at });
+  const writer = stores.items.createWriter({
+    tenantId,
+    runId: run.id,
+    selectionHash: run.selectionHash,
+    observedAt: at,
+  });
   for (const item of items) await writer.add(item);
   const { upserted } = await writer.close();
   const failed = new Set(outcome.failedTypes ?? []);
