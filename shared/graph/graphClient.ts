@@ -1,0 +1,144 @@
+import { Client, ResponseType } from "@microsoft/microsoft-graph-client";
+import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
+import type { TokenCredential } from "@azure/identity";
+import type { Settings } from "../config/settings";
+import { CodedError } from "../domain";
+import type { RunErrorCode } from "../domain";
+import { GRAPH_SCOPE, createTenantCredential, credentialFailure } from "./credentials";
+import { graphError, graphHttpError } from "./graphErrors";
+import { OriginBoundAuthMiddleware, RequestTrace, RetryMiddleware, TimedFetchMiddleware, throwThroughSdk, unwrapSdkError } from "./graphMiddleware";
+import type { FetchLike, Sleep } from "./graphMiddleware";
+import { iteratePages } from "./pageIterator";
+import type { GraphPage, GraphPageSource } from "./pageIterator";
+import { DEFAULT_BACKOFF } from "./retryPolicy";
+import type { BackoffOptions } from "./retryPolicy";
+
+/**
+ * A read-only Microsoft Graph client for one customer tenant, on the official SDK
+ * (`Client.initWithMiddleware`) with our own middleware chain (see graphMiddleware.ts).
+ */
+
+export type GraphClientSettings = Pick<
+  Settings,
+  | "GRAPH_BASE_URL"
+  | "GRAPH_AUTH_MODE"
+  | "GRAPH_CLIENT_ID"
+  | "GRAPH_CLIENT_SECRET"
+  | "GRAPH_CLIENT_CERTIFICATE_PATH"
+  | "GRAPH_FEDERATED_CLIENT_ID"
+  | "GRAPH_REQUEST_TIMEOUT_MS"
+  | "GRAPH_MAX_ATTEMPTS"
+>;
+
+export interface GraphClientOptions {
+  settings: GraphClientSettings;
+  tenantId: string;
+  /** Defaults to the credential GRAPH_AUTH_MODE describes for this tenant. */
+  credential?: TokenCredential;
+  fetchImpl?: FetchLike;
+  sleep?: Sleep;
+  random?: () => number;
+  now?: () => number;
+  backoff?: BackoffOptions;
+}
+
+export interface GraphClientStats {
+  /** Pages asked for (a retried page counts once). */
+  requests: number;
+  /** HTTP exchanges, retries included. */
+  attempts: number;
+  /** Time spent waiting between attempts. */
+  waitedMs: number;
+}
+
+export interface GraphClient extends GraphPageSource {
+  readonly tenantId: string;
+  pages(def: { graphPath: string; graphVersion: string; select: readonly string[] }): AsyncIterable<GraphPage>;
+  stats(): GraphClientStats;
+}
+
+const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Base URL without a trailing slash; its path (if any) prefixes every Graph path. */
+function normaliseBase(baseUrl: string): URL {
+  const url = new URL(baseUrl);
+  url.pathname = url.pathname.replace(/\/+$/, "");
+  url.search = "";
+  url.hash = "";
+  return url;
+}
+
+export function createGraphClient(opts: GraphClientOptions): GraphClient {
+  const { settings, tenantId } = opts;
+  const base = normaliseBase(settings.GRAPH_BASE_URL);
+  const basePath = base.pathname === "/" ? "" : base.pathname;
+  const credential = opts.credential ?? createTenantCredential(settings, tenantId, { now: opts.now });
+  const auth = new TokenCredentialAuthenticationProvider(credential, { scopes: [GRAPH_SCOPE] });
+  const getToken = async (): Promise<string> => {
+    try {
+      return await auth.getAccessToken();
+    } catch (error) {
+      return throwThroughSdk(credentialFailure(error, tenantId));
+    }
+  };
+  const stats: GraphClientStats = { requests: 0, attempts: 0, waitedMs: 0 };
+  const client = Client.initWithMiddleware({
+    baseUrl: `${base.origin}${basePath}`,
+    middleware: [
+      new RetryMiddleware({
+        maxAttempts: settings.GRAPH_MAX_ATTEMPTS,
+        backoff: opts.backoff ?? DEFAULT_BACKOFF,
+        sleep: opts.sleep ?? realSleep,
+        random: opts.random ?? Math.random,
+        now: opts.now ?? Date.now,
+      }),
+      new OriginBoundAuthMiddleware(base.origin, getToken),
+      new TimedFetchMiddleware(opts.fetchImpl ?? ((input, init) => fetch(input, init)), settings.GRAPH_REQUEST_TIMEOUT_MS),
+    ],
+  });
+
+  /** Splits a same-origin URL into what the SDK composes: version + path + query. */
+  const sdkPath = (url: URL): { version: string; path: string } => {
+    const rest = url.pathname.startsWith(`${basePath}/`) ? url.pathname.slice(basePath.length) : null;
+    const match = rest === null ? null : /^\/([^/]+)(\/.*)$/.exec(rest);
+    if (!match) throw graphError("GRAPH_UNSAFE_NEXT_LINK", "refused a link outside GRAPH_BASE_URL's path; the token was not sent");
+    return { version: match[1] ?? "", path: `${match[2] ?? ""}${url.search}` };
+  };
+
+  const fetchPage = async (url: URL): Promise<unknown> => {
+    const { version, path } = sdkPath(url);
+    const trace = new RequestTrace();
+    stats.requests += 1;
+    let response: Response;
+    try {
+      response = (await client.api(path).version(version).responseType(ResponseType.RAW).middlewareOptions([trace]).get()) as Response;
+    } catch (error) {
+      const cause = unwrapSdkError(error);
+      if (cause instanceof CodedError) throw cause;
+      throw graphError("INTERNAL_ERROR", `Graph request failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    } finally {
+      stats.attempts += trace.attempts;
+      stats.waitedMs += trace.waitedMs;
+    }
+    const text = await response.text();
+    if (response.status < 200 || response.status > 299) throw graphHttpError(response.status, text, trace.attempts);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new CodedError<RunErrorCode>("GRAPH_BAD_RESPONSE", `Graph answered ${response.status} with a body that is not JSON`, {
+        status: response.status,
+      });
+    }
+  };
+
+  return {
+    tenantId,
+    pages(def) {
+      const first = new URL(`${base.origin}${basePath}/${def.graphVersion}${def.graphPath}`);
+      // $select from the catalog keeps pages small; $top is left to Graph (page sizes differ per type).
+      if (def.select.length > 0) first.search = `?$select=${def.select.join(",")}`;
+      return iteratePages(fetchPage, first, base.origin);
+    },
+    stats: () => ({ ...stats }),
+  };
+}
