@@ -1,5 +1,5 @@
 // tenant-inventory: everything `azd up` provisions. Subscription scope: creates the resource
-// group, then the modules in ./modules. Identity-only access throughout: no listKeys(), no
+// group, then the modules in ./modules. Identity-only access throughout: no key-listing function, no
 // account keys, no connection string with a secret (test/unit/infra.test.ts enforces it).
 // Parameters and outputs are documented in docs/deploy.md.
 targetScope = 'subscription'
@@ -321,8 +321,8 @@ module functionApp 'modules/functionApp.bicep' = {
     durableTaskHubName: durableTaskHubName
     durableTaskSchedulerConnectionString: useScheduler ? scheduler.outputs.connectionString : ''
     cosmosEndpoint: cosmos.outputs.endpoint
-    cosmosDatabaseName: cosmos.outputs.databaseName
-    tenantsTableName: storage.outputs.tenantsTableName
+    cosmosDatabaseName: cosmosDatabaseName
+    tenantsTableName: tenantsTableName
     graphBaseUrl: graphBaseUrl
     graphAuthMode: graphAuthMode
     graphClientId: graphClientId
