@@ -12,7 +12,7 @@ import { COSMOS_CONTAINERS, COSMOS_PARTITION_KEY_PATH, TENANTS_TABLE_DEFAULT } f
  * parsers cannot read is a failure, not a skip.
  */
 
-const root = new URL("../..", import.meta.url).pathname;
+const root = join(__dirname, "..", "..");
 const read = (path: string) => readFileSync(join(root, path), "utf8");
 const INFRA = "infra";
 const FUNCTION_APP = read("infra/modules/functionApp.bicep");
