@@ -30,8 +30,12 @@ const sortedUnique = <T extends string>(values: readonly T[] | undefined): T[] =
  * way hash the same.
  */
 export function normaliseSelection(input: SelectionInput): Selection {
-  const categories = sortedUnique(input.categories);
-  const includeFoundations = input.includeFoundations ?? false;
+  const named = (input.policyTypes?.length ?? 0) > 0 || (input.categories?.length ?? 0) > 0;
+  // Once something is named, "include foundations" and "the foundations category" mean the same
+  // thing; spell both so they hash alike. Without this, dropping the named foundation types
+  // below could empty the selection and silently widen it to every type.
+  const includeFoundations = (input.includeFoundations ?? false) || (named && (input.categories ?? []).includes("foundations"));
+  const categories = sortedUnique([...(input.categories ?? []), ...(named && includeFoundations ? (["foundations"] as const) : [])]);
   const covered = new Set<string>(categories.flatMap((c) => policyTypesOfCategory(c)));
   if (includeFoundations) for (const t of POLICY_TYPES) if (t.foundation) covered.add(t.key);
   const policyTypes = sortedUnique(input.policyTypes).filter((t) => !covered.has(t));
