@@ -11,6 +11,14 @@ const markers: [Exclude<Platform, "multi" | "unknown">, RegExp][] = [
   ["linux", /linux/],
 ];
 
+const leadingPlatforms: [Exclude<Platform, "multi" | "unknown">, RegExp][] = [
+  ["windows", /^(windows|win32|win10|winget)[a-z0-9]*$/],
+  ["macos", /^(macos|osx)[a-z0-9]*$/],
+  ["ios", /^(ios|ipad|iphone)[a-z0-9]*$/],
+  ["android", /^(android|aosp)[a-z0-9]*$/],
+  ["linux", /^linux[a-z0-9]*$/],
+];
+
 /**
  * Derives a platform from the text Graph gives us (an `@odata.type`, a `platforms` enum such as
  * `windows10,macOS`, or an assignment filter's `platform`). Several platforms → `multi`.
@@ -18,6 +26,11 @@ const markers: [Exclude<Platform, "multi" | "unknown">, RegExp][] = [
 export function platformFromText(text: string | undefined | null): Platform {
   if (!text) return "unknown";
   const lowered = text.toLowerCase().replace(/^#?microsoft\.graph\./, "");
+  // Graph type names start with their platform (macOSOfficeSuiteApp, iosVppApp, win32LobApp);
+  // that prefix wins over product words later in the name ("edge", "officesuite"), which
+  // would otherwise make a macOS app look like a Windows one too.
+  const leading = leadingPlatforms.find(([, pattern]) => pattern.test(lowered));
+  if (leading) return leading[0];
   const found = new Set<Platform>();
   for (const [platform, pattern] of markers) if (pattern.test(lowered)) found.add(platform);
   if (found.size === 0) return "unknown";
