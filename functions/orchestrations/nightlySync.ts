@@ -55,17 +55,3 @@ export const nightlySyncOrchestrator: OrchestrationHandler = function* (context:
   yield context.df.callActivityWithRetry(ACTIVITIES.reportNightly, STORE_RETRY, summary);
   return summary;
 };
-
-export function nightlyInstanceId(scheduledAt: Date): string {
-  return `nightly-${scheduledAt.toISOString().slice(0, 10)}`;
-}
-
-export function initialNightlyInput(options: { maxInFlight: number; correlationId: string; batchSize?: number }): NightlyInput {
-  return {
-    offset: 0,
-    batchSize: options.batchSize ?? 25,
-    maxInFlight: options.maxInFlight,
-    correlationId: options.correlationId,
-    summary: { tenants: 0, started: 0, success: 0, partial: 0, failed: 0, skipped: 0 },
-  };
-}
