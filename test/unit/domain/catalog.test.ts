@@ -15,10 +15,18 @@ const DESIGN_TABLE: [PolicyTypeKey, string, string, ("name" | "displayName")?][]
   ["deviceComplianceScript", "/deviceManagement/deviceComplianceScripts", "scripts"],
   ["mobileApp", "/deviceAppManagement/mobileApps", "apps"],
   ["mobileAppConfiguration", "/deviceAppManagement/mobileAppConfigurations", "apps"],
-  ["targetedManagedAppConfiguration", "/deviceAppManagement/targetedManagedAppConfigurations", "appProtection"],
+  [
+    "targetedManagedAppConfiguration",
+    "/deviceAppManagement/targetedManagedAppConfigurations",
+    "appProtection",
+  ],
   ["iosManagedAppProtection", "/deviceAppManagement/iosManagedAppProtections", "appProtection"],
   ["androidManagedAppProtection", "/deviceAppManagement/androidManagedAppProtections", "appProtection"],
-  ["windowsInformationProtectionPolicy", "/deviceAppManagement/windowsInformationProtectionPolicies", "appProtection"],
+  [
+    "windowsInformationProtectionPolicy",
+    "/deviceAppManagement/windowsInformationProtectionPolicies",
+    "appProtection",
+  ],
   ["windowsAutopilotDeploymentProfile", "/deviceManagement/windowsAutopilotDeploymentProfiles", "enrollment"],
   ["deviceEnrollmentConfiguration", "/deviceManagement/deviceEnrollmentConfigurations", "enrollment"],
   ["windowsFeatureUpdateProfile", "/deviceManagement/windowsFeatureUpdateProfiles", "updates"],
@@ -38,11 +46,14 @@ describe("policy-type catalog", () => {
     expect(new Set(POLICY_TYPES.map((t) => t.key)).size).toBe(POLICY_TYPES.length);
   });
 
-  it.each(DESIGN_TABLE)("defines %s at %s (beta) in category %s", (key, path, category, nameField = "displayName") => {
-    const def = policyTypeDefinition(key);
-    expect(def).toMatchObject({ graphPath: path, graphVersion: "beta", category, nameField });
-    expect(def.foundation).toBe(category === "foundations");
-  });
+  it.each(DESIGN_TABLE)(
+    "defines %s at %s (beta) in category %s",
+    (key, path, category, nameField = "displayName") => {
+      const def = policyTypeDefinition(key);
+      expect(def).toMatchObject({ graphPath: path, graphVersion: "beta", category, nameField });
+      expect(def.foundation).toBe(category === "foundations");
+    },
+  );
 
   it("selects the id, the name field and every whitelisted meta source, and whitelists odataType everywhere", () => {
     for (const def of POLICY_TYPES) {

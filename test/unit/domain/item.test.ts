@@ -3,19 +3,42 @@ import { itemDocumentId, normaliseGraphObject, platformFromText } from "../../..
 
 describe("normaliseGraphObject", () => {
   it("takes displayName for most types and name for settings catalog and compliance policies", () => {
-    const dc = normaliseGraphObject("deviceConfiguration", { id: "1", displayName: "Shown", name: "ignored" });
-    expect(dc).toMatchObject({ ok: true, item: { displayName: "Shown", externalId: "1", category: "configuration" } });
-    const sc = normaliseGraphObject("settingsCatalogPolicy", { id: "2", name: "Catalog name", platforms: "windows10" });
+    const dc = normaliseGraphObject("deviceConfiguration", {
+      id: "1",
+      displayName: "Shown",
+      name: "ignored",
+    });
+    expect(dc).toMatchObject({
+      ok: true,
+      item: { displayName: "Shown", externalId: "1", category: "configuration" },
+    });
+    const sc = normaliseGraphObject("settingsCatalogPolicy", {
+      id: "2",
+      name: "Catalog name",
+      platforms: "windows10",
+    });
     expect(sc).toMatchObject({ ok: true, item: { displayName: "Catalog name", platform: "windows" } });
-    const cp = normaliseGraphObject("compliancePolicy", { id: "3", name: "Linux compliance", platforms: "linux" });
-    expect(cp).toMatchObject({ ok: true, item: { displayName: "Linux compliance", platform: "linux", category: "compliance" } });
+    const cp = normaliseGraphObject("compliancePolicy", {
+      id: "3",
+      name: "Linux compliance",
+      platforms: "linux",
+    });
+    expect(cp).toMatchObject({
+      ok: true,
+      item: { displayName: "Linux compliance", platform: "linux", category: "compliance" },
+    });
   });
 
   it("falls back to the other name field, then to an empty name", () => {
-    expect(normaliseGraphObject("settingsCatalogPolicy", { id: "1", displayName: "Only display" })).toMatchObject({
+    expect(
+      normaliseGraphObject("settingsCatalogPolicy", { id: "1", displayName: "Only display" }),
+    ).toMatchObject({
       item: { displayName: "Only display" },
     });
-    expect(normaliseGraphObject("deviceConfiguration", { id: "1", displayName: null })).toMatchObject({ ok: true, item: { displayName: "" } });
+    expect(normaliseGraphObject("deviceConfiguration", { id: "1", displayName: null })).toMatchObject({
+      ok: true,
+      item: { displayName: "" },
+    });
   });
 
   it.each([
@@ -56,7 +79,12 @@ describe("normaliseGraphObject", () => {
   });
 
   it("drops a whitelisted key whose value has the wrong shape", () => {
-    const result = normaliseGraphObject("mobileApp", { id: "1", displayName: "App", publisher: 12, isAssigned: true });
+    const result = normaliseGraphObject("mobileApp", {
+      id: "1",
+      displayName: "App",
+      publisher: 12,
+      isAssigned: true,
+    });
     expect(result.ok && result.item.meta).toEqual({ isAssigned: true });
   });
 
@@ -64,8 +92,16 @@ describe("normaliseGraphObject", () => {
     ["deviceConfiguration", { "@odata.type": "#microsoft.graph.windows10GeneralConfiguration" }, "windows"],
     ["deviceConfiguration", { "@odata.type": "#microsoft.graph.iosGeneralDeviceConfiguration" }, "ios"],
     ["deviceConfiguration", { "@odata.type": "#microsoft.graph.macOSGeneralDeviceConfiguration" }, "macos"],
-    ["deviceConfiguration", { "@odata.type": "#microsoft.graph.androidWorkProfileGeneralDeviceConfiguration" }, "android"],
-    ["deviceConfiguration", { "@odata.type": "#microsoft.graph.aospDeviceOwnerDeviceConfiguration" }, "android"],
+    [
+      "deviceConfiguration",
+      { "@odata.type": "#microsoft.graph.androidWorkProfileGeneralDeviceConfiguration" },
+      "android",
+    ],
+    [
+      "deviceConfiguration",
+      { "@odata.type": "#microsoft.graph.aospDeviceOwnerDeviceConfiguration" },
+      "android",
+    ],
     ["deviceConfiguration", {}, "unknown"],
     ["mobileApp", { "@odata.type": "#microsoft.graph.win32LobApp" }, "windows"],
     ["mobileApp", { "@odata.type": "#microsoft.graph.managedIOSStoreApp" }, "ios"],

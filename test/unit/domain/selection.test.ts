@@ -19,10 +19,16 @@ const hashOf = (input: SelectionInput) => selectionHash(normaliseSelection(input
 
 /** The meaning of a raw selection (API.md): what a normaliser must preserve. */
 function scopeOf(input: SelectionInput): PolicyTypeKey[] {
-  const named = new Set<string>([...(input.policyTypes ?? []), ...(input.categories ?? []).flatMap((c) => policyTypesOfCategory(c))]);
+  const named = new Set<string>([
+    ...(input.policyTypes ?? []),
+    ...(input.categories ?? []).flatMap((c) => policyTypesOfCategory(c)),
+  ]);
   const everything = named.size === 0;
   return POLICY_TYPES.filter(
-    (t) => named.has(t.key) || (everything && !t.foundation) || ((input.includeFoundations ?? false) && t.foundation),
+    (t) =>
+      named.has(t.key) ||
+      (everything && !t.foundation) ||
+      ((input.includeFoundations ?? false) && t.foundation),
   ).map((t) => t.key);
 }
 
@@ -45,7 +51,9 @@ const presentationOf = (input: SelectionInput) =>
       cats: fc.shuffledSubarray([...(input.categories ?? []), ...(input.categories ?? [])], {
         minLength: 2 * (input.categories ?? []).length,
       }),
-      keyOrder: fc.shuffledSubarray(["policyTypes", "categories", "includeFoundations"] as const, { minLength: 3 }),
+      keyOrder: fc.shuffledSubarray(["policyTypes", "categories", "includeFoundations"] as const, {
+        minLength: 3,
+      }),
     })
     .map(({ types, cats, keyOrder }) => {
       const values = { policyTypes: types, categories: cats, includeFoundations: input.includeFoundations };
@@ -92,7 +100,12 @@ describe("selection hash", () => {
 
 describe("normaliseSelection", () => {
   it("applies defaults, de-duplicates and sorts", () => {
-    expect(normaliseSelection({ policyTypes: ["mobileApp", "deviceConfiguration", "mobileApp"], categories: ["scripts", "apps", "scripts"] })).toEqual({
+    expect(
+      normaliseSelection({
+        policyTypes: ["mobileApp", "deviceConfiguration", "mobileApp"],
+        categories: ["scripts", "apps", "scripts"],
+      }),
+    ).toEqual({
       policyTypes: ["deviceConfiguration"],
       categories: ["apps", "scripts"],
       includeFoundations: false,
@@ -101,7 +114,12 @@ describe("normaliseSelection", () => {
   });
 
   it("drops policy types a named category already covers", () => {
-    expect(normaliseSelection({ policyTypes: ["deviceConfiguration", "mobileApp"], categories: ["configuration"] })).toEqual({
+    expect(
+      normaliseSelection({
+        policyTypes: ["deviceConfiguration", "mobileApp"],
+        categories: ["configuration"],
+      }),
+    ).toEqual({
       policyTypes: ["mobileApp"],
       categories: ["configuration"],
       includeFoundations: false,
@@ -143,12 +161,13 @@ describe("policyTypesInScope", () => {
   it("adds foundations only when included or named", () => {
     expect(policyTypesInScope(normaliseSelection({ includeFoundations: true }))).toEqual(POLICY_TYPE_KEYS);
     expect(policyTypesInScope(normaliseSelection({ categories: ["foundations"] }))).toEqual(FOUNDATIONS);
-    expect(policyTypesInScope(normaliseSelection({ policyTypes: ["roleScopeTag", "mobileApp"] }))).toEqual(["mobileApp", "roleScopeTag"]);
-    expect(policyTypesInScope(normaliseSelection({ categories: ["compliance"], includeFoundations: true }))).toEqual([
-      "deviceCompliancePolicy",
-      "compliancePolicy",
-      ...FOUNDATIONS,
+    expect(policyTypesInScope(normaliseSelection({ policyTypes: ["roleScopeTag", "mobileApp"] }))).toEqual([
+      "mobileApp",
+      "roleScopeTag",
     ]);
+    expect(
+      policyTypesInScope(normaliseSelection({ categories: ["compliance"], includeFoundations: true })),
+    ).toEqual(["deviceCompliancePolicy", "compliancePolicy", ...FOUNDATIONS]);
   });
 
   it("expands categories to their types in catalog order", () => {
