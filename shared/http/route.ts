@@ -135,7 +135,7 @@ export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema
         if (raw === undefined && spec.request.body.required) {
           throw new ApiProblem("VALIDATION_FAILED", "A JSON body is required.", { errors: [{ path: "body", message: "required" }] });
         }
-        body = parseInput(spec.request.body.schema, raw ?? {}, "body");
+        body = parseInput(spec.request.body.schema, raw === undefined ? {} : raw, "body");
       }
       const response = await spec.handler({
         params: params as Out<P>,

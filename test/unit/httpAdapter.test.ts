@@ -1,0 +1,72 @@
+import { HttpRequest } from "@azure/functions";
+import type { DurableClient } from "durable-functions";
+import { describe, expect, it } from "vitest";
+import { ApiProblem } from "../../shared/http/problem";
+import { API_ROUTES } from "../../shared/http/routes";
+import { toApiRequest, toHttpResponseInit, toOrchestrationClient } from "../../functions/httpAdapter";
+import { TENANT, createWorld, servicesOf } from "./httpFakes";
+
+const syncUrl = `https://app.example.net/api/tenants/${TENANT}/inventory/sync?code=key`;
+
+describe("Functions adapter (HttpRequest ⇄ ApiRequest/ApiResponse)", () => {
+  it("lower-cases headers and carries url, params, query and the body", async () => {
+    const request = new HttpRequest({
+      method: "POST",
+      url: syncUrl,
+      headers: { "Content-Type": "application/json", "X-Correlation-Id": "abc" },
+      params: { tenantId: TENANT },
+      body: { string: '{"categories":["apps"]}' },
+    });
+    const api = toApiRequest(request);
+    expect(api.headers["content-type"]).toBe("application/json");
+    expect(api.headers["x-correlation-id"]).toBe("abc");
+    expect(api.params).toEqual({ tenantId: TENANT });
+    expect(api.query.get("code")).toBe("key");
+    expect(api.url).toBe(syncUrl);
+    expect(await api.bodyText()).toBe('{"categories":["apps"]}');
+  });
+
+  it("stops reading a body over the limit with PAYLOAD_TOO_LARGE", async () => {
+    const request = new HttpRequest({ method: "POST", url: syncUrl, body: { bytes: new Uint8Array(70 * 1024).fill(0x20) } });
+    const error: unknown = await toApiRequest(request).bodyText().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiProblem);
+    expect(error).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+  });
+
+  it("serialises the body itself so problem+json keeps its content type; 204 has no body", () => {
+    const init = toHttpResponseInit({ status: 400, headers: { "content-type": "application/problem+json" }, body: { code: "X" } });
+    expect(init).toEqual({ status: 400, headers: { "content-type": "application/problem+json" }, body: '{"code":"X"}' });
+    expect(toHttpResponseInit({ status: 204, headers: {} })).toEqual({ status: 204, headers: {} });
+  });
+
+  it("runs a route end to end: HttpRequest in, 202 HttpResponseInit with Location out", async () => {
+    const world = createWorld();
+    const route = API_ROUTES.find((r) => r.name === "inventorySyncStart")!;
+    const request = new HttpRequest({ method: "POST", url: syncUrl, params: { tenantId: TENANT } });
+    const init = toHttpResponseInit(await route.handler(toApiRequest(request), { services: async () => servicesOf(world) }));
+    expect(init.status).toBe(202);
+    expect((init.headers as Record<string, string>).location).toBe(`https://app.example.net/api/tenants/${TENANT}/inventory/runs/run-1`);
+    expect(JSON.parse(init.body as string)).toMatchObject({ runId: "run-1", status: "queued" });
+  });
+});
+
+describe("Durable client → OrchestrationClient port", () => {
+  const fake = (getStatus: () => Promise<unknown>) =>
+    ({ startNew: async (name: string) => `started:${name}`, getStatus, terminate: async () => undefined }) as unknown as DurableClient;
+
+  it("maps a status, and the 404 durable-functions throws for an unknown instance to null", async () => {
+    expect(await toOrchestrationClient(fake(async () => ({ runtimeStatus: "Running" }))).getStatus("i")).toEqual({ runtimeStatus: "Running" });
+    const missing = fake(async () => {
+      throw new Error("DurableClient error: Durable Functions extension replied with HTTP 404 response.");
+    });
+    expect(await toOrchestrationClient(missing).getStatus("i")).toBeNull();
+  });
+
+  it("rethrows other failures and delegates startNew", async () => {
+    const broken = fake(async () => {
+      throw new Error("HTTP 500");
+    });
+    await expect(toOrchestrationClient(broken).getStatus("i")).rejects.toThrow("500");
+    expect(await toOrchestrationClient(broken).startNew("inventorySync", { instanceId: "r", input: {} })).toBe("started:inventorySync");
+  });
+});
