@@ -1,30 +1,37 @@
+import { randomUUID } from "node:crypto";
 import { app } from "@azure/functions";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { loadSettings } from "../shared/config/settings";
+import { orchestrationClientOf } from "../shared/engine/durableClientPorts";
 import { createSyncStarter } from "../shared/engine/startSync";
 import { API_ROUTES } from "../shared/http/routes";
 import type { ApiRoute } from "../shared/http/route";
-import { createAppServicesFactory } from "../shared/http/services";
 import type { AppServices } from "../shared/http/services";
-import type { OrchestrationClient } from "../shared/engine/syncStarterPort";
-import { createStores } from "../shared/store";
-import { logUnexpected, toApiRequest, toHttpResponseInit, toOrchestrationClient } from "./httpAdapter";
+import { appRoot, runLoggerFor } from "./appRoot";
+import { logUnexpected, toApiRequest, toHttpResponseInit } from "./httpAdapter";
 
 /**
- * Settings and stores once per worker process; the starter per invocation around that
- * invocation's Durable client.
+ * The services of one invocation: settings and stores are the process-wide ones of appRoot()
+ * (shared with the Durable functions); the starter wraps this invocation's Durable client and
+ * logs run events to this invocation.
  */
-export const azureServicesFor = createAppServicesFactory({
-  loadSettings: () => loadSettings(),
-  createStores: (settings) => createStores(settings),
-  createStarter: ({ stores, client, settings }) => createSyncStarter({ stores, client, settings, now: () => new Date() }),
-});
+export async function azureServicesFor(context: InvocationContext): Promise<AppServices> {
+  const { settings, stores } = appRoot();
+  const now = () => new Date();
+  const client = orchestrationClientOf(df.getClient(context));
+  return {
+    settings,
+    stores,
+    starter: createSyncStarter({ stores, client, settings, now, log: runLoggerFor(context) }),
+    now,
+    newId: () => randomUUID(),
+  };
+}
 
 /** Registers every route of the table as an HTTP function. Thin: adapt, delegate, adapt back. */
 export function registerHttpRoutes(
   routes: readonly ApiRoute[],
-  servicesFor: (client: OrchestrationClient) => Promise<AppServices>,
+  servicesFor: (context: InvocationContext) => Promise<AppServices>,
 ): void {
   for (const route of routes) {
     app.http(route.name, {
@@ -34,7 +41,7 @@ export function registerHttpRoutes(
       extraInputs: [df.input.durableClient()],
       handler: async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
         const response = await route.handler(toApiRequest(request), {
-          services: () => servicesFor(toOrchestrationClient(df.getClient(context))),
+          services: () => servicesFor(context),
           onUnexpectedError: logUnexpected(context),
         });
         return toHttpResponseInit(response);

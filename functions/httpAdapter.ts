@@ -1,7 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import type { DurableClient } from "durable-functions";
 import { safeMessage } from "../shared/domain/redaction";
-import type { OrchestrationClient } from "../shared/engine/syncStarterPort";
 import { readLimitedText } from "../shared/http/body";
 import type { BodySource } from "../shared/http/body";
 import type { ApiRequest, ApiResponse } from "../shared/http/apiTypes";
@@ -45,26 +43,6 @@ export function toHttpResponseInit(response: ApiResponse): HttpResponseInit {
     status: response.status,
     headers: response.headers,
     ...(response.body !== undefined && { body: JSON.stringify(response.body) }),
-  };
-}
-
-const isNotFound = (error: unknown) => error instanceof Error && /\b404\b/.test(error.message);
-
-/** The Durable client as the engine's port needs it. */
-export function toOrchestrationClient(client: DurableClient): OrchestrationClient {
-  return {
-    startNew: (name, options) => client.startNew(name, options),
-    async getStatus(instanceId) {
-      try {
-        const status = await client.getStatus(instanceId);
-        return { runtimeStatus: String(status.runtimeStatus) };
-      } catch (error) {
-        // durable-functions 3 rejects (rather than answering null) for an unknown instance.
-        if (isNotFound(error)) return null;
-        throw error;
-      }
-    },
-    terminate: (instanceId, reason) => client.terminate(instanceId, reason),
   };
 }
 

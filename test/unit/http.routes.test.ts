@@ -3,8 +3,9 @@ import { POLICY_TYPES } from "../../shared/domain/policyTypes";
 import { normaliseSelection, selectionHash } from "../../shared/domain/selection";
 import { InventoryItemSchema } from "../../shared/domain/item";
 import { matchRoute } from "../../shared/http/routeMatch";
+import { createAppServicesFactory } from "../../shared/http/services";
 import { API_ROUTES } from "../../shared/http/routes";
-import { ORIGIN, TENANT, call, createWorld, makeItem, problemOf, servicesOf } from "./httpFakes";
+import { ORIGIN, TENANT, call, createWorld, makeItem, problemOf, servicesOf, testSettings } from "./httpFakes";
 
 const MISSING = `/api/tenants/${TENANT}/inventory/missing`;
 
@@ -131,5 +132,34 @@ describe("route matching for hosts other than Azure", () => {
     expect(new Set(API_ROUTES.map((r) => r.name)).size).toBe(API_ROUTES.length);
     const pairs = API_ROUTES.flatMap((r) => r.methods.map((m) => `${m} ${r.route}`));
     expect(new Set(pairs).size).toBe(pairs.length);
+  });
+});
+
+describe("createAppServicesFactory (for hosts that build services per request)", () => {
+  it("builds settings and stores once, a starter per orchestration client, and retries a failed start-up", async () => {
+    const world = createWorld();
+    let settingsLoads = 0;
+    let fail = true;
+    const clients: unknown[] = [];
+    const servicesFor = createAppServicesFactory({
+      loadSettings: () => {
+        settingsLoads++;
+        if (fail) throw new Error("bad settings");
+        return testSettings();
+      },
+      createStores: () => world.stores,
+      createStarter: ({ client }) => {
+        clients.push(client);
+        return world.starter;
+      },
+    });
+    const client = { startNew: async () => "", getStatus: async () => null, terminate: async () => undefined };
+    await expect(servicesFor(client)).rejects.toThrow("bad settings");
+    fail = false;
+    const a = await servicesFor(client);
+    const b = await servicesFor(client);
+    expect(a.stores).toBe(b.stores);
+    expect(settingsLoads).toBe(2);
+    expect(clients).toHaveLength(2);
   });
 });

@@ -1,9 +1,8 @@
 import { HttpRequest } from "@azure/functions";
-import type { DurableClient } from "durable-functions";
 import { describe, expect, it } from "vitest";
 import { ApiProblem } from "../../shared/http/problem";
 import { API_ROUTES } from "../../shared/http/routes";
-import { toApiRequest, toHttpResponseInit, toOrchestrationClient } from "../../functions/httpAdapter";
+import { toApiRequest, toHttpResponseInit } from "../../functions/httpAdapter";
 import { TENANT, createWorld, servicesOf } from "./httpFakes";
 
 const syncUrl = `https://app.example.net/api/tenants/${TENANT}/inventory/sync?code=key`;
@@ -47,26 +46,5 @@ describe("Functions adapter (HttpRequest ⇄ ApiRequest/ApiResponse)", () => {
     expect(init.status).toBe(202);
     expect((init.headers as Record<string, string>).location).toBe(`https://app.example.net/api/tenants/${TENANT}/inventory/runs/run-1`);
     expect(JSON.parse(init.body as string)).toMatchObject({ runId: "run-1", status: "queued" });
-  });
-});
-
-describe("Durable client → OrchestrationClient port", () => {
-  const fake = (getStatus: () => Promise<unknown>) =>
-    ({ startNew: async (name: string) => `started:${name}`, getStatus, terminate: async () => undefined }) as unknown as DurableClient;
-
-  it("maps a status, and the 404 durable-functions throws for an unknown instance to null", async () => {
-    expect(await toOrchestrationClient(fake(async () => ({ runtimeStatus: "Running" }))).getStatus("i")).toEqual({ runtimeStatus: "Running" });
-    const missing = fake(async () => {
-      throw new Error("DurableClient error: Durable Functions extension replied with HTTP 404 response.");
-    });
-    expect(await toOrchestrationClient(missing).getStatus("i")).toBeNull();
-  });
-
-  it("rethrows other failures and delegates startNew", async () => {
-    const broken = fake(async () => {
-      throw new Error("HTTP 500");
-    });
-    await expect(toOrchestrationClient(broken).getStatus("i")).rejects.toThrow("500");
-    expect(await toOrchestrationClient(broken).startNew("inventorySync", { instanceId: "r", input: {} })).toBe("started:inventorySync");
   });
 });
