@@ -52,8 +52,14 @@ export interface ItemWriterStats {
   retriedOperations: number;
 }
 
+/**
+ * With `items.bulk` there is no per-call timer, so a batch does not have to be huge: a smaller
+ * final flush shortens the tail after the last Graph page (measured on a 2,500-object type at
+ * 50 ms/page: 250 ≈ 500 within noise, both ~0.3–0.6 s over a no-op store). Memory stays bounded
+ * by batchSize × (maxInFlightBatches + 1) items.
+ */
 export const DEFAULT_WRITER_OPTIONS = {
-  batchSize: 500,
+  batchSize: 250,
   maxInFlightBatches: 2,
   requestConcurrency: 4,
   maxRounds: 8,

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { OperationResponse } from "@azure/cosmos";
 import { itemDocumentId, normaliseGraphObject, normaliseSelection, selectionHash } from "../../shared/domain";
 import type { ObservedItem } from "../../shared/domain";
+import type { ItemWriterOptions } from "../../shared/store";
 import { createTestStores, newTenantId } from "../support/stores";
 import { observed, simulateRun } from "../support/runs";
 
@@ -10,8 +11,14 @@ afterAll(() => stores.dispose());
 const S = normaliseSelection({ policyTypes: ["deviceConfiguration"] });
 const hash = selectionHash(S);
 
-async function write(tenantId: string, runId: string, at: string, items: ObservedItem[]) {
-  const writer = stores.items.createWriter({ tenantId, runId, selectionHash: hash, observedAt: at });
+async function write(
+  tenantId: string,
+  runId: string,
+  at: string,
+  items: ObservedItem[],
+  options: ItemWriterOptions = {},
+) {
+  const writer = stores.items.createWriter({ tenantId, runId, selectionHash: hash, observedAt: at }, options);
   for (const item of items) await writer.add(item);
   return { ...(await writer.close()), stats: writer.stats() };
 }
@@ -41,7 +48,10 @@ describe("item writer", () => {
     const tenantId = newTenantId();
     const items = Array.from({ length: 3_000 }, (_, i) => observed("deviceConfiguration", `obj-${i}`));
     const started = performance.now();
-    const { upserted, stats } = await write(tenantId, "run-bulk", "2025-01-01T00:00:00.000Z", items);
+    const { upserted, stats } = await write(tenantId, "run-bulk", "2025-01-01T00:00:00.000Z", items, {
+      batchSize: 500,
+      maxInFlightBatches: 2,
+    });
     const elapsed = performance.now() - started;
     console.log(`writer: 3000 items in ${elapsed.toFixed(0)} ms`, stats);
     expect(upserted).toBe(3_000);
