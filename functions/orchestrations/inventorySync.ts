@@ -5,6 +5,7 @@ import { ACTIVITIES, InventorySyncInputSchema } from "../../shared/engine/orches
 import type { InventorySyncInput, InventorySyncResult } from "../../shared/engine/orchestrationInput";
 import { GATE_ENTITY_KEY, GATE_ENTITY_NAME } from "../../shared/engine/syncGate";
 import type { GateResult } from "../../shared/engine/syncGate";
+import { nextCompleted } from "./nextCompleted";
 import { slotWaitDelaySeconds } from "../../shared/engine/slotWait";
 
 /** Store-touching activities: short back-off, a few attempts (Cosmos/Graph transients). */
@@ -124,7 +125,7 @@ function* fanOut(
       });
       inFlight.set(task, policyType);
     }
-    const winner = (yield context.df.Task.any([...inFlight.keys()])) as Task;
+    const winner: Task = yield* nextCompleted(context, [...inFlight.keys()]);
     const policyType = inFlight.get(winner) as PolicyTypeKey;
     inFlight.delete(winner);
     outcomes.push(winner.isFaulted ? crashedOutcome(policyType, winner.result) : (winner.result as PolicyTypeOutcome));

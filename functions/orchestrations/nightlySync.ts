@@ -1,5 +1,6 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
+import { nextCompleted } from "./nextCompleted";
 import { ACTIVITIES, NightlyInputSchema, ORCHESTRATIONS } from "../../shared/engine/orchestrationInput";
 import type { InventorySyncResult, NightlyInput, NightlySummary, NightlyWorkPage, PreparedRun } from "../../shared/engine/orchestrationInput";
 
@@ -28,7 +29,7 @@ export const nightlySyncOrchestrator: OrchestrationHandler = function* (context:
   };
 
   for (const [index, item] of page.items.entries()) {
-    if (inFlight.length >= input.maxInFlight) settle((yield context.df.Task.any(inFlight)) as Task);
+    if (inFlight.length >= input.maxInFlight) settle(yield* nextCompleted(context, inFlight));
     const runId = context.df.newGuid(`${context.df.instanceId}:${input.offset}:${index}`);
     const prepared = (yield context.df.callActivityWithRetry(ACTIVITIES.prepareNightlyRun, STORE_RETRY, {
       tenantId: item.tenantId,
@@ -44,7 +45,7 @@ export const nightlySyncOrchestrator: OrchestrationHandler = function* (context:
     inFlight.push(context.df.callSubOrchestrator(ORCHESTRATIONS.inventorySync, prepared.input, prepared.input.runId));
     context.df.setCustomStatus({ phase: "walking", offset: input.offset + index, inFlight: inFlight.length, summary });
   }
-  while (inFlight.length > 0) settle((yield context.df.Task.any(inFlight)) as Task);
+  while (inFlight.length > 0) settle(yield* nextCompleted(context, inFlight));
 
   if (!page.done) {
     context.df.setCustomStatus({ phase: "nextBatch", summary });

@@ -22,7 +22,8 @@ async function statusOrNull(client: DurableClientLike, instanceId: string): Prom
     return status ? { runtimeStatus: String(status.runtimeStatus) } : null;
   } catch (error) {
     const status = (error as { response?: { status?: number }; status?: number }).response?.status ?? (error as { status?: number }).status;
-    if (status === 404 || /not found|no instance/i.test(String((error as Error).message))) return null;
+    // The real client says "replied with HTTP 404 ... could not find any data"; the local driver "no data is associated".
+    if (status === 404 || /HTTP 404|could not find any data|no data is associated|not found/i.test(String((error as Error).message))) return null;
     throw error;
   }
 }

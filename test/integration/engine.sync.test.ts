@@ -100,6 +100,21 @@ describe("inventorySync orchestration", () => {
     expect(await countItems(f, tenantId)).toBe(expected);
   });
 
+  it("records a skipped TENANT_DISABLED run for a disabled tenant and starts nothing; an unknown tenant is not found", async () => {
+    fixture = await startEngineFixture();
+    const f = fixture;
+    const tenantId = f.tenants[0]!;
+    await f.stores.tenants.put({ tenantId, displayName: "Off", enabled: false, selections: [] }, new Date().toISOString());
+    const refused = await start(f, tenantId);
+    expect(refused.kind).toBe("tenantDisabled");
+    if (refused.kind !== "tenantDisabled") return;
+    expect(refused.run).toMatchObject({ status: "skipped", hadErrors: true, errorCodes: ["TENANT_DISABLED"] });
+    expect(await f.stores.runs.get(tenantId, refused.run.id)).toMatchObject({ status: "skipped" });
+    expect(f.engine.driver.stats().instancesStarted).toBe(0);
+    expect(f.simulator.log.entries()).toHaveLength(0);
+    expect((await start(f, "00000000-0000-0000-0000-000000000000")).kind).toBe("tenantNotFound");
+  });
+
   it("replays every completed history deterministically", async () => {
     fixture = await startEngineFixture();
     const f = fixture;
