@@ -1,4 +1,5 @@
 import { createServer } from "node:http";
+import { AuthenticationError } from "@azure/identity";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CodedError, policyTypeDefinition } from "../../shared/domain";
@@ -141,6 +142,24 @@ describe("Graph client against the simulator", () => {
     const { graph } = client({ GRAPH_BASE_URL: "http://127.0.0.1:1", GRAPH_MAX_ATTEMPTS: 2 });
     const iterator = graph.pages(policyTypeDefinition("deviceConfiguration"))[Symbol.asyncIterator]();
     await expect(iterator.next()).rejects.toMatchObject({ code: "GRAPH_UNAVAILABLE" });
+  });
+
+  it("a credential Entra refuses yields GRAPH_UNAUTHORIZED before any request, without the secret", async () => {
+    const graph = createGraphClient({
+      settings: simulatorGraphSettings(sim.baseUrl),
+      tenantId: T,
+      credential: {
+        getToken: async () => {
+          throw new AuthenticationError(401, { error: "invalid_client", error_description: "AADSTS7000215: Invalid client secret. client_secret=VerySecret123" });
+        },
+      },
+    });
+    const iterator = graph.pages(policyTypeDefinition("deviceConfiguration"))[Symbol.asyncIterator]();
+    const error = await iterator.next().then(() => null, (e: unknown) => e as CodedError);
+    expect(error?.code).toBe("GRAPH_UNAUTHORIZED");
+    expect(error?.message).toContain("AADSTS7000215");
+    expect(error?.message).not.toContain("VerySecret123");
+    expect(sim.log.count()).toBe(0);
   });
 
   it("refuses a nextLink to another origin and never sends the token there", async () => {
