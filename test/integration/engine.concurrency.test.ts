@@ -25,7 +25,11 @@ const start = (f: EngineFixture, tenantId: string, selection: object, waitForSlo
 async function settle(f: EngineFixture, results: StartSyncResult[]) {
   const runs = [];
   for (const r of results) {
-    if (r.kind === "accepted") runs.push(await f.waitForRun(r.run.tenantId, r.run.id, 60_000));
+    if (r.kind === "accepted") {
+      runs.push(await f.waitForRun(r.run.tenantId, r.run.id, 60_000));
+      // The run document is final before the orchestration's finally releases the gate.
+      await f.engine.client.waitForCompletion(r.run.id, 60_000);
+    }
     else if (r.kind === "lockHeld" || r.kind === "tenantDisabled") runs.push(r.run);
   }
   return runs;

@@ -32,7 +32,8 @@ describe("inventorySync orchestration", () => {
     expect(run.policyTypes.map((p) => p.policyType)).toEqual(scope);
     const stored = await countItems(f, tenantId);
     expect(stored).toBe(expected);
-    const status = await f.engine.client.getStatus(started.run.id);
+    // The run document is final before the orchestration's finally releases the gate.
+    const status = await f.engine.client.waitForCompletion(started.run.id, 10_000);
     expect(status.runtimeStatus).toBe("Completed");
     expect(status.customStatus).toMatchObject({ typesDone: scope.length, typesTotal: scope.length, itemsObserved: expected });
     expect(f.logs.events("InventoryRunFinalized")).toHaveLength(1);
