@@ -1,0 +1,102 @@
+import { SettingsSchema } from "../../shared/config/settings";
+import type { Settings } from "../../shared/config/settings";
+import { createStores } from "../../shared/store";
+import type { CosmosStores } from "../../shared/store";
+import type { StructuredLogger } from "../../shared/observability";
+import { loopbackCosmosAgent, startAzuriteTables, startCosmosServer } from "../emulators";
+import { startGraphSimulator } from "../simulator";
+import type { GraphSimulator, GraphSimulatorOptions } from "../simulator";
+import { createLocalEngine } from "./localEngine";
+import type { LocalEngine, LocalEngineOptions } from "./localEngine";
+
+export interface LocalStackOptions {
+  /** The environment to read settings from; whatever is configured there wins over embedded defaults. */
+  env?: Record<string, string | undefined>;
+  /** Tenants the embedded Graph simulator serves (ignored when GRAPH_BASE_URL is configured). */
+  simulatorTenants?: GraphSimulatorOptions["tenants"];
+  simulator?: Omit<GraphSimulatorOptions, "tenants">;
+  logger?: StructuredLogger;
+  engine?: Omit<LocalEngineOptions, "settings" | "stores" | "logger">;
+}
+
+export interface LocalStack {
+  settings: Settings;
+  stores: CosmosStores;
+  engine: LocalEngine;
+  /** Present when the embedded simulator serves Graph. */
+  simulator: GraphSimulator | null;
+  /** What is in use, for the start-up banner. */
+  uses: { cosmos: string; tables: string; graph: string };
+  close(): Promise<void>;
+}
+
+/**
+ * Everything the sync needs, offline: configured services where settings name them, embedded
+ * ones otherwise — the in-process Cosmos-compatible server (in memory), Azurite tables and the
+ * Graph tenant simulator. Used by the local host, the demo, the benchmark and the chaos suite.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = options.env ?? process.env;
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const configured = (name: string) => (env[name] ?? "").trim() !== "";
+    const overrides: Record<string, string> = {};
+    const uses = { cosmos: "", tables: "", graph: "" };
+    let cosmosAgent: ReturnType<typeof loopbackCosmosAgent> | undefined;
+
+    if (configured("COSMOS_ENDPOINT")) {
+      uses.cosmos = `configured (${env.COSMOS_ENDPOINT})`;
+    } else {
+      const cosmos = await startCosmosServer();
+      stops.push(() => cosmos.stop());
+      overrides.COSMOS_ENDPOINT = cosmos.endpoint;
+      overrides.COSMOS_KEY = cosmos.key;
+      cosmosAgent = loopbackCosmosAgent(cosmos.endpoint);
+      uses.cosmos = `embedded in-process Cosmos-compatible server at ${cosmos.endpoint} (in memory: data is gone when it stops)`;
+    }
+    if (configured("TABLES_ENDPOINT") || configured("TABLES_CONNECTION_STRING")) {
+      uses.tables = "configured";
+    } else {
+      const tables = await startAzuriteTables();
+      stops.push(() => tables.stop());
+      overrides.TABLES_CONNECTION_STRING = tables.connectionString;
+      uses.tables = `embedded Azurite tables at ${tables.endpoint} (in memory)`;
+    }
+    let simulator: GraphSimulator | null = null;
+    if (configured("GRAPH_BASE_URL")) {
+      uses.graph = `configured (${env.GRAPH_BASE_URL})`;
+    } else {
+      simulator = await startGraphSimulator({ tenants: options.simulatorTenants ?? {}, ...options.simulator });
+      const sim = simulator;
+      stops.push(() => sim.close());
+      overrides.GRAPH_BASE_URL = simulator.baseUrl;
+      overrides.GRAPH_AUTH_MODE = "simulator";
+      uses.graph = `embedded Graph tenant simulator at ${simulator.baseUrl}`;
+    }
+
+    const picked = Object.fromEntries(
+      Object.keys(SettingsSchema.shape)
+        .map((k) => [k, env[k]] as const)
+        .filter(([, v]) => v !== undefined && v.trim() !== ""),
+    );
+    const settings = SettingsSchema.parse({ ...picked, ...overrides });
+    const stores = createStores(settings, { cosmosAgent });
+    stops.push(async () => stores.dispose());
+    await stores.containers();
+    const engine = createLocalEngine({ settings, stores, logger: options.logger, ...options.engine });
+    stops.push(() => engine.close());
+    return {
+      settings,
+      stores,
+      engine,
+      simulator,
+      uses,
+      async close() {
+        for (const stop of stops.reverse()) await stop().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    throw error;
+  }
+}
