@@ -36,11 +36,25 @@ const EXPECTED_HTTP: { name: string; methods: string[]; route: string; authLevel
 ];
 
 /** Non-HTTP registrations (timers, orchestrations, activities, entities) — added with the engine's. */
-const EXPECTED_OTHER: { name: string; trigger: string }[] = [];
+const EXPECTED_OTHER: { name: string; trigger: string; schedule?: string }[] = [
+  { name: "inventorySync", trigger: "orchestrationTrigger" },
+  { name: "nightlySync", trigger: "orchestrationTrigger" },
+  { name: "syncGate", trigger: "entityTrigger" },
+  { name: "markRunning", trigger: "activityTrigger" },
+  { name: "syncPolicyType", trigger: "activityTrigger" },
+  { name: "finalizeRun", trigger: "activityTrigger" },
+  { name: "listNightlyWork", trigger: "activityTrigger" },
+  { name: "prepareNightlyRun", trigger: "activityTrigger" },
+  { name: "reportNightly", trigger: "activityTrigger" },
+  // Schedules are bound to app settings (%NAME%), so operators change them without a deployment.
+  { name: "nightlySyncTimer", trigger: "timerTrigger", schedule: "%SYNC_SCHEDULE%" },
+  { name: "syncWatchdogTimer", trigger: "timerTrigger", schedule: "%WATCHDOG_SCHEDULE%" },
+];
 
 interface Binding {
   type: string;
   direction: string;
+  schedule?: string;
   methods?: string[];
   route?: string;
   authLevel?: string;
@@ -69,7 +83,9 @@ Module.prototype.require = new Proxy(Module.prototype.require, {
   },
 });
 const root = process.argv[1];
-require(path.resolve(root, require(path.join(root, "package.json")).main));
+const outDir = process.argv[2];
+const main = require(path.join(root, "package.json")).main;
+require(path.resolve(outDir, main.slice("dist/".length)));
 process.stdout.write("\\n@@REGISTERED@@" + JSON.stringify(registered));
 `;
 
@@ -82,16 +98,22 @@ beforeAll(() => {
   const dir = join(root, ".test-results");
   mkdirSync(dir, { recursive: true });
   const tsconfig = join(dir, "tsconfig.registrations.json");
-  writeFileSync(tsconfig, JSON.stringify({ extends: "../tsconfig.json", include: ["../functions", "../shared"] }));
+  // Its own outDir: other tests run the built local host and demo from dist/ at the same time.
+  const outDir = join(dir, "registrations-dist");
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({ extends: "../tsconfig.json", compilerOptions: { outDir: "./registrations-dist", rootDir: ".." }, include: ["../functions", "../shared"] }),
+  );
   const build = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", tsconfig], {
     cwd: root,
     encoding: "utf8",
   });
   if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
   const main = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).main as string;
-  expect(existsSync(join(root, main))).toBe(true);
+  expect(main).toBe("dist/functions/index.js");
+  expect(existsSync(join(outDir, main.replace(/^dist\//, "")))).toBe(true);
 
-  const run = spawnSync(process.execPath, ["-e", CAPTURE, root], { cwd: root, encoding: "utf8", env: { ...process.env } });
+  const run = spawnSync(process.execPath, ["-e", CAPTURE, root, outDir], { cwd: root, encoding: "utf8", env: { ...process.env } });
   if (run.status !== 0) throw new Error(`loading ${main} failed:\n${run.stderr}`);
   const marker = run.stdout.lastIndexOf("@@REGISTERED@@");
   registered = JSON.parse(run.stdout.slice(marker + "@@REGISTERED@@".length)) as Registered[];
@@ -125,6 +147,14 @@ describe("compiled registrations (package.json main, as the Functions worker loa
     for (const e of EXPECTED_OTHER) {
       const fn = registered.find((r) => r.name === e.name);
       expect(fn && triggerOf(fn)?.type, e.name).toBe(e.trigger);
+    }
+  });
+
+  it("binds each timer's schedule to its setting and gives every timer starter the durable client", () => {
+    for (const e of EXPECTED_OTHER.filter((x) => x.trigger === "timerTrigger")) {
+      const fn = registered.find((r) => r.name === e.name)!;
+      expect(triggerOf(fn)?.schedule, e.name).toBe(e.schedule);
+      expect(Object.values(fn.bindings).some((b) => b.type === "durableClient" && b.direction === "in"), e.name).toBe(true);
     }
   });
 });
