@@ -30,11 +30,27 @@ const RUNS_INDEXING: IndexingPolicy = {
 /**
  * Creates the database and both containers when missing (infra creates them in Azure; the
  * local runtime and tests start from nothing). Existing containers are left as they are.
+ * With identity-only access (Cosmos DB built-in data contributor) creating resources is a
+ * control-plane operation and answers 403: then the containers must already exist (Bicep
+ * creates them), which a metadata read — allowed to the data role — confirms.
  */
 export async function ensureCosmosContainers(
   client: CosmosClient,
   databaseId: string,
 ): Promise<CosmosContainers> {
+  try {
+    return await createMissing(client, databaseId);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 403) throw error;
+    const database = client.database(databaseId);
+    const items = database.container(COSMOS_CONTAINERS.items);
+    const runs = database.container(COSMOS_CONTAINERS.runs);
+    await Promise.all([items.read(), runs.read()]);
+    return { items, runs };
+  }
+}
+
+async function createMissing(client: CosmosClient, databaseId: string): Promise<CosmosContainers> {
   const { database } = await client.databases.createIfNotExists({ id: databaseId });
   const [items, runs] = await Promise.all([
     database.containers.createIfNotExists({
