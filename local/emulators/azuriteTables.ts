@@ -1,8 +1,11 @@
+import { mkdirSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { dirname, resolve } from "node:path";
 
 /**
- * Azurite's Table service, in-process and in-memory, on a free loopback port. Used by the test
- * global setup, the local host and the demo. Azurite ships no typings for its internals, so the
+ * Azurite's Table service, in-process, on a free loopback port: in memory by default, or kept in a
+ * file when `dbPath` is given (the local host keeps its tenant registry under .local-data/). Used
+ * by the test global setup, the local host and the demo. Azurite ships no typings for its internals, so the
  * few members used are declared here; the account name and key are read from Azurite's own
  * constants (the documented, public development-storage account), never written in this repo.
  */
@@ -26,6 +29,11 @@ export interface AzuriteTablesOptions {
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
+  /**
+   * Keep the tables in this file (Azurite's LokiJS database; its folder is created) so they
+   * survive a restart. Absent (default): in memory, nothing touches the disk.
+   */
+  dbPath?: string;
 }
 
 export async function startAzuriteTables(options: AzuriteTablesOptions = {}): Promise<RunningAzuriteTables> {
@@ -42,11 +50,13 @@ export async function startAzuriteTables(options: AzuriteTablesOptions = {}): Pr
   // Positional constructor (Azurite 3.35): host, port, keepAlive, dbPath, debugLog, accessLog,
   // accessLogStream, debugLogPath, loose, skipApiVersionCheck, cert, key, pwd, oauth,
   // disableProductStyleUrl, inMemoryPersistence. In memory: nothing touches the disk.
+  const dbPath = options.dbPath === undefined ? null : resolve(options.dbPath);
+  if (dbPath) mkdirSync(dirname(dbPath), { recursive: true });
   const config = new TableConfiguration(
     host,
     options.port ?? 0,
     undefined,
-    "__azurite_db_table_inmemory__.json",
+    dbPath ?? "__azurite_db_table_inmemory__.json",
     false,
     false,
     undefined,
@@ -58,7 +68,7 @@ export async function startAzuriteTables(options: AzuriteTablesOptions = {}): Pr
     "",
     undefined,
     false,
-    true,
+    dbPath === null,
   );
   const server = new TableServer(config);
   await server.start();
