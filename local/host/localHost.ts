@@ -1,0 +1,193 @@
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { safeMessage } from "../../shared/domain/redaction";
+import { API_PREFIX } from "../../shared/http/apiTypes";
+import { API_ROUTES } from "../../shared/http/routes";
+import type { RequestEnv } from "../../shared/http/route";
+import type { AppServices } from "../../shared/http/services";
+import { noopLogger } from "../../shared/observability";
+import type { StructuredLogger } from "../../shared/observability";
+import type { Stores } from "../../shared/store/ports";
+import { startAzuriteTables } from "../emulators";
+import { startLocalStack } from "../runtime/localStack";
+import type { LocalStack, LocalStackOptions } from "../runtime/localStack";
+import { createAdminRoutes } from "./adminRoutes";
+import type { TimerFunctionName } from "./adminRoutes";
+import { DEMO_TENANTS, SimulatedTenants, seedDemoTenants } from "./demoTenants";
+import type { DemoTenant } from "./demoTenants";
+import { listen } from "./httpServer";
+import type { HostHandlerOptions } from "./httpServer";
+
+export const DEFAULT_PORT = 7071;
+
+export interface LocalHostOptions {
+  /** 0 picks a free port. Default: `PORT` from `env`, else 7071. */
+  port?: number;
+  /** Loopback only (default 127.0.0.1): the local host has no keys. */
+  host?: "127.0.0.1" | "localhost" | "::1";
+  /** Settings; whatever is configured here wins over the embedded defaults. Default: process.env. */
+  env?: Record<string, string | undefined>;
+  logger?: StructuredLogger;
+  /**
+   * Folder for the embedded Azurite's table data (the tenant registry survives a restart).
+   * Absent: Azurite runs in memory. Ignored when a tables setting is configured.
+   */
+  dataDir?: string;
+  /**
+   * Demo tenants registered in the embedded simulator and, when absent, in the registry
+   * (default: Contoso Demo and Fabrikam Demo). Never used when GRAPH_BASE_URL is configured.
+   */
+  demoTenants?: readonly DemoTenant[];
+  /** Embedded simulator options (latency, throttle, page sizes). */
+  simulator?: LocalStackOptions["simulator"];
+  engine?: LocalStackOptions["engine"];
+  /** Access log: one call per answered request. */
+  onResponse?: HostHandlerOptions["onResponse"];
+  /** Called after the admin endpoint fired a timer function. */
+  onTimerFired?: (name: TimerFunctionName, result: unknown) => void;
+}
+
+export interface LocalHost {
+  /** `http://127.0.0.1:<port>/api` */
+  baseUrl: string;
+  origin: string;
+  port: number;
+  stack: LocalStack;
+  /** The demo tenants the simulator serves (empty when Graph is configured). */
+  demoTenants: readonly DemoTenant[];
+  /** Lines for the start-up banner: what is used, where, and what is in memory. */
+  banner(): string;
+  close(): Promise<void>;
+}
+
+function portOf(options: LocalHostOptions, env: Record<string, string | undefined>): number {
+  if (options.port !== undefined) return options.port;
+  const text = env.PORT?.trim();
+  if (!text) return DEFAULT_PORT;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535) throw new Error(`PORT: expected a port number (0–65535), got ${JSON.stringify(text)}`);
+  return port;
+}
+
+/**
+ * The local host behind `npm start`, the demo and the end-to-end tests: the route table Azure
+ * registers, served over node:http on loopback, with the sync engine on the offline Durable
+ * driver, the admin endpoint for timer functions and the local stack's services (configured
+ * ones win; embedded ones otherwise).
+ */
+export async function startLocalHost(options: LocalHostOptions = {}): Promise<LocalHost> {
+  const env = { ...(options.env ?? process.env) };
+  const logger = options.logger ?? noopLogger;
+  const port = portOf(options, env);
+  const configured = (name: string) => (env[name] ?? "").trim() !== "";
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    // Persistent tables: the stack would start Azurite in memory, so start it here on disk and
+    // hand the stack its connection string as if it were configured.
+    let persistedTables: { endpoint: string; dbPath: string } | null = null;
+    if (options.dataDir && !configured("TABLES_ENDPOINT") && !configured("TABLES_CONNECTION_STRING")) {
+      const dbPath = join(options.dataDir, "azurite", "tables.json");
+      const tables = await startAzuriteTables({ dbPath });
+      stops.push(() => tables.stop());
+      env.TABLES_CONNECTION_STRING = tables.connectionString;
+      persistedTables = { endpoint: tables.endpoint, dbPath };
+    }
+    const stack = await startLocalStack({
+      env,
+      simulatorTenants: {},
+      simulator: { throttle: false, ...options.simulator },
+      logger,
+      engine: options.engine,
+    });
+    stops.push(() => stack.close());
+    if (persistedTables) {
+      stack.uses.tables = `embedded Azurite tables at ${persistedTables.endpoint} (data kept in ${persistedTables.dbPath})`;
+    }
+
+    let stores: Stores = stack.stores;
+    let demoTenants: readonly DemoTenant[] = [];
+    if (stack.simulator) {
+      const simulated = new SimulatedTenants(stack.simulator);
+      demoTenants = options.demoTenants ?? DEMO_TENANTS;
+      for (const t of demoTenants) simulated.add(t.tenantId, { sizes: { ...t.sizes } });
+      await seedDemoTenants(stack.stores.tenants, demoTenants);
+      for (const t of await stack.stores.tenants.list()) simulated.add(t.tenantId);
+      // A tenant registered while the host runs (PUT /tenants, `tenants add`) gets a simulated Graph tenant.
+      const registry = stack.stores.tenants;
+      stores = {
+        items: stack.stores.items,
+        runs: stack.stores.runs,
+        check: () => stack.stores.check(),
+        tenants: {
+          get: (tenantId) => registry.get(tenantId),
+          list: () => registry.list(),
+          delete: (tenantId) => registry.delete(tenantId),
+          async put(tenant, now) {
+            const result = await registry.put(tenant, now);
+            simulated.add(result.tenant.tenantId);
+            return result;
+          },
+        },
+      };
+    }
+
+    const services: AppServices = {
+      settings: stack.settings,
+      stores,
+      starter: stack.engine.starter,
+      now: () => new Date(),
+      newId: () => randomUUID(),
+    };
+    const requestEnv: RequestEnv = {
+      services: async () => services,
+      onUnexpectedError(error, correlationId, routeName) {
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        logger.error(`HTTP ${routeName} failed unexpectedly`, { correlationId, error: safeMessage(message) });
+      },
+    };
+    const server = await listen({
+      host: options.host,
+      port,
+      routes: API_ROUTES,
+      env: requestEnv,
+      preRoute: createAdminRoutes(stack.engine, options.onTimerFired),
+      onResponse: options.onResponse,
+      onHostError: (error) => logger.error("Local host failed to answer a request", { error: safeMessage(String(error)) }),
+    });
+    stops.push(() => server.close());
+    const baseUrl = `${server.origin}${API_PREFIX}`;
+    return {
+      baseUrl,
+      origin: server.origin,
+      port: server.port,
+      stack,
+      demoTenants,
+      banner() {
+        const lines = [
+          `tenant-inventory local host listening on ${baseUrl}`,
+          `  cosmos: ${stack.uses.cosmos}`,
+          `  tables: ${stack.uses.tables}`,
+          `  graph:  ${stack.uses.graph}`,
+          `  durable: offline driver (in process; orchestration history is in memory)`,
+          `  auth:   no function keys locally${stack.settings.AUTH_REQUIRE_PRINCIPAL ? "; AUTH_REQUIRE_PRINCIPAL=true: x-ms-client-principal roles are enforced" : ""}`,
+        ];
+        if (demoTenants.length > 0) {
+          lines.push("  demo tenants:");
+          for (const t of demoTenants) lines.push(`    ${t.tenantId}  ${t.displayName}`);
+        }
+        lines.push(
+          `  health: GET ${baseUrl}/health    OpenAPI: GET ${baseUrl}/openapi.json`,
+          `  timers: POST ${server.origin}/admin/functions/nightlySyncTimer | syncWatchdogTimer`,
+        );
+        return lines.join("\n") + "\n";
+      },
+      close: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
