@@ -47,7 +47,12 @@ export function createEngineServices(options: EngineServicesOptions): EngineServ
     reportNightly: options.reportNightly,
     syncPolicyType: (input) =>
       syncPolicyType(
-        { graph: graphFor, writerFor: (ctx) => options.stores.items.createWriter(ctx), now },
+        {
+          graph: graphFor,
+          writerFor: (ctx) => options.stores.items.createWriter(ctx),
+          now,
+          onRetry: (info) => options.log.graphRetry(input, info),
+        },
         { tenantId: input.tenantId, runId: input.runId, selectionHash: input.selectionHash, policyType: input.policyType },
       ),
   };

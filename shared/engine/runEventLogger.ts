@@ -51,6 +51,18 @@ export function createRunEventLogger(logger: StructuredLogger): RunLogger {
           : "LOCK_HELD";
       logger.event("InventoryRunSkipped", { ...base(run), status: "skipped", errorCode, activeRunId: run.activeRunId ?? null });
     },
+    graphRetry(run, info) {
+      logger.event("InventoryGraphRetry", {
+        tenantId: run.tenantId,
+        runId: run.runId,
+        correlationId: run.correlationId,
+        policyType: run.policyType,
+        statusCode: info.statusCode,
+        attempt: info.attempt,
+        retryAfterMs: info.waitMs,
+        errorCode: info.statusCode === 429 ? "GRAPH_THROTTLED" : info.statusCode === 0 ? "GRAPH_TIMEOUT" : "GRAPH_UNAVAILABLE",
+      });
+    },
     policyTypeCompleted(run, outcome) {
       logger.event("InventoryPolicyTypeCompleted", {
         tenantId: run.tenantId,

@@ -1,4 +1,4 @@
-import type { PolicyTypeOutcome, RunDocument } from "../domain";
+import type { PolicyTypeKey, PolicyTypeOutcome, RunDocument } from "../domain";
 
 /** Run transitions as the engine reports them; the observability adapter turns them into log events. */
 export interface RunLogger {
@@ -7,6 +7,10 @@ export interface RunLogger {
   runFinalized(run: RunDocument): void;
   runSkipped(run: RunDocument): void;
   policyTypeCompleted(run: { tenantId: string; runId: string; selectionHash: string; correlationId: string }, outcome: PolicyTypeOutcome): void;
+  graphRetry(
+    run: { tenantId: string; runId: string; correlationId: string; policyType: PolicyTypeKey },
+    info: { statusCode: number; attempt: number; waitMs: number },
+  ): void;
 }
 
 export const silentRunLogger: RunLogger = {
@@ -15,4 +19,5 @@ export const silentRunLogger: RunLogger = {
   runFinalized: () => undefined,
   runSkipped: () => undefined,
   policyTypeCompleted: () => undefined,
+  graphRetry: () => undefined,
 };

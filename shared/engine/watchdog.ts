@@ -49,7 +49,11 @@ export async function runWatchdog(deps: WatchdogDeps): Promise<WatchdogReport> {
       if (!run.leaseUntil || Date.parse(run.leaseUntil) > now.getTime()) continue;
       const instanceId = run.orchestrationInstanceId ?? run.id;
       const status = await deps.orchestrations.getStatus(instanceId);
-      if (status && !TERMINAL_RUNTIME.has(status.runtimeStatus)) {
+      const alive = status !== null && !TERMINAL_RUNTIME.has(status.runtimeStatus);
+      // A long run renews its gate lease as types complete: alive and renewing is not stuck.
+      const gateLease = gate?.holders[run.id]?.leaseUntil;
+      if (alive && gateLease && Date.parse(gateLease) > now.getTime()) continue;
+      if (alive) {
         await deps.orchestrations.terminate(instanceId, "run exceeded its lease; finalised by the watchdog");
         report.orchestrationsTerminated.push(instanceId);
       }

@@ -9,7 +9,7 @@ import { graphError, graphHttpError } from "./graphErrors";
 import { OriginBoundAuthMiddleware, RequestTrace, RetryMiddleware, TimedFetchMiddleware, throwThroughSdk, unwrapSdkError } from "./graphMiddleware";
 import type { FetchLike, Sleep } from "./graphMiddleware";
 import { iteratePages } from "./pageIterator";
-import type { GraphPage, GraphPageSource } from "./pageIterator";
+import type { GraphPage, GraphPageSource, PageHooks } from "./pageIterator";
 import { DEFAULT_BACKOFF } from "./retryPolicy";
 import type { BackoffOptions } from "./retryPolicy";
 
@@ -53,7 +53,7 @@ export interface GraphClientStats {
 
 export interface GraphClient extends GraphPageSource {
   readonly tenantId: string;
-  pages(def: { graphPath: string; graphVersion: string; select: readonly string[] }): AsyncIterable<GraphPage>;
+  pages(def: { graphPath: string; graphVersion: string; select: readonly string[] }, hooks?: PageHooks): AsyncIterable<GraphPage>;
   stats(): GraphClientStats;
 }
 
@@ -105,9 +105,9 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
     return { version: match[1] ?? "", path: `${match[2] ?? ""}${url.search}` };
   };
 
-  const fetchPage = async (url: URL): Promise<unknown> => {
+  const fetchPage = async (url: URL, hooks?: PageHooks): Promise<unknown> => {
     const { version, path } = sdkPath(url);
-    const trace = new RequestTrace();
+    const trace = new RequestTrace(hooks?.onRetry);
     stats.requests += 1;
     let response: Response;
     try {
@@ -133,11 +133,11 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
 
   return {
     tenantId,
-    pages(def) {
+    pages(def, hooks) {
       const first = new URL(`${base.origin}${basePath}/${def.graphVersion}${def.graphPath}`);
       // $select from the catalog keeps pages small; $top is left to Graph (page sizes differ per type).
       if (def.select.length > 0) first.search = `?$select=${def.select.join(",")}`;
-      return iteratePages(fetchPage, first, base.origin);
+      return iteratePages((url) => fetchPage(url, hooks), first, base.origin);
     },
     stats: () => ({ ...stats }),
   };

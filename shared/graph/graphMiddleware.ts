@@ -21,6 +21,7 @@ export type Sleep = (ms: number) => Promise<void>;
 export class RequestTrace implements MiddlewareOptions {
   attempts = 0;
   waitedMs = 0;
+  constructor(readonly onRetry?: (info: { statusCode: number; attempt: number; waitMs: number }) => void) {}
 }
 
 /** CodedErrors thrown inside the chain travel through the SDK wrapped in its own error type. */
@@ -91,7 +92,15 @@ export class RetryMiddleware extends Link {
         return;
       }
       const wait = retryDelay(attempt, response?.headers.get("retry-after"), this.opts.now(), this.opts.random, this.opts.backoff);
-      if (trace) trace.waitedMs += wait;
+      if (trace) {
+        trace.waitedMs += wait;
+        // Observability must never break a sync.
+        try {
+          trace.onRetry?.({ statusCode: status ?? 0, attempt, waitMs: wait });
+        } catch {
+          /* ignored */
+        }
+      }
       await this.opts.sleep(wait);
     }
   }

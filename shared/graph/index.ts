@@ -10,7 +10,7 @@ export {
 } from "./credentials";
 export { codeForStatus, graphHttpError, isNotLicensedAnswer, readGraphErrorBody } from "./graphErrors";
 export { checkNextLink, iteratePages } from "./pageIterator";
-export type { GraphPage, GraphPageSource, PageFetcher } from "./pageIterator";
+export type { GraphPage, GraphPageSource, GraphRetryInfo, PageFetcher, PageHooks } from "./pageIterator";
 export { DEFAULT_BACKOFF, RETRYABLE_STATUSES, fullJitterDelay, parseRetryAfter, retryDelay } from "./retryPolicy";
 export type { BackoffOptions } from "./retryPolicy";
 export { SimulatorCredential, createSimulatorToken, readSimulatorToken } from "./simulatorToken";

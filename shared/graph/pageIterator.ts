@@ -13,9 +13,20 @@ export interface GraphPage {
   pageNumber: number;
 }
 
+/** A request of the chain is about to be retried (throttling, 5xx, timeout: statusCode 0). */
+export interface GraphRetryInfo {
+  statusCode: number;
+  attempt: number;
+  waitMs: number;
+}
+
+export interface PageHooks {
+  onRetry?(info: GraphRetryInfo): void;
+}
+
 /** What sync needs from Graph: the pages of one policy type, in order. */
 export interface GraphPageSource {
-  pages(def: { graphPath: string; graphVersion: string; select: readonly string[] }): AsyncIterable<GraphPage>;
+  pages(def: { graphPath: string; graphVersion: string; select: readonly string[] }, hooks?: PageHooks): AsyncIterable<GraphPage>;
 }
 
 /** Fetches one page (an absolute URL already checked to be on GRAPH_BASE_URL's origin) and returns its parsed JSON. */

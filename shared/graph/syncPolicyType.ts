@@ -1,7 +1,7 @@
 import { PolicyTypeOutcomeSchema, normaliseGraphObject, policyTypeDefinition, runErrorCodeOf, safeMessage } from "../domain";
 import type { PolicyTypeKey, PolicyTypeOutcome } from "../domain";
 import type { ItemWriter, WriterContext } from "../store/ports";
-import type { GraphPageSource } from "./pageIterator";
+import type { GraphPageSource, GraphRetryInfo } from "./pageIterator";
 
 /**
  * Syncs one policy type of one tenant for one run: streams Graph's pages, turns each object
@@ -27,6 +27,8 @@ export interface SyncPolicyTypeDeps {
   graph: GraphPageSource | ((tenantId: string) => GraphPageSource);
   writerFor: (ctx: WriterContext) => ItemWriter;
   now: () => Date;
+  /** Told of every retried Graph request of this type (throttling telemetry). */
+  onRetry?: (info: GraphRetryInfo) => void;
 }
 
 export async function syncPolicyType(deps: SyncPolicyTypeDeps, input: SyncPolicyTypeInput): Promise<PolicyTypeOutcome> {
@@ -47,7 +49,7 @@ export async function syncPolicyType(deps: SyncPolicyTypeDeps, input: SyncPolicy
       observedAt: startedAt.toISOString(),
     });
     const graph = typeof deps.graph === "function" ? deps.graph(input.tenantId) : deps.graph;
-    for await (const page of graph.pages(def)) {
+    for await (const page of graph.pages(def, { onRetry: deps.onRetry })) {
       pages = page.pageNumber;
       for (const raw of page.values) {
         const result = normaliseGraphObject(input.policyType, raw);

@@ -140,6 +140,22 @@ describe("concurrency: lock, global and per-tenant limits", () => {
     const again = await start(f, a, { categories: ["apps"] });
     expect(again.kind).toBe("accepted");
   });
+
+  it("leaves a long run alone while it keeps renewing its gate lease, even past its run document's lease", async () => {
+    const f = await setup({
+      simulator: { latencyMs: 150 },
+      settings: { SYNC_LEASE_SECONDS: "1", SYNC_MAX_PARALLEL_TYPES: "1" },
+    });
+    const tenantId = f.tenants[0]!;
+    const started = await start(f, tenantId, { categories: ["apps", "appProtection", "updates"] });
+    if (started.kind !== "accepted") throw new Error(started.kind);
+    await waitUntil(async () => (await f.stores.runs.get(tenantId, started.run.id))?.status === "running");
+    await new Promise((r) => setTimeout(r, 1_300));
+    const report = await f.engine.watchdog();
+    expect(report.runsFinalized).toEqual([]);
+    expect(report.orchestrationsTerminated).toEqual([]);
+    expect((await f.waitForRun(tenantId, started.run.id)).status).toBe("success");
+  });
 });
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000) {

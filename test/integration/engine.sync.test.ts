@@ -116,6 +116,30 @@ describe("inventorySync orchestration", () => {
     expect((await start(f, "00000000-0000-0000-0000-000000000000")).kind).toBe("tenantNotFound");
   });
 
+  it("emits one structured event per run transition, per policy type and per Graph retry, with the queried fields", async () => {
+    fixture = await startEngineFixture();
+    const f = fixture;
+    const tenantId = f.tenants[0]!;
+    f.simulator.control.fault(tenantId, "deviceConfiguration", { status: 429, retryAfter: 0, times: 1, body: '{"error":{"code":"TooManyRequests","message":"Bearer eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ4In0.sig"}}' });
+    const started = await start(f, tenantId, { categories: ["configuration"] });
+    if (started.kind !== "accepted") throw new Error(started.kind);
+    const run = await f.waitForRun(tenantId, started.run.id);
+    await f.engine.client.waitForCompletion(started.run.id, 10_000);
+    expect(run.status).toBe("success");
+    const names = f.logs.events().map((r) => r.properties.eventName);
+    expect(names.filter((n) => n === "InventoryRunQueued")).toHaveLength(1);
+    expect(names.filter((n) => n === "InventoryRunRunning")).toHaveLength(1);
+    expect(names.filter((n) => n === "InventoryRunFinalized")).toHaveLength(1);
+    expect(names.filter((n) => n === "InventoryPolicyTypeCompleted")).toHaveLength(3);
+    const retry = f.logs.events("InventoryGraphRetry");
+    expect(retry).toHaveLength(1);
+    expect(retry[0]?.properties).toMatchObject({ tenantId, runId: run.id, policyType: "deviceConfiguration", statusCode: 429, attempt: 1, errorCode: "GRAPH_THROTTLED" });
+    const finalized = f.logs.events("InventoryRunFinalized")[0]?.properties;
+    expect(finalized).toMatchObject({ tenantId, runId: run.id, selectionHash: run.selectionHash, status: "success", correlationId: "test-corr", itemsObserved: run.counts.itemsObserved });
+    expect(typeof finalized?.durationMs).toBe("number");
+    expect(JSON.stringify(f.logs.records)).not.toMatch(/eyJ[A-Za-z0-9_-]{5,}\./);
+  });
+
   it("replays every completed history deterministically", async () => {
     fixture = await startEngineFixture();
     const f = fixture;
