@@ -87,11 +87,15 @@ export function toApiRequest(req: IncomingMessage, fallbackOrigin: string): { re
   return { request, url, bodyRead: () => text !== null };
 }
 
+/**
+ * A body the handler did not read (refused before reading, e.g. a declared 1 MiB) is discarded by
+ * node after the response, so the connection stays usable; one cut off mid-stream (over the limit
+ * while reading) ends its connection, as the stream is destroyed.
+ */
 function send(res: ServerResponse, response: ApiResponse, closeConnection: boolean): void {
   const payload = response.body === undefined ? undefined : Buffer.from(JSON.stringify(response.body), "utf8");
   const headers: Record<string, string | number> = { ...response.headers };
   if (payload) headers["content-length"] = payload.byteLength;
-  // A body we did not read (refused before reading) must not be parsed as the next request.
   if (closeConnection) headers.connection = "close";
   res.writeHead(response.status, headers);
   res.end(payload);
@@ -122,9 +126,8 @@ export function createHostRequestListener(options: HostHandlerOptions, origin: (
         return hostProblem(500, "Internal Server Error", "The local host failed to answer.", correlationId);
       })
       .then((response) => {
-        const length = req.headers["content-length"];
-        const hasBody = (length !== undefined && length.trim() !== "0") || req.headers["transfer-encoding"] !== undefined;
-        send(res, response, hasBody && (!bodyRead() || response.status === 413));
+        // A body cut off while being read (over the limit) ends with its connection: say so.
+        send(res, response, bodyRead() && !req.complete);
         options.onResponse?.({
           method: request.method,
           path: url.pathname,
