@@ -28,7 +28,7 @@ export interface DemoOptions {
   port?: number;
   /** How often the demo follows a run's Location. Default 200 ms (see the note it prints). */
   pollIntervalMs?: number;
-  /** Simulated Graph latency per request (default 0). */
+  /** Simulated Graph latency per request (default 25 ms, so progress is visible; tests pass 0). */
   latencyMs?: number;
   /** Gives up on a run after this long (default 45 s). */
   runTimeoutMs?: number;
@@ -151,7 +151,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   let host: LocalHost | null = null;
   try {
     // An empty environment: the demo mutates simulated tenants, so it never uses configured services.
-    host = await startLocalHost({ port: options.port ?? 0, env: {}, simulator: { latencyMs: options.latencyMs ?? 0 } });
+    host = await startLocalHost({ port: options.port ?? 0, env: {}, simulator: { latencyMs: options.latencyMs ?? 25 } });
     const simulator = host.stack.simulator;
     if (!simulator) throw new DemoFailed("the local host did not start the Graph tenant simulator");
     const tenants = host.demoTenants;
@@ -162,7 +162,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
     // 1. First sync of both tenants.
     out(`1. Sync both demo tenants through the API: POST …/inventory/sync → 202 + Location, then GET the Location until 200.\n`);
-    out(`   (The API answers Retry-After: 5; the demo polls every ${formatDuration(poll.pollIntervalMs)} to stay short.)\n`);
+    out(`   (The API answers Retry-After: 5; the demo polls every ${formatDuration(poll.pollIntervalMs)} to stay short. Simulated Graph latency: ${options.latencyMs ?? 25} ms a request.)\n`);
     const first = await syncThroughApi(api, tenants, createMultiRunProgress(options.stdout), poll);
     out("\n");
     for (const t of first) {

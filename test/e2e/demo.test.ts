@@ -5,7 +5,7 @@ import { CONTOSO_DEMO, FABRIKAM_DEMO } from "../../local/host/demoTenants";
 describe("npm run demo, in process", () => {
   it("syncs both demo tenants over HTTP, prints runs and coverage, then a deletion and a 403 show up as missing with low confidence", async () => {
     let out = "";
-    const summary = await runDemo({ stdout: { write: (s: string) => (out += s) }, pollIntervalMs: 50 });
+    const summary = await runDemo({ stdout: { write: (s: string) => (out += s) }, pollIntervalMs: 50, latencyMs: 0 });
 
     expect(summary.firstRuns.map((r) => [r.displayName, r.status])).toEqual([
       ["Contoso Demo", "success"],
