@@ -1,4 +1,4 @@
-import { InvocationContext } from "@azure/functions";
+import { randomUUID } from "node:crypto";
 import { DriverDurableClient, DurableDriver } from "../durable";
 import type { DurableDriverOptions } from "../durable";
 import type { Settings } from "../../shared/config/settings";
@@ -75,7 +75,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
       startNightly(orchestrations, {
         now,
         maxInFlight: options.settings.SYNC_MAX_CONCURRENT_RUNS,
-        correlationId: new InvocationContext().invocationId,
+        correlationId: `nightly-${randomUUID()}`,
       }),
     watchdog: () =>
       runWatchdog({
