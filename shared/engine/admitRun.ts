@@ -83,8 +83,15 @@ export async function admitRun(deps: AdmitDeps, request: AdmitRequest): Promise<
     return { kind: "lockHeld", run, activeRunId: claim.activeRunId };
   }
 
-  const run =
-    existing ?? (await deps.stores.runs.createQueued({ ...newRun, orchestrationInstanceId: request.runId }));
+  let run: RunDocument;
+  try {
+    run = existing ?? (await deps.stores.runs.createQueued({ ...newRun, orchestrationInstanceId: request.runId }));
+  } catch (error) {
+    // The claim names a run that was never written: left in place it would refuse every request
+    // for this tenant + selection (LOCK_HELD on a run nobody can see) until its lease ends.
+    await deps.stores.runs.releaseClaim(tenantId, hash, request.runId).catch(() => undefined);
+    throw error;
+  }
   return { kind: "queued", run, input: syncInput(deps, run, request) };
 }
 
