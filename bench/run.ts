@@ -1,0 +1,192 @@
+import { fork } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { PAGE_SIZE_MAX } from "../local/simulator";
+import { POLICY_TYPE_KEYS } from "../shared/domain";
+import { measureBaseline } from "./baseline";
+import type { BaselineMeasurement } from "./baseline";
+import { measureEngine } from "./engineRun";
+import type { EngineMeasurement } from "./engineRun";
+import { nightlyFloorMs, ratioToFloor, scheduledFloorMs, totalPages, typeFloorsMs } from "./floor";
+import { formatNotes, formatTable } from "./report";
+import type { BenchReport, ScenarioDetail, ScenarioRow } from "./report";
+import { startRssSampler } from "./rss";
+import { LATENCY, RETRY_AFTER_SECONDS, benchScenarios, planThrottledPages, retriesPerType } from "./scenarios";
+import type { Scenario } from "./scenarios";
+
+/**
+ * `npm run bench [-- --quick] [-- --only 10k,nightly] [-- --no-baseline]`
+ *
+ * Every scenario — and its sequential baseline — runs in a child process of its own with a
+ * fresh local stack, one after the other, so heap, sockets and caches of one cannot inflate the
+ * peak RSS or the timings of the next. The parent only plans, collects and reports.
+ */
+
+interface ChildRequest {
+  part: "engine" | "baseline";
+  scenario: string;
+  quick: boolean;
+}
+type ChildAnswer = { ok: true; peakRssMiB: number; result: EngineMeasurement | BaselineMeasurement } | { ok: false; error: string };
+
+function findScenario(name: string, quick: boolean): Scenario {
+  const scenario = benchScenarios(quick).find((s) => s.name === name);
+  if (!scenario) throw new Error(`unknown scenario ${name}`);
+  return scenario;
+}
+
+async function child(request: ChildRequest): Promise<void> {
+  const rss = startRssSampler();
+  let answer: ChildAnswer;
+  try {
+    const scenario = findScenario(request.scenario, request.quick);
+    const result = request.part === "engine" ? await measureEngine(scenario) : await measureBaseline(scenario);
+    answer = { ok: true, peakRssMiB: rss.stop(), result };
+  } catch (error) {
+    answer = { ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  }
+  await new Promise<void>((done) => process.send?.(answer, () => done()));
+  process.exit(answer.ok ? 0 : 1);
+}
+
+function runChild(request: ChildRequest): Promise<{ peakRssMiB: number; result: unknown }> {
+  return new Promise((resolvePromise, reject) => {
+    const proc = fork(process.argv[1] as string, ["--child", JSON.stringify(request)], { execArgv: process.execArgv, stdio: "inherit" });
+    let answer: ChildAnswer | null = null;
+    proc.on("message", (message) => (answer = message as ChildAnswer));
+    proc.on("error", reject);
+    proc.on("exit", (code) => {
+      const got = answer as ChildAnswer | null;
+      if (got?.ok) resolvePromise({ peakRssMiB: got.peakRssMiB, result: got.result });
+      else reject(new Error(`${request.part} of ${request.scenario} failed (exit ${code}): ${got && !got.ok ? got.error : "no answer"}`));
+    });
+  });
+}
+
+/** The floor and Graph-call expectations of a scenario, from its sizes alone. */
+export function planOf(scenario: Scenario) {
+  const faults = planThrottledPages(scenario.sizes, scenario.throttledShare);
+  const retry = { retries: retriesPerType(faults), waitMs: RETRY_AFTER_SECONDS * 1000 };
+  const floors = typeFloorsMs(scenario.sizes, PAGE_SIZE_MAX, LATENCY.medianMs, retry);
+  const [slowestType, slowestChainMs] = Object.entries(floors).reduce((a, b) => (b[1] > a[1] ? b : a));
+  const tenantFloor = slowestChainMs;
+  const scheduled = scheduledFloorMs(POLICY_TYPE_KEYS.map((k) => floors[k] ?? 0), scenario.parallelTypes);
+  const floorMs = scenario.kind === "nightly" ? nightlyFloorMs(scenario.tenants, scenario.globalLimit, tenantFloor) : tenantFloor;
+  return {
+    floorMs,
+    slowestType,
+    slowestChainMs,
+    scheduled,
+    pagesNeeded: totalPages(scenario.sizes, PAGE_SIZE_MAX) * scenario.tenants,
+    plannedRetries: faults.length * scenario.tenants,
+  };
+}
+
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, "package.json"))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error("package.json not found above the bench");
+    dir = up;
+  }
+  return dir;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      "no-baseline": { type: "boolean", default: false },
+      out: { type: "string" },
+      child: { type: "string" },
+    },
+  });
+  if (values.child) return child(JSON.parse(values.child) as ChildRequest);
+
+  const quick = values.quick ?? false;
+  const only = values.only ? new Set(values.only.split(",").map((s) => s.trim())) : null;
+  const scenarios = benchScenarios(quick).filter((s) => !only || only.has(s.name));
+  const rows: ScenarioRow[] = [];
+  const details: ScenarioDetail[] = [];
+  console.log(`bench (${quick ? "quick" : "full"}): Graph latency uniform ${LATENCY.ms}–${LATENCY.ms + LATENCY.jitterMs} ms (median ${LATENCY.medianMs} ms)`);
+  for (const scenario of scenarios) {
+    const plan = planOf(scenario);
+    console.log(`→ ${scenario.name}: engine …`);
+    const engine = await runChild({ part: "engine", scenario: scenario.name, quick });
+    const e = engine.result as EngineMeasurement;
+    let b: BaselineMeasurement | null = null;
+    let baselineRss: number | null = null;
+    if (!values["no-baseline"]) {
+      console.log(`→ ${scenario.name}: sequential baseline${scenario.tenants > scenario.baselineSampleTenants ? ` (${scenario.baselineSampleTenants} of ${scenario.tenants} tenants, extrapolated)` : ""} …`);
+      const baseline = await runChild({ part: "baseline", scenario: scenario.name, quick });
+      b = baseline.result as BaselineMeasurement;
+      baselineRss = baseline.peakRssMiB;
+    }
+    const objectsPerTenant = Object.values(scenario.sizes).reduce((n, s) => n + s, 0);
+    rows.push({
+      name: scenario.name,
+      wallMs: e.wallMs,
+      floorMs: plan.floorMs,
+      ratioToFloor: ratioToFloor(e.wallMs, plan.floorMs),
+      graphCalls: e.graphCalls,
+      itemsPerSecond: Math.round(e.itemsStored / (e.wallMs / 1000)),
+      peakRssMiB: engine.peakRssMiB,
+      baselineWallMs: b?.wallMs ?? null,
+      tenantsSkipped: e.tenantsSkipped,
+    });
+    details.push({
+      name: scenario.name,
+      tenants: scenario.tenants,
+      objectsPerTenant,
+      itemsStored: e.itemsStored,
+      pagesNeeded: plan.pagesNeeded,
+      plannedRetries: plan.plannedRetries,
+      graph429s: e.graph429s,
+      extraGraphCalls: e.graphCalls - plan.pagesNeeded - plan.plannedRetries,
+      slowestType: plan.slowestType,
+      slowestChainMs: plan.slowestChainMs,
+      scheduledTenantFloorMs: plan.scheduled,
+      runs: e.runs,
+      errorCodes: e.errorCodes,
+      maxConcurrentTenants: e.maxConcurrentTenants,
+      maxActivitiesInFlight: e.maxActivitiesInFlight,
+      baselinePeakRssMiB: baselineRss,
+      baseline: b
+        ? b.extrapolated
+          ? `measured ${b.measuredMs} ms on ${b.sampledTenants} of ${b.totalTenants} tenants, extrapolated ×${(b.totalTenants / b.sampledTenants).toFixed(0)}`
+          : `measured in full (${b.itemsStored} items, ${b.graphCalls} Graph calls)`
+        : "not run (--no-baseline)",
+      speedupVsBaseline: b ? Math.round((b.wallMs / e.wallMs) * 10) / 10 : null,
+    });
+    if (e.itemsStored !== objectsPerTenant * scenario.tenants) {
+      console.warn(`  ! ${scenario.name}: stored ${e.itemsStored} items, expected ${objectsPerTenant * scenario.tenants}`);
+    }
+  }
+  const report: BenchReport = {
+    mode: quick ? "quick" : "full",
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: os.cpus().length,
+    graphLatency: `uniform ${LATENCY.ms}-${LATENCY.ms + LATENCY.jitterMs} ms, median ${LATENCY.medianMs} ms`,
+    scenarios: rows,
+    details,
+  };
+  const out = resolve(values.out ?? join(repoRoot(), "bench", "results", "latest.json"));
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log("");
+  console.log(formatTable(rows));
+  console.log("");
+  console.log(formatNotes(details));
+  console.log(`\nwritten: ${values.out ?? "bench/results/latest.json"}`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
