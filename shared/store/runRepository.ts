@@ -9,6 +9,8 @@ import { backoffMs, sleep, statusOf, toStoreError } from "./storeErrors";
 
 /** Optimistic-concurrency attempts for `update` and `claim` before giving up (STORE_UNAVAILABLE). */
 const MAX_CAS_ATTEMPTS = 50;
+/** How long a claim may exist without its run document before it is considered abandoned. */
+export const CLAIM_WITHOUT_RUN_GRACE_MS = 60_000;
 
 /**
  * The lock of (tenant, selection), kept beside the runs in the same partition so that claiming
@@ -21,6 +23,8 @@ export const ClaimDocumentSchema = z.object({
   selectionHash: z.string(),
   runId: z.string(),
   leaseUntil: z.string(),
+  /** When the claim was taken (absent on claims written before it was recorded). */
+  claimedAt: z.string().optional(),
 });
 export type ClaimDocument = z.infer<typeof ClaimDocumentSchema>;
 
@@ -182,7 +186,7 @@ export class CosmosRunRepository implements RunRepository {
   ): Promise<ClaimResult> {
     const container = await this.resolve();
     const id = claimDocumentId(selectionHash);
-    const claim: ClaimDocument = { id, docType: "claim", tenantId, selectionHash, runId, leaseUntil };
+    const claim: ClaimDocument = { id, docType: "claim", tenantId, selectionHash, runId, leaseUntil, claimedAt: now };
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       try {
         await container.items.create(claim);
@@ -227,12 +231,18 @@ export class CosmosRunRepository implements RunRepository {
 
   /**
    * A claim can be taken over when its lease expired or its run is terminal. A claim whose run
-   * document does not exist (yet) is live until its lease ends: the starter may claim first.
+   * document does not exist is live for a grace period only: the starter writes the run right
+   * after claiming, so a claim still without a run a minute later belongs to a start that
+   * failed half-way (the store went away between the two writes) and must not block the
+   * selection for the whole lease.
    */
   private async isStale(tenantId: string, claim: ClaimDocument, now: string): Promise<boolean> {
     if (Date.parse(claim.leaseUntil) <= Date.parse(now)) return true;
     const run = await this.get(tenantId, claim.runId);
-    return run !== null && isTerminalStatus(run.status);
+    if (run === null) {
+      return claim.claimedAt !== undefined && Date.parse(now) - Date.parse(claim.claimedAt) > CLAIM_WITHOUT_RUN_GRACE_MS;
+    }
+    return isTerminalStatus(run.status);
   }
 
   private async readClaim(

@@ -128,23 +128,24 @@ describe("run repository", () => {
         "2025-01-01T00:02:00.000Z",
       ),
     ).toEqual({ ok: true });
-    // "second" has no run document: it holds until its lease ends.
+    // "second" has no run document: it holds for the grace period in which its starter writes
+    // the run, then it is an abandoned start and can be taken over (lease still far away).
     expect(
       await stores.runs.claim(
         tenantId,
         hash,
         "third",
         "2099-01-01T00:00:00.000Z",
-        "2025-01-01T00:05:00.000Z",
+        "2025-01-01T00:02:59.000Z",
       ),
-    ).toMatchObject({ ok: false });
+    ).toMatchObject({ ok: false, activeRunId: "second" });
     expect(
       await stores.runs.claim(
         tenantId,
         hash,
         "third",
         "2099-01-01T00:00:00.000Z",
-        "2025-01-01T00:10:00.000Z",
+        "2025-01-01T00:03:01.000Z",
       ),
     ).toEqual({ ok: true });
     await stores.runs.releaseClaim(tenantId, hash, "second");
@@ -154,7 +155,7 @@ describe("run repository", () => {
         hash,
         "fourth",
         "2099-01-01T00:00:00.000Z",
-        "2025-01-01T00:11:00.000Z",
+        "2025-01-01T00:03:30.000Z",
       ),
     ).toMatchObject({
       ok: false,
@@ -167,7 +168,7 @@ describe("run repository", () => {
         hash,
         "fourth",
         "2099-01-01T00:00:00.000Z",
-        "2025-01-01T00:11:00.000Z",
+        "2025-01-01T00:03:30.000Z",
       ),
     ).toEqual({ ok: true });
     // The claim lives beside the runs but is never listed as one.
