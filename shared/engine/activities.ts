@@ -22,7 +22,13 @@ export interface EngineServices {
   syncPolicyType(input: SyncPolicyTypeInput): Promise<PolicyTypeOutcome>;
   /** Called once a nightly walk is done. */
   reportNightly?(summary: NightlySummary): void;
+  /** Waits between attempts of a type whose store briefly failed (tests shorten it). */
+  sleep?(ms: number): Promise<void>;
 }
+
+/** Store failures that a fresh attempt usually gets past; the rerun is idempotent (upserts by id). */
+const TRANSIENT_STORE_CODES = new Set(["STORE_UNAVAILABLE", "STORE_THROTTLED"]);
+export const STORE_RETRY_DELAYS_MS = [1_000, 4_000];
 
 const addSeconds = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000).toISOString();
 
@@ -56,7 +62,15 @@ export function createActivities(services: EngineServices) {
 
     async syncPolicyType(raw: unknown): Promise<PolicyTypeOutcome> {
       const input = SyncPolicyTypeInputSchema.parse(raw);
-      const outcome = await services.syncPolicyType(input);
+      const sleep = services.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+      // Graph failures were already retried by the client; a store outage of a few seconds is
+      // worth one more enumeration rather than a partial run.
+      let outcome = await services.syncPolicyType(input);
+      for (const delay of STORE_RETRY_DELAYS_MS) {
+        if (!outcome.errorCode || !TRANSIENT_STORE_CODES.has(outcome.errorCode)) break;
+        await sleep(delay);
+        outcome = await services.syncPolicyType(input);
+      }
       services.log.policyTypeCompleted(input, outcome);
       return outcome;
     },
