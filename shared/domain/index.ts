@@ -1,5 +1,6 @@
 export * from "./errorCodes";
 export * from "./item";
+export * from "./isoTime";
 export * from "./missing";
 export * from "./platform";
 export * from "./policyTypes";

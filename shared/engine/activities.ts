@@ -1,3 +1,4 @@
+import { addSecondsIso } from "../domain/isoTime";
 import { aggregateRun, isTerminalStatus, safeMessage } from "../domain";
 import type { PolicyTypeOutcome, RunDocument } from "../domain";
 import type { Settings } from "../config/settings";
@@ -30,7 +31,6 @@ export interface EngineServices {
 const TRANSIENT_STORE_CODES = new Set(["STORE_UNAVAILABLE", "STORE_THROTTLED"]);
 export const STORE_RETRY_DELAYS_MS = [1_000, 4_000];
 
-const addSeconds = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000).toISOString();
 
 /**
  * Activity bodies. Each parses its input (history is data: a bad input fails loudly, never
@@ -51,7 +51,7 @@ export function createActivities(services: EngineServices) {
           ...r,
           status: "running",
           startedAt: r.startedAt ?? now.toISOString(),
-          leaseUntil: addSeconds(now, input.leaseSeconds),
+          leaseUntil: addSecondsIso(now, input.leaseSeconds),
           orchestrationInstanceId: r.orchestrationInstanceId ?? r.id,
         };
       });

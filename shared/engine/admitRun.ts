@@ -1,3 +1,4 @@
+import { addSecondsIso } from "../domain/isoTime";
 import { normaliseSelection, policyTypesInScope, selectionHash, safeMessage } from "../domain";
 import type { RunDocument, Trigger } from "../domain";
 import type { Selection, SelectionInput } from "../domain/selection";
@@ -28,7 +29,6 @@ export interface AdmitDeps {
   now(): Date;
 }
 
-const addSeconds = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1000).toISOString();
 
 /**
  * The one admission path for HTTP and timer starts: normalise + hash the selection, refuse a
@@ -52,7 +52,7 @@ export async function admitRun(deps: AdmitDeps, request: AdmitRequest): Promise<
     trigger: request.trigger,
     correlationId: request.correlationId,
     requestedAt: nowIso,
-    leaseUntil: addSeconds(now, request.waitForSlotSeconds + lease),
+    leaseUntil: addSecondsIso(now, request.waitForSlotSeconds + lease),
     orchestrationInstanceId: null,
   };
 

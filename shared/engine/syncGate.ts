@@ -1,3 +1,4 @@
+import { addSecondsIso } from "../domain/isoTime";
 import { z } from "zod";
 import type { GateRefusalCode } from "../domain";
 
@@ -38,7 +39,6 @@ export type GateResult =
 
 export const emptyGateState = (): GateState => ({ holders: {} });
 
-const addSeconds = (iso: string, seconds: number) => new Date(Date.parse(iso) + seconds * 1000).toISOString();
 
 function evictExpired(state: GateState, now: string | undefined): GateState {
   if (!now) return state;
@@ -58,7 +58,7 @@ export function reduceGate(
       if (!parsed.success) return { state: current, result: { ok: false, code: "INVALID_OPERATION" } };
       const input = parsed.data;
       const state = evictExpired(current, input.now);
-      const leaseUntil = addSeconds(input.now, input.leaseSeconds);
+      const leaseUntil = addSecondsIso(input.now, input.leaseSeconds);
       const holders = Object.entries(state.holders);
       if (state.holders[input.runId]) {
         return { state: withHolder(state, input.runId, { ...state.holders[input.runId]!, leaseUntil }), result: { ok: true, holders: holders.length } };
@@ -78,7 +78,7 @@ export function reduceGate(
       const state = evictExpired(current, parsed.data.now);
       const holder = state.holders[parsed.data.runId];
       if (!holder) return { state, result: { ok: false, code: "NOT_HELD" } };
-      const next = withHolder(state, parsed.data.runId, { ...holder, leaseUntil: addSeconds(parsed.data.now, parsed.data.leaseSeconds) });
+      const next = withHolder(state, parsed.data.runId, { ...holder, leaseUntil: addSecondsIso(parsed.data.now, parsed.data.leaseSeconds) });
       return { state: next, result: { ok: true, holders: Object.keys(next.holders).length } };
     }
     case "release": {
