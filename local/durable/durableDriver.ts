@@ -17,6 +17,7 @@ import {
   NonDeterministicOrchestrationError,
 } from "./determinism";
 import { EntityHost, type DriverEntityHandler, type EntityOperationResult } from "./entityRunner";
+import { HostProtocolError, interpretEpisode } from "./hostShim";
 import { failureFrom, history, jsonRoundTrip, markPlayed, safeJson, type FailureInfo } from "./historyBuilder";
 import {
   ActionType,
@@ -71,10 +72,28 @@ interface Instance {
   lastActions: string[];
   /** Sequence numbers that already have a scheduling event in the history. */
   scheduledIds: Set<number>;
+  /** Leaves of the action list the host has already been handed (this generation). */
+  hostLeaves: number;
+  /** The next sequence number the host would give (this generation). */
+  hostNext: number;
   retries: Map<number, RetryState>;
   timers: Map<number, AbortController>;
   parent?: ParentLink;
   waiters: Array<() => void>;
+}
+
+/** One leaf the host's out-of-process shim would schedule, as the driver interpreted it. */
+export interface HostScheduleEntry {
+  instanceId: string;
+  orchestration: string;
+  generation: number;
+  sequenceNumber: number;
+  actionType: number;
+  functionName?: string;
+  /** Sub-orchestration instance id or entity scheduler id. */
+  target?: string;
+  operation?: string;
+  input: unknown;
 }
 
 export interface ReplayResult {
@@ -101,6 +120,7 @@ export class DurableDriver {
   private readonly activitySlots: Semaphore;
   private readonly entities: EntityHost;
   private readonly errorLog: Error[] = [];
+  private readonly hostLog: HostScheduleEntry[] = [];
   private closed = false;
   private runningActivities = 0;
   private readonly counters = {
@@ -113,6 +133,7 @@ export class DurableDriver {
     timersFired: 0,
     continuedAsNew: 0,
     nonDeterminismFailures: 0,
+    hostProtocolFailures: 0,
   };
   private readonly maxHistoryLength: Record<string, number> = {};
 
@@ -245,6 +266,14 @@ export class DurableDriver {
     };
   }
 
+  /**
+   * Every leaf the host's out-of-process shim would have scheduled so far, in order: one entry
+   * per activity, timer, entity call or signal and sub-orchestration start the host receives.
+   */
+  hostSchedule(): readonly HostScheduleEntry[] {
+    return this.hostLog;
+  }
+
   /** Errors that failed instances for reasons other than the orchestrator's own exceptions. */
   errors(): readonly Error[] {
     return this.errorLog;
@@ -319,6 +348,8 @@ export class DurableDriver {
       episodeRunning: false,
       lastActions: [],
       scheduledIds: new Set(),
+      hostLeaves: 0,
+      hostNext: 0,
       retries: new Map(),
       timers: new Map(),
       parent,
@@ -409,7 +440,6 @@ export class DurableDriver {
     if (!this.isCurrent(instance, generation)) return;
 
     const actions = outcome.actions.map(describeAction);
-    const newActions = outcome.actions.slice(instance.lastActions.length);
     // A failing replay may report no actions at all; it is then not evidence of anything.
     if (outcome.kind !== "failed" || actions.length > 0) {
       assertExtends(instance.instanceId, instance.lastActions, actions);
@@ -423,17 +453,17 @@ export class DurableDriver {
         this.finish(instance, "Failed", outcome.message);
         return;
       case "running":
-        this.scheduleNewWork(instance, outcome.inspection, newActions, now);
+        this.scheduleNewWork(instance, outcome.tree, outcome.inspection, now);
         instance.history.push(history.orchestratorCompleted(this.clock.now()));
         this.recordHistoryLength(instance);
         return;
       case "completed":
-        this.sendNewSignals(instance, outcome.inspection, newActions, now);
+        this.scheduleNewWork(instance, outcome.tree, outcome.inspection, now);
         instance.history.push(history.orchestratorCompleted(this.clock.now()));
         this.finish(instance, "Completed", jsonRoundTrip(outcome.output) ?? null);
         return;
       case "continuedAsNew":
-        this.sendNewSignals(instance, outcome.inspection, newActions, now);
+        this.scheduleNewWork(instance, outcome.tree, outcome.inspection, now);
         instance.history.push(history.orchestratorCompleted(this.clock.now()));
         this.continueAsNew(instance, jsonRoundTrip(outcome.input));
         return;
@@ -456,6 +486,8 @@ export class DurableDriver {
     instance.history = [];
     instance.lastActions = [];
     instance.scheduledIds = new Set();
+    instance.hostLeaves = 0;
+    instance.hostNext = 0;
     instance.retries = new Map();
     instance.lastUpdatedTime = this.clock.now();
     // Events that arrived for the previous generation belong to its history, which is gone.
@@ -478,6 +510,7 @@ export class DurableDriver {
   private failInstance(instance: Instance, error: unknown): void {
     const err = error instanceof Error ? error : new Error(String(error));
     if (err instanceof NonDeterministicOrchestrationError) this.counters.nonDeterminismFailures++;
+    if (err instanceof HostProtocolError) this.counters.hostProtocolFailures++;
     this.errorLog.push(err);
     this.log("error", `[durable driver] instance '${instance.instanceId}' failed: ${err.message}`);
     if (activeStatuses.has(instance.status)) this.finish(instance, "Failed", err.message);
@@ -503,43 +536,71 @@ export class DurableDriver {
   // ---------------------------------------------------------------- executing actions
 
   /**
-   * Work the engine is waiting on but the history does not know yet: its open tasks with a
-   * sequence number that has no scheduling event. Retry attempts and retry timers show up here as
-   * the engine's internal placeholder tasks; their RetryableTask parent says which one is due.
+   * Hands the episode's actions to the "host" the way the extension's out-of-process shim does
+   * (hostShim.ts): every leaf of every compound action, in order, each taking the next sequence
+   * number, plus the retry steps the engine opened. A leaf the host would schedule twice, or a
+   * completion that would reach another task, fails the instance with a HostProtocolError.
    */
-  private scheduleNewWork(
-    instance: Instance,
-    inspection: EpisodeInspection,
-    newActions: LibraryAction[],
-    now: Date,
-  ): void {
-    const newTasks: Array<[number, LibraryTask]> = [];
+  private scheduleNewWork(instance: Instance, tree: unknown[], inspection: EpisodeInspection, now: Date): void {
     for (const [key, task] of inspection.openTasks) {
       const id = Number(key);
-      if (!Number.isInteger(id) || String(id) !== key) continue; // entity calls already sent
-      if (instance.scheduledIds.has(id)) {
-        this.disarmIfCanceled(instance, id, task);
-        continue;
-      }
-      newTasks.push([id, task]);
+      if (Number.isInteger(id) && instance.scheduledIds.has(id)) this.disarmIfCanceled(instance, id, task);
     }
-    const signals = this.newSignals(instance, inspection, newActions, new Set(newTasks.map(([id]) => id)));
+    const numbering = interpretEpisode({
+      orchestration: instance.name,
+      instanceId: instance.instanceId,
+      actions: tree,
+      knownLeaves: instance.hostLeaves,
+      firstNew: instance.hostNext,
+      openTasks: inspection.openTasks,
+      engineSequenceNumber: inspection.sequenceNumber,
+    });
+    instance.hostLeaves = numbering.leaves.length;
+    instance.hostNext = numbering.nextSequenceNumber;
+    const work: Array<[number, () => void]> = [];
+    for (const { sequenceNumber: id, action } of numbering.scheduled) {
+      this.hostLog.push({
+        instanceId: instance.instanceId,
+        orchestration: instance.name,
+        generation: instance.generationNumber,
+        sequenceNumber: id,
+        actionType: action.actionType,
+        functionName: action.functionName,
+        target:
+          action.actionType === ActionType.CallSubOrchestrator || action.actionType === ActionType.CallSubOrchestratorWithRetry
+            ? this.childInstanceId(instance, id, action)
+            : action.instanceId,
+        operation: action.operation,
+        input: jsonRoundTrip(decodeActionInput(action.input)),
+      });
+      work.push([
+        id,
+        action.actionType === ActionType.SignalEntity
+          ? () => this.sendSignal(instance, id, action, now)
+          : () => this.scheduleAction(instance, id, action, now),
+      ]);
+    }
+    for (const [id, task] of numbering.retrySteps) {
+      if (instance.scheduledIds.has(id)) continue;
+      const own = task.actionObj;
+      work.push([
+        id,
+        typeof own === "string"
+          ? () => {
+              instance.scheduledIds.add(id);
+              this.scheduleRetryStep(instance, id, task, now);
+            }
+          : () => this.scheduleAction(instance, id, own, now),
+      ]);
+    }
+    if (numbering.violation) throw numbering.violation;
     // Scheduling events go into the history in sequence-number order, as the host writes them.
-    const work: Array<[number, () => void]> = [
-      ...newTasks.map(([id, task]): [number, () => void] => [id, () => this.scheduleTask(instance, id, task, now)]),
-      ...signals.map(([id, action]): [number, () => void] => [id, () => this.sendSignal(instance, id, action, now)]),
-    ];
     work.sort((a, b) => a[0] - b[0]);
     for (const [, schedule] of work) schedule();
   }
 
-  private scheduleTask(instance: Instance, id: number, task: LibraryTask, now: Date): void {
+  private scheduleAction(instance: Instance, id: number, action: LibraryAction, now: Date): void {
     instance.scheduledIds.add(id);
-    if (typeof task.actionObj === "string") {
-      this.scheduleRetryStep(instance, id, task, now);
-      return;
-    }
-    const action = task.actionObj;
     switch (action.actionType) {
       case ActionType.CallActivity:
       case ActionType.CallActivityWithRetry: {
@@ -698,32 +759,8 @@ export class DurableDriver {
       });
   }
 
-  /**
-   * Fire-and-forget signals take a sequence number but leave no open task: they are the numbers
-   * the replay handed out that are neither in the history nor among the new open tasks.
-   */
-  private newSignals(
-    instance: Instance,
-    inspection: EpisodeInspection,
-    newActions: LibraryAction[],
-    newTaskIds: ReadonlySet<number> = new Set(),
-  ): Array<[number, LibraryAction]> {
-    const signals = newActions.filter((a) => a.actionType === ActionType.SignalEntity);
-    if (signals.length === 0) return [];
-    const free: number[] = [];
-    for (let id = 0; id < inspection.sequenceNumber; id++) {
-      if (!instance.scheduledIds.has(id) && !newTaskIds.has(id)) free.push(id);
-    }
-    const ids = free.slice(-signals.length);
-    return signals.map((action, index) => [ids[index] ?? -1, action]);
-  }
-
-  private sendNewSignals(instance: Instance, inspection: EpisodeInspection, newActions: LibraryAction[], now: Date): void {
-    for (const [id, action] of this.newSignals(instance, inspection, newActions)) this.sendSignal(instance, id, action, now);
-  }
-
   private sendSignal(instance: Instance, id: number, action: LibraryAction, now: Date): void {
-    if (id >= 0) instance.scheduledIds.add(id);
+    instance.scheduledIds.add(id);
     const target = action.instanceId ?? "";
     const inputJson = safeJson(action.input);
     instance.history.push(

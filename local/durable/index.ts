@@ -1,5 +1,6 @@
 /** Offline Durable Functions driver: runs the project's orchestrators and entities without the host. */
-export { DurableDriver, type ReplayResult } from "./durableDriver";
+export { DurableDriver, type HostScheduleEntry, type ReplayResult } from "./durableDriver";
+export { HostProtocolError, shimLeaves } from "./hostShim";
 export { DriverDurableClient, type DriverDurableClientOptions, type DriverOrchestrationStatus } from "./durableClient";
 export { createClock, realClock, scaledClock, type Clock } from "./clock";
 export { NonDeterministicOrchestrationError } from "./determinism";

@@ -18,12 +18,21 @@ import {
   type ReplaySchemaVersion,
 } from "./libraryBoundary";
 
+/** `actions` are the leaves in order (for the determinism check); `tree` is the list as the host receives it. */
 export type EpisodeOutcome =
-  | { kind: "running"; actions: LibraryAction[]; customStatus: unknown; inspection: EpisodeInspection }
-  | { kind: "completed"; actions: LibraryAction[]; customStatus: unknown; inspection: EpisodeInspection; output: unknown }
+  | { kind: "running"; actions: LibraryAction[]; tree: unknown[]; customStatus: unknown; inspection: EpisodeInspection }
+  | {
+      kind: "completed";
+      actions: LibraryAction[];
+      tree: unknown[];
+      customStatus: unknown;
+      inspection: EpisodeInspection;
+      output: unknown;
+    }
   | {
       kind: "continuedAsNew";
       actions: LibraryAction[];
+      tree: unknown[];
       customStatus: unknown;
       inspection: EpisodeInspection;
       input: unknown;
@@ -82,13 +91,14 @@ export async function runEpisode(request: EpisodeRequest): Promise<EpisodeOutcom
   }
 
   const actions = flattenActions(state.actions);
+  const tree = state.actions;
   const customStatus = state.customStatus;
   const inspection = inspectEpisode(context);
-  if (!state.isDone) return { kind: "running", actions, customStatus, inspection };
+  if (!state.isDone) return { kind: "running", actions, tree, customStatus, inspection };
 
   const continueAsNew = actions.find((a) => a.actionType === ActionType.ContinueAsNew);
   if (continueAsNew) {
-    return { kind: "continuedAsNew", actions, customStatus, inspection, input: decodeActionInput(continueAsNew.input) };
+    return { kind: "continuedAsNew", actions, tree, customStatus, inspection, input: decodeActionInput(continueAsNew.input) };
   }
-  return { kind: "completed", actions, customStatus, inspection, output: state.output };
+  return { kind: "completed", actions, tree, customStatus, inspection, output: state.output };
 }

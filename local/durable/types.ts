@@ -55,4 +55,6 @@ export interface DriverStats {
   entityOperations: number;
   continuedAsNew: number;
   nonDeterminismFailures: number;
+  /** Instances failed because the host's out-of-process shim would have mishandled their actions. */
+  hostProtocolFailures: number;
 }

@@ -405,42 +405,6 @@ describe("DurableDriver", () => {
       expect(driver.getStatus("child-A")?.runtimeStatus).toBe("Completed");
     });
 
-    it("keeps a sliding window of sub-orchestrations with Task.any without scheduling any twice", async () => {
-      let inFlight = 0;
-      let peak = 0;
-      const driver = newDriver()
-        .registerActivity("work", async (input: unknown) => {
-          inFlight++;
-          peak = Math.max(peak, inFlight);
-          await sleep(5 + (Number(input) % 3) * 5);
-          inFlight--;
-          return Number(input);
-        })
-        .registerOrchestration("item", function* (context) {
-          return yield context.df.callActivity("work", context.df.getInput<number>());
-        })
-        .registerOrchestration("window", function* (context) {
-          const pending = [1, 2, 3, 4, 5, 6, 7, 8];
-          const running: df.Task[] = [];
-          let sum = 0;
-          while (pending.length > 0 || running.length > 0) {
-            while (running.length < 3 && pending.length > 0) {
-              running.push(context.df.callSubOrchestrator("item", pending.shift()));
-            }
-            const done: df.Task = yield context.df.Task.any(running);
-            running.splice(running.indexOf(done), 1);
-            sum += done.result as number;
-          }
-          return sum;
-        });
-      const status = await run(driver, "window");
-      expect(status.output).toBe(36);
-      expect(peak).toBeLessThanOrEqual(3);
-      expect(driver.stats().activitiesExecuted).toBe(8);
-      expect(driver.getStatusAll().filter((s) => s.name === "item")).toHaveLength(8);
-      await driver.replay(status.instanceId);
-    });
-
     it("retries a failing sub-orchestration with callSubOrchestratorWithRetry", async () => {
       let runs = 0;
       const driver = newDriver()
@@ -456,6 +420,119 @@ describe("DurableDriver", () => {
       const status = await run(driver, "parent");
       expect(status.output).toBe(2);
       expect(driver.getStatusAll().filter((s) => s.name === "flakyChild")).toHaveLength(2);
+    });
+  });
+
+  describe("the host's out-of-process protocol", () => {
+    const work = async (input: unknown): Promise<number> => {
+      await sleep(2 + (Number(input) % 3) * 3);
+      return Number(input);
+    };
+    const hostLeaves = (driver: DurableDriver, functionName: string) =>
+      driver.hostSchedule().filter((e) => e.functionName === functionName);
+
+    it("fails a sliding window that re-wraps in-flight tasks in a new Task.any (durable-js #574), naming orchestration, action and reason", async () => {
+      const driver = newDriver()
+        .registerActivity("work", work)
+        .registerOrchestration("item", function* (context) {
+          return yield context.df.callActivity("work", context.df.getInput<number>());
+        })
+        .registerOrchestration("window", function* (context) {
+          const pending = [1, 2, 3, 4, 5, 6, 7, 8];
+          const running: df.Task[] = [];
+          let sum = 0;
+          while (pending.length > 0 || running.length > 0) {
+            while (running.length < 3 && pending.length > 0) running.push(context.df.callSubOrchestrator("item", pending.shift()));
+            const done: df.Task = yield context.df.Task.any(running);
+            running.splice(running.indexOf(done), 1);
+            sum += done.result as number;
+          }
+          return sum;
+        });
+      const status = await run(driver, "window");
+      expect(status.runtimeStatus).toBe("Failed");
+      const message = String(status.output);
+      expect(message).toContain("Orchestration 'window'");
+      expect(message).toMatch(/CallSubOrchestrator.*"name":"item"/);
+      expect(message).toContain("already handed to the host");
+      expect(message).toContain("azure-functions-durable-js#574");
+      expect(driver.stats().hostProtocolFailures).toBe(1);
+      expect(driver.errors().some((e) => e.name === "HostProtocolError")).toBe(true);
+      // What the host would have received: the still-running children scheduled a second time.
+      const starts = hostLeaves(driver, "item").map((e) => e.input);
+      expect(new Set(starts).size).toBeLessThan(starts.length);
+    });
+
+    it("fails a Task.any over a task that already finished, which the host would schedule again", async () => {
+      const driver = newDriver()
+        .registerActivity("work", work)
+        .registerOrchestration("late", function* (context) {
+          const first = context.df.callActivity("work", 1);
+          yield first;
+          return yield context.df.Task.any([first, context.df.callActivity("work", 2)]);
+        });
+      const status = await run(driver, "late");
+      expect(status.runtimeStatus).toBe("Failed");
+      expect(String(status.output)).toMatch(/CallActivity.*"input":1.*already handed to the host at action #0/);
+    });
+
+    it("runs Task.all over fresh tasks, each leaf scheduled once with consecutive sequence numbers", async () => {
+      const driver = newDriver()
+        .registerActivity("work", work)
+        .registerOrchestration("batches", function* (context) {
+          let sum = 0;
+          for (const batch of [[1, 2, 3], [4, 5, 6], [7, 8]]) {
+            const results = (yield context.df.Task.all(batch.map((n) => context.df.callActivity("work", n)))) as number[];
+            sum += results.reduce((a, b) => a + b, 0);
+          }
+          return sum;
+        });
+      const status = await run(driver, "batches");
+      expect(status.output).toBe(36);
+      const leaves = hostLeaves(driver, "work");
+      expect(leaves.map((e) => e.input)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(leaves.map((e) => e.sequenceNumber)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+      await driver.replay(status.instanceId);
+    });
+
+    it("runs an orchestrator that re-yields a single task after a Task.any without scheduling it again", async () => {
+      const driver = newDriver()
+        .registerActivity("work", work)
+        .registerOrchestration("race", function* (context) {
+          const slow = context.df.callActivity("work", 7);
+          const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 1));
+          const winner: df.Task = yield context.df.Task.any([slow, timer]);
+          const value = (yield slow) as number; // the same task on its own: no new action
+          return { timerWon: winner === timer, value };
+        });
+      const status = await run(driver, "race");
+      expect(status.runtimeStatus).toBe("Completed");
+      expect((status.output as { value: number }).value).toBe(7);
+      expect(hostLeaves(driver, "work")).toHaveLength(1);
+    });
+
+    it("numbers entity signals, entity calls and retry steps as the host does", async () => {
+      let attempts = 0;
+      const driver = newDriver()
+        .registerEntity("counter", counterEntity)
+        .registerActivity("flaky", async () => {
+          if (++attempts < 3) throw new Error("transient");
+          return attempts;
+        })
+        .registerOrchestration("mixed", function* (context) {
+          const counter = new df.EntityId("counter", "k");
+          context.df.signalEntity(counter, "add", { amount: 2 });
+          const result = yield context.df.callActivityWithRetry("flaky", new df.RetryOptions(10, 5));
+          context.df.signalEntity(counter, "add", { amount: 3 });
+          const total = yield context.df.callEntity(counter, "get");
+          return { result, total };
+        });
+      const status = await run(driver, "mixed");
+      expect(status.output).toEqual({ result: 3, total: 5 });
+      // signal 0, attempt 1, retry timer 2, attempt 3, timer 4, attempt 5, signal 6, call 7
+      const sent = historyOf(driver, status.instanceId).filter((e) => e.EventType === T.EventSent).map((e) => e.EventId);
+      expect(sent).toEqual([0, 6, 7]);
+      expect(driver.hostSchedule().map((e) => e.sequenceNumber)).toEqual([0, 1, 6, 7]);
     });
   });
 
