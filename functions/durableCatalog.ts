@@ -4,20 +4,29 @@ import { ACTIVITIES, ORCHESTRATIONS } from "../shared/engine/orchestrationInput"
 import { GATE_ENTITY_KEY, GATE_ENTITY_NAME } from "../shared/engine/syncGate";
 import type { GateState } from "../shared/engine/syncGate";
 import { syncGateEntity } from "./entities/syncGate";
-import { inventorySyncOrchestrator } from "./orchestrations/inventorySync";
-import { nightlySyncOrchestrator } from "./orchestrations/nightlySync";
+import type { WorkQueueState } from "../shared/engine/workQueue";
+import { WORK_QUEUE_ENTITY_NAME } from "../shared/engine/workQueue";
+import { workQueueEntity } from "./entities/workQueue";
+import { inventorySyncLaneV2, inventorySyncV2 } from "./orchestrations/inventorySync";
+import { nightlySyncLaneV2, nightlySyncV2 } from "./orchestrations/nightlySync";
+import { versioned } from "./orchestrations/versioning";
 
 /**
  * Every Durable function of the app, by name: the Azure registrations and the offline driver
  * both iterate these, so the two can never disagree on what exists.
  */
 export const DURABLE_ORCHESTRATIONS: Record<string, OrchestrationHandler> = {
-  [ORCHESTRATIONS.inventorySync]: inventorySyncOrchestrator,
-  [ORCHESTRATIONS.nightlySync]: nightlySyncOrchestrator,
+  // Each orchestration by logic version: keep a version here until none of its instances runs.
+  [ORCHESTRATIONS.inventorySync]: versioned(ORCHESTRATIONS.inventorySync, { 2: inventorySyncV2 }),
+  [ORCHESTRATIONS.inventorySyncLane]: versioned(ORCHESTRATIONS.inventorySyncLane, { 2: inventorySyncLaneV2 }),
+  [ORCHESTRATIONS.nightlySync]: versioned(ORCHESTRATIONS.nightlySync, { 2: nightlySyncV2 }),
+  [ORCHESTRATIONS.nightlySyncLane]: versioned(ORCHESTRATIONS.nightlySyncLane, { 2: nightlySyncLaneV2 }),
 };
 
-export const DURABLE_ENTITIES: Record<string, EntityHandler<GateState>> = {
-  [GATE_ENTITY_NAME]: syncGateEntity,
+/** Each entity reads and writes only its own state type; the registrations take them alike. */
+export const DURABLE_ENTITIES: Record<string, EntityHandler<unknown>> = {
+  [GATE_ENTITY_NAME]: syncGateEntity as EntityHandler<GateState> as EntityHandler<unknown>,
+  [WORK_QUEUE_ENTITY_NAME]: workQueueEntity as EntityHandler<WorkQueueState> as EntityHandler<unknown>,
 };
 
 export const DURABLE_ACTIVITY_NAMES = Object.values(ACTIVITIES);

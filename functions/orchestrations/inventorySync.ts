@@ -1,26 +1,25 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
 import type { PolicyTypeKey, PolicyTypeOutcome } from "../../shared/domain";
-import { ACTIVITIES, InventorySyncInputSchema } from "../../shared/engine/orchestrationInput";
-import type { InventorySyncInput, InventorySyncResult } from "../../shared/engine/orchestrationInput";
+import { ACTIVITIES, InventorySyncInputSchema, InventorySyncLaneInputSchema, ORCHESTRATIONS } from "../../shared/engine/orchestrationInput";
+import type { InventorySyncInput, InventorySyncLaneInput, InventorySyncResult } from "../../shared/engine/orchestrationInput";
 import { GATE_ENTITY_KEY, GATE_ENTITY_NAME } from "../../shared/engine/syncGate";
 import type { GateResult } from "../../shared/engine/syncGate";
-import { nextCompleted } from "./nextCompleted";
 import { slotWaitDelaySeconds } from "../../shared/engine/slotWait";
-
-/** Store-touching activities: short back-off, a few attempts (Cosmos/Graph transients). */
-const STORE_RETRY = new df.RetryOptions(1_000, 5);
-/** A policy type's activity crashed unexpectedly (it returns Graph/store failures as outcomes). */
-const TYPE_RETRY = new df.RetryOptions(2_000, 3);
+import { WORK_QUEUE_ENTITY_NAME } from "../../shared/engine/workQueue";
+import type { TakeResult } from "../../shared/engine/workQueue";
+import { STORE_RETRY, TYPE_RETRY } from "./retryPolicies";
 
 type Refusal = Extract<GateResult, { ok: false }>;
 
 /**
- * One run: acquire the gate (waiting for a slot when asked) → mark running → fan out one
- * activity per policy type with a sliding window of at most `maxParallelTypes` → finalise the
- * run → release the gate in a finally. Deterministic: time from currentUtcDateTime only.
+ * One run (logic version 2): acquire the gate (waiting for a slot when asked) → mark running →
+ * fan out over `maxParallelTypes` lanes that pull policy types from the run's work queue →
+ * finalise the run → release the gate in a finally. Deterministic: time from
+ * currentUtcDateTime only. No task is ever yielded twice or put into a second compound task:
+ * the host schedules every leaf of every Task.any/Task.all it is handed (durable-js #574).
  */
-export const inventorySyncOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
+export const inventorySyncV2: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = InventorySyncInputSchema.parse(context.df.getInput());
   const gate = new df.EntityId(GATE_ENTITY_NAME, GATE_ENTITY_KEY);
   const now = () => context.df.currentUtcDateTime.toISOString();
@@ -46,7 +45,7 @@ export const inventorySyncOrchestrator: OrchestrationHandler = function* (contex
     })) as { ok: boolean };
     if (!marked.ok) return result(input, "failed", 0, "INTERNAL_ERROR");
 
-    const outcomes: PolicyTypeOutcome[] = yield* fanOut(context, gate, input);
+    const outcomes: PolicyTypeOutcome[] = yield* fanOut(context, input);
     const finalised = (yield context.df.callActivityWithRetry(ACTIVITIES.finalizeRun, STORE_RETRY, {
       tenantId: input.tenantId,
       runId: input.runId,
@@ -96,49 +95,94 @@ function* acquireSlot(
   }
 }
 
+/**
+ * The per-type fan-out. A sliding window inside this orchestrator would have to re-wrap the
+ * tasks still in flight in a new Task.any each time one finishes, which the host runs again.
+ * Instead `lanes` sub-orchestrations (one fresh Task.all) each pull the next type from a work
+ * queue entity keyed by the run: at most `maxParallelTypes` types in flight, each type handed
+ * out exactly once, and a lane that finishes a short type takes the next one at once, as a
+ * sliding window would (docs/architecture.md).
+ */
 function* fanOut(
   context: OrchestrationContext,
-  gate: df.EntityId,
   input: InventorySyncInput,
 ): Generator<Task, PolicyTypeOutcome[], unknown> {
-  const outcomes: PolicyTypeOutcome[] = [];
-  const inFlight = new Map<Task, PolicyTypeKey>();
-  const queue = [...input.policyTypes];
-  const total = queue.length;
-  const status = () =>
-    context.df.setCustomStatus({
-      phase: "syncing",
-      typesDone: outcomes.length,
-      typesTotal: total,
-      itemsObserved: outcomes.reduce((n, o) => n + o.itemsObserved, 0),
-    });
-  status();
-  while (queue.length > 0 || inFlight.size > 0) {
-    while (queue.length > 0 && inFlight.size < input.limits.maxParallelTypes) {
-      const policyType = queue.shift() as PolicyTypeKey;
-      const task = context.df.callActivityWithRetry(ACTIVITIES.syncPolicyType, TYPE_RETRY, {
-        tenantId: input.tenantId,
+  const total = input.policyTypes.length;
+  context.df.setCustomStatus({ phase: "syncing", typesDone: 0, typesTotal: total, itemsObserved: 0 });
+  if (total === 0) return [];
+  const queue = new df.EntityId(WORK_QUEUE_ENTITY_NAME, input.runId);
+  yield context.df.callEntity(queue, "init", { items: input.policyTypes, exhausted: true });
+  const lanes = Math.min(input.limits.maxParallelTypes, total);
+  const laneTasks = Array.from({ length: lanes }, (_, lane) =>
+    context.df.callSubOrchestrator(
+      ORCHESTRATIONS.inventorySyncLane,
+      {
+        logicVersion: input.logicVersion,
         runId: input.runId,
+        tenantId: input.tenantId,
         selectionHash: input.selectionHash,
-        policyType,
         correlationId: input.correlationId,
-      });
-      inFlight.set(task, policyType);
+        leaseSeconds: input.limits.leaseSeconds,
+        lane,
+      } satisfies InventorySyncLaneInput,
+      laneInstanceId(input.runId, lane),
+    ),
+  );
+  const perLane = (yield context.df.Task.all(laneTasks)) as PolicyTypeOutcome[][];
+  context.df.signalEntity(queue, "delete");
+  const outcomes = perLane.flat();
+  context.df.setCustomStatus({
+    phase: "syncing",
+    typesDone: outcomes.length,
+    typesTotal: total,
+    itemsObserved: outcomes.reduce((n, o) => n + o.itemsObserved, 0),
+  });
+  // Catalog order, whatever order the types finished in: run documents are stable to read and diff.
+  return input.policyTypes.map(
+    (t) => outcomes.find((o) => o.policyType === t) ?? crashedOutcome(t, new Error("no lane reported this type")),
+  );
+}
+
+export function laneInstanceId(runId: string, lane: number): string {
+  return `${runId}:lane:${lane}`;
+}
+
+/**
+ * One lane of a run: take a type from the run's queue, enumerate it (Durable retry for crashes),
+ * renew the gate lease, repeat until the queue is empty. Every task is yielded once, on its own.
+ */
+export const inventorySyncLaneV2: OrchestrationHandler = function* (context: OrchestrationContext) {
+  const input = InventorySyncLaneInputSchema.parse(context.df.getInput());
+  const queue = new df.EntityId(WORK_QUEUE_ENTITY_NAME, input.runId);
+  const gate = new df.EntityId(GATE_ENTITY_NAME, GATE_ENTITY_KEY);
+  const outcomes: PolicyTypeOutcome[] = [];
+  for (;;) {
+    const next = (yield context.df.callEntity(queue, "take", { lane: input.lane })) as TakeResult;
+    if (next.kind !== "item") break; // the run's queue is complete from the start: "done"
+    const policyType = next.item as PolicyTypeKey;
+    try {
+      outcomes.push(
+        (yield context.df.callActivityWithRetry(ACTIVITIES.syncPolicyType, TYPE_RETRY, {
+          tenantId: input.tenantId,
+          runId: input.runId,
+          selectionHash: input.selectionHash,
+          policyType,
+          correlationId: input.correlationId,
+          leaseSeconds: input.leaseSeconds,
+        })) as PolicyTypeOutcome,
+      );
+    } catch (error) {
+      outcomes.push(crashedOutcome(policyType, error));
     }
-    const winner: Task = yield* nextCompleted(context, [...inFlight.keys()]);
-    const policyType = inFlight.get(winner) as PolicyTypeKey;
-    inFlight.delete(winner);
-    outcomes.push(winner.isFaulted ? crashedOutcome(policyType, winner.result) : (winner.result as PolicyTypeOutcome));
     context.df.signalEntity(gate, "renew", {
       runId: input.runId,
       now: context.df.currentUtcDateTime.toISOString(),
-      leaseSeconds: input.limits.leaseSeconds,
+      leaseSeconds: input.leaseSeconds,
     });
-    status();
+    context.df.setCustomStatus({ lane: input.lane, typesDone: outcomes.length });
   }
-  // Catalog order, whatever order the types finished in: run documents are stable to read and diff.
-  return input.policyTypes.map((t) => outcomes.find((o) => o.policyType === t) as PolicyTypeOutcome);
-}
+  return outcomes;
+};
 
 function crashedOutcome(policyType: PolicyTypeKey, error: unknown): PolicyTypeOutcome {
   return {

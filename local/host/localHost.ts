@@ -124,6 +124,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         tenants: {
           get: (tenantId) => registry.get(tenantId),
           list: () => registry.list(),
+          listPage: (page) => registry.listPage(page),
           delete: (tenantId) => registry.delete(tenantId),
           async put(tenant, now) {
             const result = await registry.put(tenant, now);

@@ -6,8 +6,9 @@ import type { Stores } from "../store/ports";
 import { admitRun } from "./admitRun";
 import {
   FinalizeRunInputSchema,
+  ListNightlyWorkInputSchema,
   MarkRunningInputSchema,
-  NightlyInputSchema,
+  NightlySummarySchema,
   SyncPolicyTypeInputSchema,
 } from "./orchestrationInput";
 import type { NightlySummary, NightlyWorkPage, PreparedRun, SyncPolicyTypeInput } from "./orchestrationInput";
@@ -106,15 +107,20 @@ export function createActivities(services: EngineServices) {
       return { status: run.status };
     },
 
-    /** One page of the nightly walk: enabled tenants × their selections, in registry order. */
+    /**
+     * One page of the nightly walk: enabled tenants × their selections, in registry key order,
+     * resumed by the registry's continuation token so that tenants added or removed meanwhile
+     * neither shift nor repeat the others.
+     */
     async listNightlyWork(raw: unknown): Promise<NightlyWorkPage> {
-      const { offset, limit } = z.object({ offset: z.number().int().min(0), limit: z.number().int().positive() }).parse(raw);
-      const tenants = (await stores.tenants.list()).filter((t) => t.enabled).sort((a, b) => a.tenantId.localeCompare(b.tenantId));
-      const page = tenants.slice(offset, offset + limit);
+      const { cursor, limit } = ListNightlyWorkInputSchema.parse(raw);
+      const page = await stores.tenants.listPage({ limit, continuationToken: cursor });
+      const enabled = page.tenants.filter((t) => t.enabled);
       return {
-        items: page.flatMap((t) => (t.selections.length ? t.selections : [defaultNightlySelection]).map((_, i) => ({ tenantId: t.tenantId, selectionIndex: i }))),
-        tenants: page.length,
-        done: offset + limit >= tenants.length,
+        items: enabled.flatMap((t) => (t.selections.length ? t.selections : [defaultNightlySelection]).map((_, i) => ({ tenantId: t.tenantId, selectionIndex: i }))),
+        tenants: enabled.length,
+        cursor: page.continuationToken,
+        done: page.continuationToken === null,
       };
     },
 
@@ -143,7 +149,7 @@ export function createActivities(services: EngineServices) {
     },
 
     async reportNightly(raw: unknown): Promise<NightlySummary> {
-      const summary = NightlyInputSchema.shape.summary.parse(raw);
+      const summary = NightlySummarySchema.parse(raw);
       services.reportNightly?.(summary);
       return summary;
     },

@@ -4,6 +4,7 @@ import type { RunDocument, Trigger } from "../domain";
 import type { Selection, SelectionInput } from "../domain/selection";
 import type { Settings } from "../config/settings";
 import type { NewRun, Stores, Tenant } from "../store/ports";
+import { ORCHESTRATION_LOGIC_VERSION } from "./orchestrationInput";
 import type { InventorySyncInput } from "./orchestrationInput";
 
 export interface AdmitRequest {
@@ -100,6 +101,7 @@ function syncInput(deps: AdmitDeps, run: RunDocument, request: AdmitRequest): In
     runId: run.id,
     tenantId: run.tenantId,
     selectionHash: run.selectionHash,
+    logicVersion: ORCHESTRATION_LOGIC_VERSION,
     policyTypes: run.scope,
     correlationId: run.correlationId,
     waitForSlotSeconds: request.waitForSlotSeconds,

@@ -1,5 +1,5 @@
 import type { OrchestrationClient } from "./syncStarterPort";
-import { ORCHESTRATIONS } from "./orchestrationInput";
+import { ORCHESTRATION_LOGIC_VERSION, ORCHESTRATIONS } from "./orchestrationInput";
 import type { NightlyInput } from "./orchestrationInput";
 
 export function nightlyInstanceId(scheduledAt: Date): string {
@@ -8,12 +8,11 @@ export function nightlyInstanceId(scheduledAt: Date): string {
 
 export function initialNightlyInput(options: { maxInFlight: number; correlationId: string; batchSize?: number }): NightlyInput {
   return {
-    offset: 0,
-    // A multiple of the window, so each batch fills the window several times before draining.
+    logicVersion: ORCHESTRATION_LOGIC_VERSION,
+    // Registry rows per page: a few windows' worth, so a page is read well before the lanes run dry.
     batchSize: options.batchSize ?? Math.min(Math.max(options.maxInFlight * 3, 10), 200),
     maxInFlight: options.maxInFlight,
     correlationId: options.correlationId,
-    summary: { tenants: 0, started: 0, success: 0, partial: 0, failed: 0, skipped: 0 },
   };
 }
 

@@ -2,7 +2,22 @@ import { z } from "zod";
 import { PolicyTypeKeySchema, PolicyTypeOutcomeSchema, RunErrorCodeSchema } from "../domain";
 
 /** Names shared by registrations, the local driver and the starters: one place to rename. */
-export const ORCHESTRATIONS = { inventorySync: "inventorySync", nightlySync: "nightlySync" } as const;
+export const ORCHESTRATIONS = {
+  inventorySync: "inventorySync",
+  inventorySyncLane: "inventorySyncLane",
+  nightlySync: "nightlySync",
+  nightlySyncLane: "nightlySyncLane",
+} as const;
+
+/**
+ * The orchestration logic this deployment writes into every new instance's input. An instance
+ * is replayed only by the logic version it was started with (functions/orchestrations/
+ * versioning.ts); bump it whenever a change alters the actions an orchestrator asks for, and
+ * keep the previous version's code until its instances are gone (docs/deploy.md). Inputs
+ * written before versioning existed carry none and count as version 1.
+ */
+export const ORCHESTRATION_LOGIC_VERSION = 2;
+const LogicVersionSchema = z.number().int().positive().default(1);
 export const ACTIVITIES = {
   markRunning: "markRunning",
   syncPolicyType: "syncPolicyType",
@@ -17,6 +32,7 @@ export const ACTIVITIES = {
  * input because orchestrator code must not read settings (replays must see the same values).
  */
 export const InventorySyncInputSchema = z.object({
+  logicVersion: LogicVersionSchema,
   runId: z.string(),
   tenantId: z.string(),
   selectionHash: z.string(),
@@ -53,6 +69,8 @@ export const SyncPolicyTypeInputSchema = z.object({
   selectionHash: z.string(),
   policyType: PolicyTypeKeySchema,
   correlationId: z.string(),
+  /** When set, the activity keeps the run's store and gate leases alive while it enumerates. */
+  leaseSeconds: z.number().int().positive().optional(),
 });
 export type SyncPolicyTypeInput = z.infer<typeof SyncPolicyTypeInputSchema>;
 
@@ -68,32 +86,69 @@ export const FinalizeRunInputSchema = z.object({
 });
 export type FinalizeRunInput = z.infer<typeof FinalizeRunInputSchema>;
 
+/** One lane of a run: pulls policy types from the run's work queue until none is left. */
+export const InventorySyncLaneInputSchema = z.object({
+  logicVersion: LogicVersionSchema,
+  runId: z.string(),
+  tenantId: z.string(),
+  selectionHash: z.string(),
+  correlationId: z.string(),
+  leaseSeconds: z.number().int().positive(),
+  lane: z.number().int().min(0),
+});
+export type InventorySyncLaneInput = z.infer<typeof InventorySyncLaneInputSchema>;
+
+export const NightlySummarySchema = z.object({
+  tenants: z.number().int(),
+  started: z.number().int(),
+  success: z.number().int(),
+  partial: z.number().int(),
+  failed: z.number().int(),
+  skipped: z.number().int(),
+});
+export type NightlySummary = z.infer<typeof NightlySummarySchema>;
+export const emptyNightlySummary = (): NightlySummary => ({ tenants: 0, started: 0, success: 0, partial: 0, failed: 0, skipped: 0 });
+
 export const NightlyInputSchema = z.object({
-  /** Position in the registry walk; continueAsNew carries it forward. */
-  offset: z.number().int().min(0),
+  logicVersion: LogicVersionSchema,
+  /** Registry rows read per page. */
   batchSize: z.number().int().positive(),
+  /** Lanes, each with at most one run in flight: the global limit of concurrent runs. */
   maxInFlight: z.number().int().positive(),
   correlationId: z.string(),
-  summary: z.object({
-    tenants: z.number().int(),
-    started: z.number().int(),
-    success: z.number().int(),
-    partial: z.number().int(),
-    failed: z.number().int(),
-    skipped: z.number().int(),
-  }),
 });
 export type NightlyInput = z.infer<typeof NightlyInputSchema>;
-export type NightlySummary = NightlyInput["summary"];
+
+export const NightlyLaneInputSchema = z.object({
+  logicVersion: LogicVersionSchema,
+  /** The nightly instance: key of the walk's work queue and seed of the run ids. */
+  walkId: z.string(),
+  lane: z.number().int().min(0),
+  batchSize: z.number().int().positive(),
+  correlationId: z.string(),
+  /** Runs per generation before continueAsNew keeps the lane's history small. */
+  runsPerGeneration: z.number().int().positive(),
+  summary: NightlySummarySchema,
+});
+export type NightlyLaneInput = z.infer<typeof NightlyLaneInputSchema>;
+
+export const ListNightlyWorkInputSchema = z.object({
+  /** Store continuation token of the page; null for the first. */
+  cursor: z.string().nullable(),
+  limit: z.number().int().positive(),
+});
 
 export const NightlyWorkItemSchema = z.object({
   tenantId: z.string(),
   selectionIndex: z.number().int().min(0),
 });
+export type NightlyWorkItem = z.infer<typeof NightlyWorkItemSchema>;
 export const NightlyWorkPageSchema = z.object({
   items: z.array(NightlyWorkItemSchema),
-  /** Distinct tenants in this page. */
+  /** Distinct enabled tenants in this page. */
   tenants: z.number().int(),
+  /** Where the next page starts; null when this was the last. */
+  cursor: z.string().nullable(),
   done: z.boolean(),
 });
 export type NightlyWorkPage = z.infer<typeof NightlyWorkPageSchema>;

@@ -116,6 +116,11 @@ export interface TenantRegistry {
   /** Creates or replaces; returns whether it was created. */
   put(tenant: Omit<Tenant, "createdAt" | "updatedAt">, now: string): Promise<{ tenant: Tenant; created: boolean }>;
   list(): Promise<Tenant[]>;
+  /**
+   * One page of the registry in key order, resumed by the store's continuation token (never an
+   * offset): a tenant added or removed mid-walk neither shifts nor repeats the others.
+   */
+  listPage(options: { limit: number; continuationToken?: string | null }): Promise<{ tenants: Tenant[]; continuationToken: string | null }>;
   delete(tenantId: string): Promise<boolean>;
 }
 

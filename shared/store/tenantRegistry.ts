@@ -119,6 +119,21 @@ export class TableTenantRegistry implements TenantRegistry {
     return tenants.sort((a, b) => (a.tenantId < b.tenantId ? -1 : a.tenantId > b.tenantId ? 1 : 0));
   }
 
+  async listPage(options: { limit: number; continuationToken?: string | null }): Promise<{ tenants: Tenant[]; continuationToken: string | null }> {
+    await this.ensureTable();
+    try {
+      const pages = this.client
+        .listEntities<TenantEntity>({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } })
+        .byPage({ maxPageSize: options.limit, continuationToken: options.continuationToken ?? undefined });
+      const page = await pages.next();
+      if (page.done) return { tenants: [], continuationToken: null };
+      // Table storage returns rows in RowKey order and its token names the next row key.
+      return { tenants: page.value.map(toTenant), continuationToken: page.value.continuationToken ?? null };
+    } catch (error) {
+      throw toStoreError(error, "list tenants");
+    }
+  }
+
   async delete(tenantId: string): Promise<boolean> {
     await this.ensureTable();
     try {

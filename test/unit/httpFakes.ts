@@ -183,6 +183,7 @@ export function createWorld(): FakeWorld {
       async list() {
         return [...world.tenants.values()];
       },
+      listPage: unused,
       async delete(tenantId) {
         return world.tenants.delete(tenantId);
       },

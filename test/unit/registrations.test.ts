@@ -38,8 +38,11 @@ const EXPECTED_HTTP: { name: string; methods: string[]; route: string; authLevel
 /** Non-HTTP registrations (timers, orchestrations, activities, entities) — added with the engine's. */
 const EXPECTED_OTHER: { name: string; trigger: string; schedule?: string }[] = [
   { name: "inventorySync", trigger: "orchestrationTrigger" },
+  { name: "inventorySyncLane", trigger: "orchestrationTrigger" },
   { name: "nightlySync", trigger: "orchestrationTrigger" },
+  { name: "nightlySyncLane", trigger: "orchestrationTrigger" },
   { name: "syncGate", trigger: "entityTrigger" },
+  { name: "workQueue", trigger: "entityTrigger" },
   { name: "markRunning", trigger: "activityTrigger" },
   { name: "syncPolicyType", trigger: "activityTrigger" },
   { name: "finalizeRun", trigger: "activityTrigger" },
