@@ -255,3 +255,44 @@ export function asEntityBatchResult(value: unknown): EntityBatchResult {
   }
   return v as EntityBatchResult;
 }
+
+/**
+ * The minor version whose internals this module was written against (package.json pins
+ * durable-functions to "~3.5.x"). checkLibraryShape() says, in one message, what moved if a
+ * newer package no longer matches.
+ */
+export const SUPPORTED_DURABLE_FUNCTIONS = "3.5";
+
+export function checkLibraryShape(): string[] {
+  const problems: string[] = [];
+  const version = (require("durable-functions/package.json") as { version: string }).version;
+  if (!version.startsWith(`${SUPPORTED_DURABLE_FUNCTIONS}.`)) {
+    problems.push(`durable-functions is ${version}; local/durable/libraryBoundary.ts was written against ${SUPPORTED_DURABLE_FUNCTIONS}.x`);
+  }
+  for (const name of ["createOrchestrator", "createEntityFunction", "DurableOrchestrationInput", "DummyOrchestrationContext", "DummyEntityContext"] as const) {
+    if (typeof (testingUtils as unknown as Record<string, unknown>)[name] !== "function") problems.push(`testingUtils.${name} is gone`);
+  }
+  const actionTypes = require(`${libRoot}/actions/ActionType`) as { ActionType: Record<string, number> };
+  for (const [name, value] of Object.entries(ActionType)) {
+    if (actionTypes.ActionType[name] !== value) problems.push(`ActionType.${name} is ${actionTypes.ActionType[name]}, expected ${value}`);
+  }
+  // The host schedules every leaf of a compound action: WhenAny/WhenAll must still copy their
+  // children's actions into compoundActions for hostShim.ts to read them.
+  for (const file of ["WhenAnyAction", "WhenAllAction"]) {
+    const mod = require(`${libRoot}/actions/${file}`) as Record<string, new (tasks: Array<{ actionObj: unknown }>) => LibraryAction>;
+    const child = { actionType: ActionType.CallActivity, functionName: "probe" };
+    const action = typeof mod[file] === "function" ? new mod[file]([{ actionObj: child }]) : undefined;
+    if (action?.compoundActions?.[0] !== child) problems.push(`${file} no longer lists its children's actions in compoundActions`);
+  }
+  const executorModule = require(`${libRoot}/orchestrations/TaskOrchestrationExecutor`) as {
+    TaskOrchestrationExecutor?: new () => { openTasks?: unknown; sequenceNumber?: unknown };
+  };
+  const executor = executorModule.TaskOrchestrationExecutor ? new executorModule.TaskOrchestrationExecutor() : undefined;
+  if (typeof executor?.sequenceNumber !== "number" || typeof executor.openTasks !== "object") {
+    problems.push("TaskOrchestrationExecutor no longer keeps openTasks and sequenceNumber");
+  }
+  for (const file of Object.keys(HistoryEvents)) {
+    if (typeof (HistoryEvents as Record<string, unknown>)[file] !== "function") problems.push(`history class ${file} is gone`);
+  }
+  return problems;
+}
