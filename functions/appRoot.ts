@@ -35,7 +35,7 @@ export function runLoggerFor(context: InvocationContext): RunLogger {
   return createRunEventLogger(createStructuredLogger(invocationContextSink(context), { base: { invocationId: context.invocationId } }));
 }
 
-export function engineServicesFor(context: InvocationContext): EngineServices {
+export function engineServicesFor(context: InvocationContext, renewGateLease?: EngineServices["renewGateLease"]): EngineServices {
   const { settings, stores, graphFor } = appRoot();
   const log = createStructuredLogger(invocationContextSink(context), { base: { invocationId: context.invocationId } });
   return createEngineServices({
@@ -44,5 +44,6 @@ export function engineServicesFor(context: InvocationContext): EngineServices {
     graphFor,
     log: createRunEventLogger(log),
     reportNightly: (summary) => log.info("InventoryNightlyCompleted", { ...summary }),
+    renewGateLease,
   });
 }

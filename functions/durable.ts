@@ -14,9 +14,17 @@ import { DURABLE_ACTIVITY_NAMES, DURABLE_ENTITIES, DURABLE_ORCHESTRATIONS, gateE
 for (const [name, handler] of Object.entries(DURABLE_ORCHESTRATIONS)) df.app.orchestration(name, handler);
 for (const [name, handler] of Object.entries(DURABLE_ENTITIES)) df.app.entity(name, handler);
 for (const name of DURABLE_ACTIVITY_NAMES) {
+  // syncPolicyType renews its run's gate lease while it enumerates, so it gets the durable client.
+  const renewsGate = name === ACTIVITIES.syncPolicyType;
   df.app.activity(name, {
+    extraInputs: renewsGate ? [df.input.durableClient()] : [],
     handler: (input: unknown, context: InvocationContext) => {
-      const activities: EngineActivities = createActivities(engineServicesFor(context));
+      const renewGateLease = renewsGate
+        ? async (renew: { runId: string; now: string; leaseSeconds: number }) => {
+            await df.getClient(context).signalEntity(gateEntityId(), "renew", renew);
+          }
+        : undefined;
+      const activities: EngineActivities = createActivities(engineServicesFor(context, renewGateLease));
       return activities[name as keyof typeof ACTIVITIES](input);
     },
   });

@@ -45,6 +45,7 @@ export interface LocalEngine {
  */
 export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const logger = options.logger ?? noopLogger;
+  let client: DriverDurableClient | undefined;
   const services = createEngineServices({
     settings: options.settings,
     stores: options.stores,
@@ -52,6 +53,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     log: createRunEventLogger(logger),
     now: options.now,
     reportNightly: (summary) => logger.info("InventoryNightlyCompleted", { ...summary }),
+    renewGateLease: async (renew) => client?.signalEntity(gateEntityId(), "renew", renew),
   });
   const driver = new DurableDriver(options.driver);
   for (const [name, handler] of Object.entries(DURABLE_ORCHESTRATIONS)) driver.registerOrchestration(name, handler);
@@ -63,7 +65,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     const run = (input: unknown) => body(input);
     driver.registerActivity(name, options.wrapActivity ? options.wrapActivity(name, run) : run);
   }
-  const client = new DriverDurableClient(driver);
+  client = new DriverDurableClient(driver);
   const orchestrations = orchestrationClientOf(client);
   const starter = createSyncStarter({ ...services, client: orchestrations });
   return {

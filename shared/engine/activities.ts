@@ -26,6 +26,34 @@ export interface EngineServices {
   reportNightly?(summary: NightlySummary): void;
   /** Waits between attempts of a type whose store briefly failed (tests shorten it). */
   sleep?(ms: number): Promise<void>;
+  /** Renews the run's gate lease (a signal to the syncGate entity); absent where no durable client is bound. */
+  renewGateLease?(input: { runId: string; now: string; leaseSeconds: number }): Promise<void>;
+}
+
+/**
+ * A run whose types are all still enumerating completes no task for a long time (a settings
+ * catalog type can page for 30 minutes), so lanes alone would renew nothing. While a type
+ * enumerates, its activity renews the run's store lease and gate lease every third of a lease:
+ * a healthy run is never finalised by the watchdog, and one whose worker died stops renewing
+ * and is finalised within one lease.
+ */
+function startLeaseHeartbeat(services: EngineServices, input: SyncPolicyTypeInput): () => void {
+  const leaseSeconds = input.leaseSeconds;
+  if (!leaseSeconds) return () => undefined;
+  const beat = async () => {
+    const now = services.now();
+    try {
+      await services.stores.runs.update(input.tenantId, input.runId, (r) =>
+        r.status === "running" ? { ...r, leaseUntil: addSecondsIso(now, leaseSeconds) } : null,
+      );
+      await services.renewGateLease?.({ runId: input.runId, now: now.toISOString(), leaseSeconds });
+    } catch {
+      // A missed beat is covered by the next one; a third of a lease leaves two more before expiry.
+    }
+  };
+  const timer = setInterval(() => void beat(), (leaseSeconds * 1000) / 3);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** Store failures that a fresh attempt usually gets past; the rerun is idempotent (upserts by id). */
@@ -66,11 +94,17 @@ export function createActivities(services: EngineServices) {
       const sleep = services.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
       // Graph failures were already retried by the client; a store outage of a few seconds is
       // worth one more enumeration rather than a partial run.
-      let outcome = await services.syncPolicyType(input);
-      for (const delay of STORE_RETRY_DELAYS_MS) {
-        if (!outcome.errorCode || !TRANSIENT_STORE_CODES.has(outcome.errorCode)) break;
-        await sleep(delay);
+      const stopHeartbeat = startLeaseHeartbeat(services, input);
+      let outcome: PolicyTypeOutcome;
+      try {
         outcome = await services.syncPolicyType(input);
+        for (const delay of STORE_RETRY_DELAYS_MS) {
+          if (!outcome.errorCode || !TRANSIENT_STORE_CODES.has(outcome.errorCode)) break;
+          await sleep(delay);
+          outcome = await services.syncPolicyType(input);
+        }
+      } finally {
+        stopHeartbeat();
       }
       services.log.policyTypeCompleted(input, outcome);
       return outcome;

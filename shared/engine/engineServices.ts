@@ -14,6 +14,7 @@ export interface EngineServicesOptions {
   /** Defaults to one Graph client per tenant (its credential caches the tenant's token). */
   graphFor?: (tenantId: string) => GraphPageSource;
   reportNightly?: (summary: NightlySummary) => void;
+  renewGateLease?: EngineServices["renewGateLease"];
 }
 
 const MAX_CACHED_CLIENTS = 1_000;
@@ -45,6 +46,7 @@ export function createEngineServices(options: EngineServicesOptions): EngineServ
     log: options.log,
     now,
     reportNightly: options.reportNightly,
+    renewGateLease: options.renewGateLease,
     syncPolicyType: (input) =>
       syncPolicyType(
         {
