@@ -45,7 +45,8 @@ export interface LocalEngine {
  */
 export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const logger = options.logger ?? noopLogger;
-  let client: DriverDurableClient | undefined;
+  const driver = new DurableDriver(options.driver);
+  const client = new DriverDurableClient(driver);
   const services = createEngineServices({
     settings: options.settings,
     stores: options.stores,
@@ -53,9 +54,8 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     log: createRunEventLogger(logger),
     now: options.now,
     reportNightly: (summary) => logger.info("InventoryNightlyCompleted", { ...summary }),
-    renewGateLease: async (renew) => client?.signalEntity(gateEntityId(), "renew", renew),
+    renewGateLease: (renew) => client.signalEntity(gateEntityId(), "renew", renew),
   });
-  const driver = new DurableDriver(options.driver);
   for (const [name, handler] of Object.entries(DURABLE_ORCHESTRATIONS)) driver.registerOrchestration(name, handler);
   for (const [name, handler] of Object.entries(DURABLE_ENTITIES)) driver.registerEntity(name, handler);
   const activities = createActivities(services) as unknown as Record<string, (input: unknown) => Promise<unknown>>;
@@ -65,7 +65,6 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     const run = (input: unknown) => body(input);
     driver.registerActivity(name, options.wrapActivity ? options.wrapActivity(name, run) : run);
   }
-  client = new DriverDurableClient(driver);
   const orchestrations = orchestrationClientOf(client);
   const starter = createSyncStarter({ ...services, client: orchestrations });
   return {

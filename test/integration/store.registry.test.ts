@@ -7,6 +7,29 @@ const stores = createTestStores();
 afterAll(() => stores.dispose());
 
 describe("tenant registry (Table Storage)", () => {
+  it("walks the registry page by page by continuation token: a tenant added or removed mid-walk neither shifts nor repeats the others", async () => {
+    const now = "2025-01-01T00:00:00.000Z";
+    for (let i = 0; i < 7; i++) await stores.tenants.put({ tenantId: newTenantId(), displayName: `Walk ${i}`, enabled: true, selections: [] }, now);
+    const before = (await stores.tenants.list()).map((t) => t.tenantId);
+
+    const first = await stores.tenants.listPage({ limit: 3 });
+    const walked = first.tenants.map((t) => t.tenantId);
+    expect(walked).toEqual(before.slice(0, 3));
+    // Mid-walk: a visited tenant is removed and a tenant sorting before the cursor is added.
+    await stores.tenants.delete(walked[0]!);
+    await stores.tenants.put({ tenantId: "00000000-0000-4000-8000-000000000000", displayName: "Early", enabled: true, selections: [] }, now);
+    let token = first.continuationToken;
+    while (token) {
+      const page = await stores.tenants.listPage({ limit: 3, continuationToken: token });
+      walked.push(...page.tenants.map((t) => t.tenantId));
+      token = page.continuationToken;
+    }
+    // Offset paging would now skip one tenant (the removal shifts the rest left) or repeat one.
+    expect(walked).toEqual(before);
+    await stores.tenants.delete("00000000-0000-4000-8000-000000000000");
+    for (const id of before) await stores.tenants.delete(id);
+  });
+
   it("round-trips put, get, list and delete, keeping createdAt and storing tenant ids lower-case", async () => {
     const id = newTenantId().toUpperCase();
     const selections = [
