@@ -3,7 +3,7 @@ import type { InvocationContext, Timer } from "@azure/functions";
 import * as df from "durable-functions";
 import { createActivities } from "../shared/engine/activities";
 import type { EngineActivities } from "../shared/engine/activities";
-import { orchestrationClientOf, watchdogPortsOf } from "../shared/engine/durableClientPorts";
+import { gateLeaseRenewerOf, orchestrationClientOf, watchdogPortsOf } from "../shared/engine/durableClientPorts";
 import { startNightly } from "../shared/engine/nightlyStart";
 import { ACTIVITIES } from "../shared/engine/orchestrationInput";
 import { runWatchdog } from "../shared/engine/watchdog";
@@ -19,11 +19,7 @@ for (const name of DURABLE_ACTIVITY_NAMES) {
   df.app.activity(name, {
     extraInputs: renewsGate ? [df.input.durableClient()] : [],
     handler: (input: unknown, context: InvocationContext) => {
-      const renewGateLease = renewsGate
-        ? async (renew: { runId: string; now: string; leaseSeconds: number }) => {
-            await df.getClient(context).signalEntity(gateEntityId(), "renew", renew);
-          }
-        : undefined;
+      const renewGateLease = renewsGate ? gateLeaseRenewerOf(df.getClient(context), gateEntityId()) : undefined;
       const activities: EngineActivities = createActivities(engineServicesFor(context, renewGateLease));
       return activities[name as keyof typeof ACTIVITIES](input);
     },

@@ -149,12 +149,11 @@ export function laneInstanceId(runId: string, lane: number): string {
 
 /**
  * One lane of a run: take a type from the run's queue, enumerate it (Durable retry for crashes),
- * renew the gate lease, repeat until the queue is empty. Every task is yielded once, on its own.
+ * repeat until the queue is empty. Every task is yielded once, on its own.
  */
 export const inventorySyncLaneV2: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = InventorySyncLaneInputSchema.parse(context.df.getInput());
   const queue = new df.EntityId(WORK_QUEUE_ENTITY_NAME, input.runId);
-  const gate = new df.EntityId(GATE_ENTITY_NAME, GATE_ENTITY_KEY);
   const outcomes: PolicyTypeOutcome[] = [];
   for (;;) {
     const next = (yield context.df.callEntity(queue, "take", { lane: input.lane })) as TakeResult;
@@ -174,11 +173,8 @@ export const inventorySyncLaneV2: OrchestrationHandler = function* (context: Orc
     } catch (error) {
       outcomes.push(crashedOutcome(policyType, error));
     }
-    context.df.signalEntity(gate, "renew", {
-      runId: input.runId,
-      now: context.df.currentUtcDateTime.toISOString(),
-      leaseSeconds: input.leaseSeconds,
-    });
+    // Leases are renewed by the activity's heartbeat (shared/engine/activities.ts), which checks
+    // that the run's orchestration is still alive; a lane outlives a terminated parent.
     context.df.setCustomStatus({ lane: input.lane, typesDone: outcomes.length });
   }
   return outcomes;

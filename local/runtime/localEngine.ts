@@ -4,7 +4,7 @@ import type { DurableDriverOptions } from "../durable";
 import type { Settings } from "../../shared/config/settings";
 import { createActivities } from "../../shared/engine/activities";
 import type { EngineServices } from "../../shared/engine/activities";
-import { orchestrationClientOf, watchdogPortsOf } from "../../shared/engine/durableClientPorts";
+import { gateLeaseRenewerOf, orchestrationClientOf, watchdogPortsOf } from "../../shared/engine/durableClientPorts";
 import { createEngineServices } from "../../shared/engine/engineServices";
 import type { EngineServicesOptions } from "../../shared/engine/engineServices";
 import { startNightly } from "../../shared/engine/nightlyStart";
@@ -54,7 +54,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     log: createRunEventLogger(logger),
     now: options.now,
     reportNightly: (summary) => logger.info("InventoryNightlyCompleted", { ...summary }),
-    renewGateLease: (renew) => client.signalEntity(gateEntityId(), "renew", renew),
+    renewGateLease: gateLeaseRenewerOf(client, gateEntityId()),
   });
   for (const [name, handler] of Object.entries(DURABLE_ORCHESTRATIONS)) driver.registerOrchestration(name, handler);
   for (const [name, handler] of Object.entries(DURABLE_ENTITIES)) driver.registerEntity(name, handler);

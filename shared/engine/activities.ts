@@ -32,10 +32,10 @@ export interface EngineServices {
 
 /**
  * A run whose types are all still enumerating completes no task for a long time (a settings
- * catalog type can page for 30 minutes), so lanes alone would renew nothing. While a type
- * enumerates, its activity renews the run's store lease and gate lease every third of a lease:
- * a healthy run is never finalised by the watchdog, and one whose worker died stops renewing
- * and is finalised within one lease.
+ * catalog type can page for 30 minutes). So each type's activity renews the run's store lease
+ * and gate lease when it starts and every third of a lease while it enumerates: a healthy run is
+ * never finalised by the watchdog, and one whose worker died stops renewing and is finalised
+ * within one lease. The gate lease of a run whose orchestration ended is not renewed.
  */
 function startLeaseHeartbeat(services: EngineServices, input: SyncPolicyTypeInput): () => void {
   const leaseSeconds = input.leaseSeconds;
@@ -51,6 +51,7 @@ function startLeaseHeartbeat(services: EngineServices, input: SyncPolicyTypeInpu
       // A missed beat is covered by the next one; a third of a lease leaves two more before expiry.
     }
   };
+  void beat();
   const timer = setInterval(() => void beat(), (leaseSeconds * 1000) / 3);
   timer.unref();
   return () => clearInterval(timer);

@@ -36,6 +36,19 @@ export function orchestrationClientOf(client: DurableClientLike): OrchestrationC
   };
 }
 
+/**
+ * Renews a run's gate lease from an activity's heartbeat, unless the run's orchestration has
+ * ended (terminated by an operator, say): its lanes may still be finishing a type, but they must
+ * not keep a slot that belongs to nobody alive.
+ */
+export function gateLeaseRenewerOf(client: DurableClientLike, gateEntityId: unknown) {
+  return async (renew: { runId: string; now: string; leaseSeconds: number }): Promise<void> => {
+    const status = await statusOrNull(client, renew.runId);
+    if (!status || ["Completed", "Failed", "Terminated", "Canceled"].includes(status.runtimeStatus)) return;
+    await client.signalEntity(gateEntityId, "renew", renew);
+  };
+}
+
 export function watchdogPortsOf(client: DurableClientLike, gateEntityId: unknown): Pick<WatchdogDeps, "orchestrations" | "gate"> {
   return {
     orchestrations: {
