@@ -37,11 +37,20 @@ export interface EngineServices {
  * never finalised by the watchdog, and one whose worker died stops renewing and is finalised
  * within one lease. The gate lease of a run whose orchestration ended is not renewed.
  */
+/** Last beat per run in this process: the run's lanes start types at once, one beat covers them all. */
+const lastBeatMs = new Map<string, number>();
+const MAX_TRACKED_RUNS = 10_000;
+
 function startLeaseHeartbeat(services: EngineServices, input: SyncPolicyTypeInput): () => void {
   const leaseSeconds = input.leaseSeconds;
   if (!leaseSeconds) return () => undefined;
+  const intervalMs = (leaseSeconds * 1000) / 3;
   const beat = async () => {
     const now = services.now();
+    // Concurrent types of one run would otherwise all rewrite the run document (ETag retries).
+    if (now.getTime() - (lastBeatMs.get(input.runId) ?? -Infinity) < intervalMs) return;
+    if (lastBeatMs.size >= MAX_TRACKED_RUNS) lastBeatMs.delete(lastBeatMs.keys().next().value as string);
+    lastBeatMs.set(input.runId, now.getTime());
     try {
       await services.stores.runs.update(input.tenantId, input.runId, (r) =>
         r.status === "running" ? { ...r, leaseUntil: addSecondsIso(now, leaseSeconds) } : null,
@@ -52,7 +61,7 @@ function startLeaseHeartbeat(services: EngineServices, input: SyncPolicyTypeInpu
     }
   };
   void beat();
-  const timer = setInterval(() => void beat(), (leaseSeconds * 1000) / 3);
+  const timer = setInterval(() => void beat(), intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }
