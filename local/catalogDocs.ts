@@ -1,12 +1,13 @@
 /**
- * The catalog as documentation: the per-type permission table of docs/graph-permissions.md and
- * docs/policy-types.md (what is inventoried, what was considered and left out, and why) are
+ * The catalog as documentation: the per-type permission table of docs/graph-permissions.md (the
+ * consent script's `permissionTableMarkdown`) and docs/policy-types.md (what is inventoried, what was considered and left out, and why) are
  * generated from `POLICY_TYPES` and the list below. `npm run docs:catalog` rewrites the marked
  * blocks; a unit test fails when the committed docs and the generator disagree.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { GRAPH_SINGLETON_SEGMENTS, POLICY_TYPES, requiredGraphPermissions } from "../shared/domain";
+import { GRAPH_SINGLETON_SEGMENTS, POLICY_TYPES } from "../shared/domain";
+import { permissionTableMarkdown } from "./graphConsent";
 
 export type LeftOutKind =
   | "device"
@@ -84,22 +85,6 @@ export const LEFT_OUT: readonly LeftOut[] = [
 
 const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
 
-/** The per-type permission table and the summary (docs/graph-permissions.md §4). */
-export function renderPermissionTable(): string {
-  const lines = [
-    row(["Policy type (key)", "Graph path (beta)", "Permission"]),
-    row(["---", "---", "---"]),
-    ...POLICY_TYPES.map((t) =>
-      row([`${t.key}${t.foundation ? " (foundation)" : ""}`, t.graphPath, t.readPermission]),
-    ),
-    "",
-    "Summary (full catalog, foundations included) — `requiredGraphPermissions()`:",
-    "",
-    ...requiredGraphPermissions().map((p) => `- \`${p}\``),
-  ];
-  return lines.join("\n");
-}
-
 /** The catalog table of docs/policy-types.md. */
 export function renderCatalogTable(): string {
   const lines = [
@@ -135,7 +120,8 @@ export function renderLeftOut(): string {
 }
 
 export const GENERATED_BLOCKS = {
-  "docs/graph-permissions.md": { permissions: renderPermissionTable },
+  // The consent script owns the permission table; this only writes it into the doc.
+  "docs/graph-permissions.md": { permissions: permissionTableMarkdown },
   "docs/policy-types.md": { catalog: renderCatalogTable, "left-out": renderLeftOut },
 } as const;
 
