@@ -26,8 +26,11 @@ export interface EngineServices {
   reportNightly?(summary: NightlySummary): void;
   /** Waits between attempts of a type whose store briefly failed (tests shorten it). */
   sleep?(ms: number): Promise<void>;
-  /** Renews the run's gate lease (a signal to the syncGate entity); absent where no durable client is bound. */
-  renewGateLease?(input: { runId: string; now: string; leaseSeconds: number }): Promise<void>;
+  /**
+   * Renews the run's gate lease (a signal to the syncGate entity) and says whether the run's
+   * orchestration is still alive; absent where no durable client is bound.
+   */
+  renewGateLease?(input: { runId: string; now: string; leaseSeconds: number }): Promise<boolean>;
 }
 
 /**
@@ -52,10 +55,12 @@ function startLeaseHeartbeat(services: EngineServices, input: SyncPolicyTypeInpu
     if (lastBeatMs.size >= MAX_TRACKED_RUNS) lastBeatMs.delete(lastBeatMs.keys().next().value as string);
     lastBeatMs.set(input.runId, now.getTime());
     try {
+      // A lane outlives a terminated parent: its heartbeat must then keep neither lease alive.
+      const alive = (await services.renewGateLease?.({ runId: input.runId, now: now.toISOString(), leaseSeconds })) ?? true;
+      if (!alive) return;
       await services.stores.runs.update(input.tenantId, input.runId, (r) =>
         r.status === "running" ? { ...r, leaseUntil: addSecondsIso(now, leaseSeconds) } : null,
       );
-      await services.renewGateLease?.({ runId: input.runId, now: now.toISOString(), leaseSeconds });
     } catch {
       // A missed beat is covered by the next one; a third of a lease leaves two more before expiry.
     }

@@ -42,10 +42,11 @@ export function orchestrationClientOf(client: DurableClientLike): OrchestrationC
  * not keep a slot that belongs to nobody alive.
  */
 export function gateLeaseRenewerOf(client: DurableClientLike, gateEntityId: unknown) {
-  return async (renew: { runId: string; now: string; leaseSeconds: number }): Promise<void> => {
+  return async (renew: { runId: string; now: string; leaseSeconds: number }): Promise<boolean> => {
     const status = await statusOrNull(client, renew.runId);
-    if (!status || ["Completed", "Failed", "Terminated", "Canceled"].includes(status.runtimeStatus)) return;
+    if (!status || ["Completed", "Failed", "Terminated", "Canceled"].includes(status.runtimeStatus)) return false;
     await client.signalEntity(gateEntityId, "renew", renew);
+    return true;
   };
 }
 

@@ -29,7 +29,7 @@ function countBy<T>(items: T[], key: (t: T) => string): Map<string, number> {
 const scheduled = (f: EngineFixture): readonly HostScheduleEntry[] => f.engine.driver.hostSchedule();
 
 describe("what the Durable host is asked to schedule", () => {
-  it("receives exactly one syncPolicyType schedule per policy type of a 26-type run, and one start per lane", async () => {
+  it("receives exactly one syncPolicyType schedule per policy type of a full-catalog run (all 46 types), and one start per lane", async () => {
     fixture = await startEngineFixture({ sizes: ONE_EACH, settings: { SYNC_MAX_PARALLEL_TYPES: "8" } });
     const f = fixture;
     const tenantId = f.tenants[0]!;
