@@ -17,7 +17,7 @@ describe("nightly scheduler", () => {
     fixture = await startEngineFixture({
       tenants: 50,
       sizes: ONE_EACH,
-      simulator: { latencyMs: 5 },
+      simulator: { latencyMs: 40 }, // runs long enough against the lanes' per-run overhead that the window visibly fills under load
       settings: { SYNC_MAX_CONCURRENT_RUNS: "5", SYNC_MAX_CONCURRENT_RUNS_PER_TENANT: "2" },
       engine: { driver: { timeScale: 0.01 } },
     });
