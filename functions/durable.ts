@@ -19,7 +19,19 @@ for (const name of DURABLE_ACTIVITY_NAMES) {
   df.app.activity(name, {
     extraInputs: renewsGate ? [df.input.durableClient()] : [],
     handler: (input: unknown, context: InvocationContext) => {
-      const renewGateLease = renewsGate ? gateLeaseRenewerOf(df.getClient(context), gateEntityId()) : undefined;
+      const renewGateLease = renewsGate
+        ? (renew: { runId: string; now: string; leaseSeconds: number }) => {
+            let client: ReturnType<typeof df.getClient>;
+            try {
+              client = df.getClient(context);
+            } catch {
+              // No durable client bound to this invocation (a host that binds only the trigger):
+              // renew the store lease alone rather than fail the type.
+              return Promise.resolve(true);
+            }
+            return gateLeaseRenewerOf(client, gateEntityId())(renew);
+          }
+        : undefined;
       const activities: EngineActivities = createActivities(engineServicesFor(context, renewGateLease));
       return activities[name as keyof typeof ACTIVITIES](input);
     },
