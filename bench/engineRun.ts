@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { defaultNightlySelection } from "../shared/engine/activities";
+import { defaultNightlySelection } from "../shared/sync/activities";
 import type { Scenario } from "./scenarios";
 import { runStatuses, startScenarioStack, storedItemCounts } from "./stack";
 

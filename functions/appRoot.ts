@@ -1,10 +1,10 @@
 import type { InvocationContext } from "@azure/functions";
 import { loadSettings } from "../shared/config/settings";
 import type { Settings } from "../shared/config/settings";
-import { createEngineServices, createGraphClientCache } from "../shared/engine/engineServices";
-import type { EngineServices } from "../shared/engine/activities";
-import { createRunEventLogger } from "../shared/engine/runEventLogger";
-import type { RunLogger } from "../shared/engine/runEvents";
+import { createEngineServices, createGraphClientCache } from "../shared/compositionRoot";
+import type { EngineServices } from "../shared/sync/activities";
+import { createRunEventLogger } from "../shared/sync/runEventLogger";
+import type { RunLogger } from "../shared/sync/runEvents";
 import { createStructuredLogger, invocationContextSink } from "../shared/observability";
 import { createStores } from "../shared/store";
 import type { CosmosStores } from "../shared/store";

@@ -1,12 +1,12 @@
 import { app } from "@azure/functions";
 import type { InvocationContext, Timer } from "@azure/functions";
 import * as df from "durable-functions";
-import { createActivities } from "../shared/engine/activities";
-import type { EngineActivities } from "../shared/engine/activities";
-import { orchestrationClientOf, watchdogPortsOf } from "../shared/engine/durableClientPorts";
-import { startNightly } from "../shared/engine/nightlyStart";
-import { ACTIVITIES } from "../shared/engine/orchestrationInput";
-import { runWatchdog } from "../shared/engine/watchdog";
+import { createActivities } from "../shared/sync/activities";
+import type { EngineActivities } from "../shared/sync/activities";
+import { orchestrationClientOf, watchdogPortsOf } from "../shared/sync/durableClient";
+import { startNightly } from "../shared/sync/nightlyStart";
+import { ACTIVITIES } from "../shared/sync/contracts";
+import { runWatchdog } from "../shared/sync/watchdog";
 import { appRoot, engineServicesFor, runLoggerFor } from "./appRoot";
 import { DURABLE_ACTIVITY_NAMES, DURABLE_ENTITIES, DURABLE_ORCHESTRATIONS, gateEntityId } from "./durableCatalog";
 

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { CORRELATION_HEADER } from "../../shared/http/correlation";
 import { CoverageSchema } from "../../shared/http/schemas";
-import { MissingReportSchema, ProblemSchema, RunSchema, SyncAcceptedSchema } from "../cli/responses";
+import { MissingReportSchema, ProblemSchema, RunSchema, SyncAcceptedSchema } from "../../cli/responses";
 import type { Run } from "../../shared/domain";
 
 /**

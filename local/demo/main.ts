@@ -2,9 +2,9 @@
 import { randomUUID } from "node:crypto";
 import type { PolicyTypeKey, Run } from "../../shared/domain";
 import { isTerminalStatus } from "../../shared/domain/run";
-import { formatDuration, formatMissing, formatRunReport, formatTimestamp, sanitize, table } from "../cli/format";
-import type { Column } from "../cli/format";
-import type { CliOutput } from "../cli/io";
+import { formatDuration, formatMissing, formatRunReport, formatTimestamp, sanitize, table } from "../../cli/format";
+import type { Column } from "../../cli/format";
+import type { CliOutput } from "../../cli/io";
 import type { GraphObject } from "../simulator";
 import { startLocalHost } from "../host/localHost";
 import type { LocalHost } from "../host/localHost";

@@ -1,15 +1,15 @@
 import { MultiBar, Presets } from "cli-progress";
 import type { SingleBar } from "cli-progress";
 import type { Run } from "../../shared/domain";
-import { formatDuration, sanitize } from "../cli/format";
-import type { CliOutput } from "../cli/io";
-import { progressOf } from "../cli/progress";
-import type { RunProgress } from "../cli/progress";
+import { formatDuration, sanitize } from "../../cli/format";
+import type { CliOutput } from "../../cli/io";
+import { progressOf } from "../../cli/progress";
+import type { RunProgress } from "../../cli/progress";
 
 /**
  * Progress of several runs at once: one live bar per run on a terminal (cli-progress), one line
  * per change elsewhere (logs, pipes, tests). "Done" counts the policy types that have an outcome,
- * out of the run's scope — the CLI's own rule (local/cli/progress.ts).
+ * out of the run's scope — the CLI's own rule (cli/progress.ts).
  */
 export interface MultiRunProgress {
   update(label: string, run: Pick<Run, "status" | "selection" | "policyTypes">, elapsedMs: number): void;

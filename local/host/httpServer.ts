@@ -5,7 +5,7 @@ import type { ApiRequest, ApiResponse } from "../../shared/http/apiTypes";
 import { readLimitedText } from "../../shared/http/body";
 import { CORRELATION_HEADER, correlationIdOf } from "../../shared/http/correlation";
 import { PROBLEM_CONTENT_TYPE } from "../../shared/http/problem";
-import type { ApiRoute, RequestEnv } from "../../shared/http/route";
+import type { ApiRoute, RequestEnv } from "../../shared/http/pipeline";
 import { matchRoute } from "../../shared/http/routeMatch";
 
 /**

@@ -1,5 +1,5 @@
 import { API_PREFIX } from "./apiTypes";
-import type { ApiRoute } from "./route";
+import type { ApiRoute } from "./pipeline";
 
 export type RouteMatch =
   | { kind: "matched"; route: ApiRoute; params: Record<string, string> }

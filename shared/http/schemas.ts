@@ -5,7 +5,7 @@ import { InventoryItemSchema } from "../domain/item";
 import { MissingReportSchema } from "../domain/missing";
 import { RunSchema, RunStatusSchema } from "../domain/run";
 import { SelectionHashSchema, SelectionInputSchema, SelectionSchema } from "../domain/selection";
-import { TenantIdSchema, TenantSchema } from "../store/tenantSchema";
+import { TenantIdSchema, TenantSchema } from "../domain/tenant";
 
 /**
  * Every schema the HTTP layer validates with, and the same instances the OpenAPI document is

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Settings } from "../config/settings";
-import type { OrchestrationClient, SyncStarter } from "../engine/syncStarterPort";
+import type { OrchestrationClient, SyncStarter } from "../sync/syncStarterPort";
 import type { Stores } from "../store/ports";
 
 /** What the handlers need from the rest of the system, for one request. */

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { Category, InventoryItem, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus } from "../domain";
 import type { Selection } from "../domain/selection";
-import type { TenantSchema } from "./tenantSchema";
+import type { TenantSchema } from "../domain/tenant";
 
 /**
  * What the rest of the system needs from storage. Every method takes the tenant id first and

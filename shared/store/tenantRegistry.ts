@@ -6,7 +6,7 @@ import { CodedError, SelectionSchema } from "../domain";
 import type { Settings } from "../config/settings";
 import { isLoopbackUrl } from "../config/settings";
 import type { Tenant, TenantRegistry } from "./ports";
-import { TenantSchema } from "./tenantSchema";
+import { TenantSchema } from "../domain/tenant";
 import { statusOf, toStoreError } from "./storeErrors";
 
 export type TablesSettings = Pick<

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { POLICY_TYPES, policyTypeDefinition } from "../../../../shared/domain";
+import type { PolicyTypeKey } from "../../../../shared/domain";
+
+/** DESIGN.md §4: key, Graph path (beta), category; `name` marks the settings-catalog name field. */
+const DESIGN_TABLE: [PolicyTypeKey, string, string, ("name" | "displayName")?][] = [
+  ["deviceConfiguration", "/deviceManagement/deviceConfigurations", "configuration"],
+  ["settingsCatalogPolicy", "/deviceManagement/configurationPolicies", "configuration", "name"],
+  ["groupPolicyConfiguration", "/deviceManagement/groupPolicyConfigurations", "configuration"],
+  ["deviceCompliancePolicy", "/deviceManagement/deviceCompliancePolicies", "compliance"],
+  ["compliancePolicy", "/deviceManagement/compliancePolicies", "compliance", "name"],
+  ["deviceManagementScript", "/deviceManagement/deviceManagementScripts", "scripts"],
+  ["deviceShellScript", "/deviceManagement/deviceShellScripts", "scripts"],
+  ["deviceHealthScript", "/deviceManagement/deviceHealthScripts", "scripts"],
+  ["deviceComplianceScript", "/deviceManagement/deviceComplianceScripts", "scripts"],
+  ["mobileApp", "/deviceAppManagement/mobileApps", "apps"],
+  ["mobileAppConfiguration", "/deviceAppManagement/mobileAppConfigurations", "apps"],
+  [
+    "targetedManagedAppConfiguration",
+    "/deviceAppManagement/targetedManagedAppConfigurations",
+    "appProtection",
+  ],
+  ["iosManagedAppProtection", "/deviceAppManagement/iosManagedAppProtections", "appProtection"],
+  ["androidManagedAppProtection", "/deviceAppManagement/androidManagedAppProtections", "appProtection"],
+  [
+    "windowsInformationProtectionPolicy",
+    "/deviceAppManagement/windowsInformationProtectionPolicies",
+    "appProtection",
+  ],
+  ["windowsAutopilotDeploymentProfile", "/deviceManagement/windowsAutopilotDeploymentProfiles", "enrollment"],
+  ["deviceEnrollmentConfiguration", "/deviceManagement/deviceEnrollmentConfigurations", "enrollment"],
+  ["windowsFeatureUpdateProfile", "/deviceManagement/windowsFeatureUpdateProfiles", "updates"],
+  ["windowsQualityUpdateProfile", "/deviceManagement/windowsQualityUpdateProfiles", "updates"],
+  ["windowsDriverUpdateProfile", "/deviceManagement/windowsDriverUpdateProfiles", "updates"],
+  ["endpointSecurityIntent", "/deviceManagement/intents", "endpointSecurity"],
+  ["termsAndConditions", "/deviceManagement/termsAndConditions", "enrollment"],
+  ["assignmentFilter", "/deviceManagement/assignmentFilters", "foundations"],
+  ["roleScopeTag", "/deviceManagement/roleScopeTags", "foundations"],
+  ["notificationMessageTemplate", "/deviceManagement/notificationMessageTemplates", "foundations"],
+  ["roleDefinition", "/deviceManagement/roleDefinitions", "foundations"],
+];
+
+describe("policy-type catalog", () => {
+  it("has at least the 26 types of DESIGN.md §4, each unique", () => {
+    expect(POLICY_TYPES.length).toBeGreaterThanOrEqual(26);
+    expect(new Set(POLICY_TYPES.map((t) => t.key)).size).toBe(POLICY_TYPES.length);
+  });
+
+  it.each(DESIGN_TABLE)(
+    "defines %s at %s (beta) in category %s",
+    (key, path, category, nameField = "displayName") => {
+      const def = policyTypeDefinition(key);
+      expect(def).toMatchObject({ graphPath: path, graphVersion: "beta", category, nameField });
+      expect(def.foundation).toBe(category === "foundations");
+    },
+  );
+
+  it("selects the id, the name field and every whitelisted meta source, and whitelists odataType everywhere", () => {
+    for (const def of POLICY_TYPES) {
+      expect(def.select, def.key).toContain("id");
+      expect(def.select, def.key).toContain(def.nameField);
+      expect(def.metaKeys, def.key).toContain("odataType");
+      expect(new Set(def.select).size, def.key).toBe(def.select.length);
+    }
+  });
+});

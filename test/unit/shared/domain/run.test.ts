@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { MAX_RUN_ERRORS, aggregateRun } from "../../../../shared/domain";
+import type { PolicyTypeOutcome } from "../../../../shared/domain";
+
+const ok = (
+  policyType: PolicyTypeOutcome["policyType"],
+  observed = 10,
+  extra: Partial<PolicyTypeOutcome> = {},
+): PolicyTypeOutcome => ({
+  policyType,
+  status: "success",
+  itemsObserved: observed,
+  itemsUpserted: observed,
+  itemsInvalid: 0,
+  pages: 1,
+  errorCode: null,
+  errorMessage: null,
+  durationMs: 5,
+  ...extra,
+});
+const failed = (
+  policyType: PolicyTypeOutcome["policyType"],
+  errorCode: PolicyTypeOutcome["errorCode"],
+  extra: Partial<PolicyTypeOutcome> = {},
+) => ok(policyType, 0, { status: "failed", errorCode, errorMessage: `${errorCode} happened`, ...extra });
+
+describe("aggregateRun", () => {
+  it("is success without errors when every type was enumerated completely", () => {
+    const run = aggregateRun([ok("deviceConfiguration", 3), ok("mobileApp", 4)]);
+    expect(run).toMatchObject({
+      status: "success",
+      hadErrors: false,
+      counts: { itemsObserved: 7, itemsUpserted: 7, errors: 0 },
+      errorCodes: [],
+      errors: [],
+    });
+    expect(run.policyTypes.map((p) => p.policyType)).toEqual(["deviceConfiguration", "mobileApp"]);
+    expect(run.policyTypes[0]).not.toHaveProperty("errorMessage");
+  });
+
+  it("is partial when at least one type succeeded and one failed", () => {
+    const run = aggregateRun([ok("deviceConfiguration"), failed("mobileApp", "GRAPH_FORBIDDEN")]);
+    expect(run.status).toBe("partial");
+    expect(run.hadErrors).toBe(true);
+    expect(run.errors).toEqual([
+      { code: "GRAPH_FORBIDDEN", policyType: "mobileApp", message: "GRAPH_FORBIDDEN happened" },
+    ]);
+    expect(run.counts.errors).toBe(1);
+  });
+
+  it("is failed when no type succeeded", () => {
+    const run = aggregateRun([
+      failed("deviceConfiguration", "GRAPH_THROTTLED"),
+      failed("mobileApp", "GRAPH_UNAVAILABLE"),
+    ]);
+    expect(run.status).toBe("failed");
+    expect(run.errorCodes).toEqual(["GRAPH_THROTTLED", "GRAPH_UNAVAILABLE"]);
+  });
+
+  it("is failed on a run-level failure even when types succeeded, and counts it", () => {
+    const run = aggregateRun([ok("deviceConfiguration")], {
+      code: "CREDENTIAL_UNAVAILABLE",
+      message: "no credential",
+    });
+    expect(run.status).toBe("failed");
+    expect(run.hadErrors).toBe(true);
+    expect(run.errors[0]).toEqual({ code: "CREDENTIAL_UNAVAILABLE", message: "no credential" });
+    expect(run.counts.errors).toBe(1);
+    expect(aggregateRun([], { code: "CREDENTIAL_UNAVAILABLE", message: "x" }).status).toBe("failed");
+  });
+
+  it("stays success but hadErrors when objects failed the contract, counting each invalid object", () => {
+    const run = aggregateRun([ok("deviceConfiguration", 10, { itemsInvalid: 2 })]);
+    expect(run.status).toBe("success");
+    expect(run.hadErrors).toBe(true);
+    expect(run.counts.errors).toBe(2);
+    expect(run.errorCodes).toEqual(["ITEM_INVALID"]);
+  });
+
+  it("lists each error code once, sorted, and caps the stored errors", () => {
+    const types = ["deviceConfiguration", "mobileApp", "roleScopeTag", "deviceShellScript"] as const;
+    const outcomes = Array.from({ length: 60 }, (_, i) =>
+      failed(types[i % types.length]!, i % 2 ? "GRAPH_TIMEOUT" : "GRAPH_FORBIDDEN", {
+        itemsInvalid: i === 0 ? 1 : 0,
+      }),
+    );
+    const run = aggregateRun(outcomes);
+    expect(run.errorCodes).toEqual(["GRAPH_FORBIDDEN", "GRAPH_TIMEOUT", "ITEM_INVALID"]);
+    expect(run.errors).toHaveLength(MAX_RUN_ERRORS);
+    expect(run.counts.errors).toBe(61);
+  });
+
+  it("is success for an empty scope", () => {
+    expect(aggregateRun([])).toMatchObject({
+      status: "success",
+      hadErrors: false,
+      counts: { itemsObserved: 0, itemsUpserted: 0, errors: 0 },
+    });
+  });
+});
