@@ -38,7 +38,7 @@ export async function measureEngine(scenario: Scenario): Promise<EngineMeasureme
     let wallMs: number;
     if (scenario.kind === "single") {
       const started = performance.now();
-      const answer = await engine.starter.start({
+      const answer = await engine.startSync({
         tenantId: tenantIds[0] as string,
         selection: FULL_CATALOG,
         waitForSlotSeconds: 0,

@@ -1,19 +1,40 @@
+import { randomUUID } from "node:crypto";
 import type { Settings } from "./config/settings";
-import { createGraphClient, syncPolicyType } from "./graph";
+import { createGraphClient } from "./graph";
 import type { GraphPageSource } from "./graph";
+import type { AppServices } from "./http/pipeline";
+import type { StructuredLogger } from "./observability";
 import type { Stores } from "./store/ports";
-import type { EngineServices } from "./sync/activities";
-import type { NightlySummary } from "./sync/contracts";
+import { createActivities } from "./sync/activities";
+import type { SyncActivities } from "./sync/activities";
+import type { DurableClient } from "./sync/durableClient";
+import { createRunEventLogger } from "./sync/runEvents";
 import type { RunLogger } from "./sync/runEvents";
+import { createSyncStarter, startNightly } from "./sync/start";
+import { runWatchdog } from "./sync/watchdog";
+import type { WatchdogReport } from "./sync/watchdog";
 
-export interface EngineServicesOptions {
+export interface AppOptions {
   settings: Settings;
   stores: Stores;
-  log: RunLogger;
-  now?: () => Date;
+  logger: StructuredLogger;
+  /** The syncGate entity's id: a durable-functions EntityId, built by the host that may import it. */
+  gateEntityId: unknown;
   /** Defaults to one Graph client per tenant (its credential caches the tenant's token). */
   graphFor?: (tenantId: string) => GraphPageSource;
-  reportNightly?: (summary: NightlySummary) => void;
+  now?: () => Date;
+  /** Waits between attempts of a type whose store briefly failed (tests shorten it). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The app, wired once per process: what the HTTP routes, the activities and the timers use. */
+export interface App extends AppServices {
+  settings: Settings;
+  log: RunLogger;
+  activities: SyncActivities;
+  /** Starts tonight's nightly walk unless it already runs. */
+  startNightly(client: DurableClient, correlationId: string, now?: Date): Promise<{ started: boolean; instanceId: string }>;
+  watchdog(client: DurableClient): Promise<WatchdogReport>;
 }
 
 const MAX_CACHED_CLIENTS = 1_000;
@@ -22,7 +43,7 @@ const MAX_CACHED_CLIENTS = 1_000;
  * One Graph client per tenant, kept for the life of the process so each tenant's credential
  * caches its token across activities. Bounded: the oldest client goes first.
  */
-export function createGraphClientCache(settings: Settings): (tenantId: string) => GraphPageSource {
+function createGraphClientCache(settings: Settings): (tenantId: string) => GraphPageSource {
   const clients = new Map<string, GraphPageSource>();
   return (tenantId: string) => {
     let client = clients.get(tenantId);
@@ -35,25 +56,35 @@ export function createGraphClientCache(settings: Settings): (tenantId: string) =
   };
 }
 
-/** The composition root of the sync engine: the same wiring in Azure, the local host and tests. */
-export function createEngineServices(options: EngineServicesOptions): EngineServices {
+/**
+ * THE composition root: the same wiring in Azure (functions/appRoot.ts), the local host, the
+ * benchmark and the tests (local/runtime/localEngine.ts). Everything here is built once per
+ * process; only the Durable client comes per call, because in Azure it is bound to the
+ * invocation.
+ */
+export function createApp(options: AppOptions): App {
+  const { settings, stores, logger } = options;
   const now = options.now ?? (() => new Date());
-  const graphFor = options.graphFor ?? createGraphClientCache(options.settings);
-  return {
-    stores: options.stores,
-    settings: options.settings,
-    log: options.log,
+  const log = createRunEventLogger(logger);
+  const graphFor = options.graphFor ?? createGraphClientCache(settings);
+  const activities = createActivities({
+    stores,
+    settings,
+    log,
     now,
-    reportNightly: options.reportNightly,
-    syncPolicyType: (input) =>
-      syncPolicyType(
-        {
-          graph: graphFor,
-          writerFor: (ctx) => options.stores.items.createWriter(ctx),
-          now,
-          onRetry: (info) => options.log.graphRetry(input, info),
-        },
-        { tenantId: input.tenantId, runId: input.runId, selectionHash: input.selectionHash, policyType: input.policyType },
-      ),
+    graphFor,
+    sleep: options.sleep,
+    reportNightly: (summary) => logger.info("InventoryNightlyCompleted", { ...summary }),
+  });
+  return {
+    settings,
+    stores,
+    log,
+    now,
+    activities,
+    starter: createSyncStarter({ stores, settings, log, now, newId: randomUUID }),
+    startNightly: (client, correlationId, at = now()) =>
+      startNightly(client, { now: at, maxInFlight: settings.SYNC_MAX_CONCURRENT_RUNS, correlationId }),
+    watchdog: (client) => runWatchdog({ stores, now, log, client, gateEntityId: options.gateEntityId }),
   };
 }

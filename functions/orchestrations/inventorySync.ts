@@ -6,7 +6,7 @@ import type { InventorySyncInput, InventorySyncResult } from "../../shared/sync/
 import { GATE_ENTITY_KEY, GATE_ENTITY_NAME } from "../../shared/sync/gate";
 import type { GateResult } from "../../shared/sync/gate";
 import { nextCompleted } from "./nextCompleted";
-import { slotWaitDelaySeconds } from "../../shared/sync/slotWait";
+import { slotWaitDelaySeconds } from "../../shared/sync/gate";
 
 /** Store-touching activities: short back-off, a few attempts (Cosmos/Graph transients). */
 const STORE_RETRY = new df.RetryOptions(1_000, 5);

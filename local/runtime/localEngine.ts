@@ -2,16 +2,9 @@ import { randomUUID } from "node:crypto";
 import { DriverDurableClient, DurableDriver } from "../durable";
 import type { DurableDriverOptions } from "../durable";
 import type { Settings } from "../../shared/config/settings";
-import { createActivities } from "../../shared/sync/activities";
-import type { EngineServices } from "../../shared/sync/activities";
-import { orchestrationClientOf, watchdogPortsOf } from "../../shared/sync/durableClient";
-import { createEngineServices } from "../../shared/compositionRoot";
-import type { EngineServicesOptions } from "../../shared/compositionRoot";
-import { startNightly } from "../../shared/sync/nightlyStart";
-import { createRunEventLogger } from "../../shared/sync/runEventLogger";
-import { createSyncStarter } from "../../shared/sync/startSync";
-import type { SyncStarter } from "../../shared/sync/syncStarterPort";
-import { runWatchdog } from "../../shared/sync/watchdog";
+import { createApp } from "../../shared/compositionRoot";
+import type { App, AppOptions } from "../../shared/compositionRoot";
+import type { StartSyncRequest, StartSyncResult } from "../../shared/sync/contracts";
 import type { WatchdogReport } from "../../shared/sync/watchdog";
 import { noopLogger } from "../../shared/observability";
 import type { StructuredLogger } from "../../shared/observability";
@@ -22,7 +15,7 @@ export interface LocalEngineOptions {
   settings: Settings;
   stores: Stores;
   logger?: StructuredLogger;
-  graphFor?: EngineServicesOptions["graphFor"];
+  graphFor?: AppOptions["graphFor"];
   driver?: DurableDriverOptions;
   /** Wraps every activity body (tests inject crashes here). */
   wrapActivity?: (name: string, run: (input: unknown) => Promise<unknown>) => (input: unknown) => Promise<unknown>;
@@ -32,31 +25,33 @@ export interface LocalEngineOptions {
 export interface LocalEngine {
   driver: DurableDriver;
   client: DriverDurableClient;
-  services: EngineServices;
-  starter: SyncStarter;
+  /** The app of the shared composition root, as Azure builds it. */
+  app: App;
+  /** What POST /sync does: admit the run and start its orchestration on the driver. */
+  startSync(request: StartSyncRequest): Promise<StartSyncResult>;
   startNightly(now?: Date): Promise<{ started: boolean; instanceId: string }>;
   watchdog(): Promise<WatchdogReport>;
   close(): Promise<void>;
 }
 
 /**
- * The sync engine on the offline Durable driver: the same orchestrators, entity and activity
- * bodies the Azure registrations use (functions/durableCatalog.ts), wired to the given stores.
+ * The app on the offline Durable driver: the composition root Azure uses (shared/compositionRoot.ts)
+ * and the same orchestrators, entity and activity bodies the Azure registrations use
+ * (functions/durableCatalog.ts), wired to the given stores.
  */
 export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
-  const logger = options.logger ?? noopLogger;
-  const services = createEngineServices({
+  const app = createApp({
     settings: options.settings,
     stores: options.stores,
+    logger: options.logger ?? noopLogger,
+    gateEntityId: gateEntityId(),
     graphFor: options.graphFor,
-    log: createRunEventLogger(logger),
     now: options.now,
-    reportNightly: (summary) => logger.info("InventoryNightlyCompleted", { ...summary }),
   });
   const driver = new DurableDriver(options.driver);
   for (const [name, handler] of Object.entries(DURABLE_ORCHESTRATIONS)) driver.registerOrchestration(name, handler);
   for (const [name, handler] of Object.entries(DURABLE_ENTITIES)) driver.registerEntity(name, handler);
-  const activities = createActivities(services) as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+  const activities = app.activities as unknown as Record<string, (input: unknown) => Promise<unknown>>;
   for (const name of DURABLE_ACTIVITY_NAMES) {
     const body = activities[name];
     if (!body) throw new Error(`activity ${name} has no body`);
@@ -64,26 +59,13 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     driver.registerActivity(name, options.wrapActivity ? options.wrapActivity(name, run) : run);
   }
   const client = new DriverDurableClient(driver);
-  const orchestrations = orchestrationClientOf(client);
-  const starter = createSyncStarter({ ...services, client: orchestrations });
   return {
     driver,
     client,
-    services,
-    starter,
-    startNightly: (now = new Date()) =>
-      startNightly(orchestrations, {
-        now,
-        maxInFlight: options.settings.SYNC_MAX_CONCURRENT_RUNS,
-        correlationId: `nightly-${randomUUID()}`,
-      }),
-    watchdog: () =>
-      runWatchdog({
-        stores: options.stores,
-        now: options.now ?? (() => new Date()),
-        log: services.log,
-        ...watchdogPortsOf(client, gateEntityId()),
-      }),
+    app,
+    startSync: (request) => app.starter.start(client, request),
+    startNightly: (now) => app.startNightly(client, `nightly-${randomUUID()}`, now),
+    watchdog: () => app.watchdog(client),
     close: () => driver.close(),
   };
 }

@@ -7,3 +7,4 @@ export * from "./policyTypes";
 export * from "./redaction";
 export * from "./run";
 export * from "./selection";
+export * from "./tenant";

@@ -16,3 +16,4 @@ export const TenantSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
 });
+export type Tenant = z.infer<typeof TenantSchema>;

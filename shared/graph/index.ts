@@ -14,5 +14,3 @@ export type { GraphPage, GraphPageSource, GraphRetryInfo, PageFetcher, PageHooks
 export { DEFAULT_BACKOFF, RETRYABLE_STATUSES, fullJitterDelay, parseRetryAfter, retryDelay } from "./retryPolicy";
 export type { BackoffOptions } from "./retryPolicy";
 export { SimulatorCredential, createSimulatorToken, readSimulatorToken } from "./simulatorToken";
-export { syncPolicyType } from "../sync/enumerate";
-export type { SyncPolicyTypeDeps, SyncPolicyTypeInput } from "../sync/enumerate";

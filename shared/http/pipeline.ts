@@ -1,15 +1,189 @@
+import { randomUUID } from "node:crypto";
 import type { z } from "zod";
+import type { Settings } from "../config/settings";
 import { isCodedError } from "../domain/errorCodes";
 import type { ApiErrorCode } from "../domain/errorCodes";
-import type { ApiRequest, ApiResponse, HttpMethod } from "./apiTypes";
-import { parseJsonBody } from "./body";
-import { CORRELATION_HEADER, correlationIdOf } from "./correlation";
+import type { Stores } from "../store/ports";
+import type { DurableClient } from "../sync/durableClient";
+import type { SyncStarter } from "../sync/start";
 import { authorize } from "./principal";
 import type { ApiRole } from "./principal";
 import { ApiProblem, PROBLEM_CONTENT_TYPE, problemBody } from "./problem";
-import { queryObject } from "./query";
-import type { AppServices, ServiceProvider } from "./services";
-import { parseInput } from "./validation";
+import type { FieldError } from "./problem";
+
+/**
+ * The HTTP pipeline, framework-neutral: the request/response model every handler speaks, body
+ * reading with a cap, the correlation id, query and input validation, and `defineRoute`, which
+ * runs them in order around a handler. The Azure Functions adapter (functions/http.ts) and the
+ * local host translate to and from this model, so the same code serves Azure, the local
+ * runtime and the unit tests.
+ */
+
+// ── the request/response model ───────────────────────────────────────────────────────────────
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
+
+/** Functions serves every HTTP route under this prefix (host.json keeps the default). */
+export const API_PREFIX = "/api";
+
+export interface ApiRequest {
+  method: string;
+  /** The absolute request URL; its origin is used for absolute `Location` headers. */
+  url: string;
+  /** Header names in lower case. */
+  headers: Readonly<Record<string, string>>;
+  /** Route parameters as the host matched them (`{tenantId}` → `params.tenantId`). */
+  params: Readonly<Record<string, string>>;
+  query: URLSearchParams;
+  /**
+   * The body as UTF-8 text, at most MAX_BODY_BYTES; rejects with a CodedError
+   * PAYLOAD_TOO_LARGE beyond that (see `readLimitedText`).
+   */
+  bodyText(): Promise<string>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Serialised as JSON by the adapters; absent for 204. */
+  body?: unknown;
+}
+
+// ── body ────────────────────────────────────────────────────────────────────────────────────
+
+/** Request bodies are small JSON documents; 64 KiB is far above any valid one. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export type BodySource = AsyncIterable<Uint8Array | string> | null | undefined;
+
+const tooLarge = (limit: number) => new ApiProblem("PAYLOAD_TOO_LARGE", `The request body exceeds ${limit} bytes.`);
+
+/**
+ * Reads a body stream as UTF-8 text and stops reading as soon as it passes `limit`, so an
+ * oversized body costs at most `limit` bytes of memory. A declared Content-Length above the
+ * limit is refused before reading. Invalid UTF-8 is a 400, not a silently mangled string.
+ */
+export async function readLimitedText(
+  source: BodySource,
+  contentLength: string | undefined,
+  limit = MAX_BODY_BYTES,
+): Promise<string> {
+  if (contentLength !== undefined && /^\d+$/.test(contentLength.trim()) && Number(contentLength) > limit) {
+    throw tooLarge(limit);
+  }
+  if (!source) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
+    size += bytes.byteLength;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(bytes);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new ApiProblem("VALIDATION_FAILED", "The request body is not valid UTF-8.", {
+      errors: [{ path: "body", message: "invalid UTF-8" }],
+    });
+  }
+}
+
+/** `application/json` or any `+json` type; a charset, if given, must be UTF-8. */
+export function isJsonContentType(value: string | undefined): boolean {
+  if (!value) return false;
+  const [mediaType = "", ...params] = value.split(";").map((p) => p.trim().toLowerCase());
+  const json = mediaType === "application/json" || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType);
+  const charset = params.find((p) => p.startsWith("charset="));
+  return json && (!charset || /^charset="?utf-8"?$/.test(charset));
+}
+
+/**
+ * The JSON body of a request. Empty → `undefined` (the caller decides whether a body is
+ * required). Non-empty → it must be declared JSON (415) and parse (400).
+ */
+export function parseJsonBody(text: string, contentType: string | undefined): unknown {
+  if (text.trim() === "") return undefined;
+  if (!isJsonContentType(contentType)) {
+    throw new ApiProblem("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json (UTF-8).");
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiProblem("VALIDATION_FAILED", "The request body is not valid JSON.", {
+      errors: [{ path: "body", message: "invalid JSON" }],
+    });
+  }
+}
+
+// ── correlation id ──────────────────────────────────────────────────────────────────────────
+
+export const CORRELATION_HEADER = "x-correlation-id";
+const ACCEPTABLE = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * The caller's correlation id when it is 1–64 characters of `[A-Za-z0-9._-]` (safe to log and
+ * to echo in a header), else a new one. Never rejects a request: a bad id is replaced, not a 400.
+ */
+export function correlationIdOf(headers: Readonly<Record<string, string>>, generate: () => string = randomUUID): string {
+  const offered = headers[CORRELATION_HEADER];
+  return offered !== undefined && ACCEPTABLE.test(offered) ? offered : generate();
+}
+
+// ── query and input validation ──────────────────────────────────────────────────────────────
+
+/**
+ * Query parameters the Functions host itself consumes: `code` carries the function key when a
+ * caller cannot send the `x-functions-key` header. They never reach validation.
+ */
+const HOST_PARAMETERS = new Set(["code"]);
+
+/**
+ * URLSearchParams → plain object for zod. A parameter given twice is a 400 rather than
+ * "last one wins", so a caller never gets a filter it did not mean.
+ */
+export function queryObject(query: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  const repeated: string[] = [];
+  for (const [key, value] of query) {
+    if (HOST_PARAMETERS.has(key)) continue;
+    if (Object.prototype.hasOwnProperty.call(out, key)) repeated.push(key);
+    out[key] = value;
+  }
+  if (repeated.length > 0) {
+    throw new ApiProblem("VALIDATION_FAILED", "A query parameter was given more than once.", {
+      errors: [...new Set(repeated)].slice(0, 20).map((key) => ({ path: `query.${key}`, message: "given more than once" })),
+    });
+  }
+  return { ...out };
+}
+
+export type InputLocation = "path" | "query" | "body";
+
+/** Zod issues as `{path, message}` with the location first (`query.limit`, `body.policyTypes.0`). */
+export function fieldErrors(location: InputLocation, issues: readonly z.core.$ZodIssue[]): FieldError[] {
+  return issues.slice(0, 20).map((issue) => ({
+    path: [location, ...issue.path.map(String)].join("."),
+    message: issue.message,
+  }));
+}
+
+/** Parses one part of the request; any mismatch is a 400 VALIDATION_FAILED naming each field. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, location: InputLocation): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new ApiProblem("VALIDATION_FAILED", `The request ${location === "path" ? "path" : location} is not valid.`, {
+    errors: fieldErrors(location, parsed.error.issues),
+  });
+}
+
+// ── routes ──────────────────────────────────────────────────────────────────────────────────
+
+/** What the handlers use, built once per process by the composition root (shared/compositionRoot.ts). */
+export interface AppServices {
+  stores: Stores;
+  starter: SyncStarter;
+  now(): Date;
+}
 
 type AnySchema = z.ZodType;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -53,13 +227,21 @@ export interface HandlerInput<P, Q, B> {
   body: B;
   request: ApiRequest;
   correlationId: string;
-  /** Resolves the services; lazy so that routes that need none never build them. */
+  /** The process-wide services; lazy so that routes that need none (openapi.json) never build them. */
   services(): Promise<AppServices>;
+  /** This invocation's Durable client (in Azure it is bound to the invocation). */
+  durableClient(): DurableClient;
 }
 
 /** Per-request environment a host passes to a route. */
 export interface RequestEnv {
-  services: ServiceProvider;
+  /**
+   * The validated settings. Authorisation reads AUTH_REQUIRE_PRINCIPAL from here before any
+   * service is built, so an unauthorised caller never causes a store or client to be created.
+   */
+  settings(): Settings;
+  services(): Promise<AppServices>;
+  durableClient(): DurableClient;
   /** Where unexpected failures are reported (the host's logger); the caller only sees a 500. */
   onUnexpectedError?(error: unknown, correlationId: string, routeName: string): void;
 }
@@ -111,8 +293,8 @@ function toProblem(error: unknown): ApiProblem | null {
 }
 
 /**
- * The pipeline every route runs: correlation id → services (only if the route is role-gated) →
- * authorisation → path, query, body validation → handler → headers. Authorisation comes first
+ * The pipeline every route runs: correlation id → authorisation (from settings alone) →
+ * path, query, body validation → handler → headers. Authorisation comes first
  * so an unauthenticated caller learns nothing from validation messages.
  */
 export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema | undefined, B extends AnySchema | undefined>(
@@ -124,8 +306,7 @@ export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema
     const getServices = () => (services ??= env.services());
     try {
       if (spec.roles.length > 0) {
-        const { settings } = await getServices();
-        authorize(request.headers, spec.roles, settings.AUTH_REQUIRE_PRINCIPAL);
+        authorize(request.headers, spec.roles, env.settings().AUTH_REQUIRE_PRINCIPAL);
       }
       const params = spec.request.params ? parseInput(spec.request.params, request.params, "path") : undefined;
       const query = spec.request.query ? parseInput(spec.request.query, queryObject(request.query), "query") : undefined;
@@ -144,6 +325,7 @@ export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema
         request,
         correlationId,
         services: getServices,
+        durableClient: () => env.durableClient(),
       });
       return { ...response, headers: { ...response.headers, [CORRELATION_HEADER]: correlationId, ...BASE_HEADERS } };
     } catch (error) {

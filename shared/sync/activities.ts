@@ -1,7 +1,7 @@
-import { addSecondsIso } from "../domain/isoTime";
-import { aggregateRun, isTerminalStatus, safeMessage } from "../domain";
+import { finish, safeMessage, skip, startRunning } from "../domain";
 import type { PolicyTypeOutcome, RunDocument } from "../domain";
 import type { Settings } from "../config/settings";
+import type { GraphPageSource } from "../graph/pageIterator";
 import type { Stores } from "../store/ports";
 import { admitRun } from "./start";
 import {
@@ -10,17 +10,19 @@ import {
   NightlyInputSchema,
   SyncPolicyTypeInputSchema,
 } from "./contracts";
-import type { NightlySummary, NightlyWorkPage, PreparedRun, SyncPolicyTypeInput } from "./contracts";
+import type { NightlySummary, NightlyWorkPage, PreparedRun } from "./contracts";
+import { enumeratePolicyType } from "./enumerate";
 import type { RunLogger } from "./runEvents";
 import { z } from "zod";
 
-export interface EngineServices {
+/** What the activity bodies need; the composition root builds it once per process. */
+export interface SyncServices {
   stores: Stores;
   settings: Settings;
   log: RunLogger;
   now(): Date;
-  /** Enumerates one policy type into the store; never throws for Graph or store failures. */
-  syncPolicyType(input: SyncPolicyTypeInput): Promise<PolicyTypeOutcome>;
+  /** The tenant's Graph pages (one client per tenant, cached by the composition root). */
+  graphFor(tenantId: string): GraphPageSource;
   /** Called once a nightly walk is done. */
   reportNightly?(summary: NightlySummary): void;
   /** Waits between attempts of a type whose store briefly failed (tests shorten it). */
@@ -31,29 +33,27 @@ export interface EngineServices {
 const TRANSIENT_STORE_CODES = new Set(["STORE_UNAVAILABLE", "STORE_THROTTLED"]);
 export const STORE_RETRY_DELAYS_MS = [1_000, 4_000];
 
+/** What a tenant registered without explicit selections syncs at night: everything, foundations included. */
+export const defaultNightlySelection = { policyTypes: [], categories: [], includeFoundations: true };
 
 /**
  * Activity bodies. Each parses its input (history is data: a bad input fails loudly, never
  * silently), touches one tenant partition, and is idempotent so a Durable retry or a replayed
- * schedule cannot corrupt a run.
+ * schedule cannot corrupt a run. Run status changes go through the domain's lifecycle
+ * (shared/domain/run.ts), which leaves a run alone once it is terminal.
  */
-export function createActivities(services: EngineServices) {
+export function createActivities(services: SyncServices) {
   const { stores } = services;
+  const sleep = services.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   return {
     async markRunning(raw: unknown): Promise<{ ok: boolean }> {
       const input = MarkRunningInputSchema.parse(raw);
       const now = services.now();
       let changed = false;
       const run = await stores.runs.update(input.tenantId, input.runId, (r) => {
-        if (r.status !== "queued" && r.status !== "running") return null;
-        changed = true;
-        return {
-          ...r,
-          status: "running",
-          startedAt: r.startedAt ?? now.toISOString(),
-          leaseUntil: addSecondsIso(now, input.leaseSeconds),
-          orchestrationInstanceId: r.orchestrationInstanceId ?? r.id,
-        };
+        const next = startRunning(r, now, input.leaseSeconds);
+        changed = next !== null;
+        return next;
       });
       if (changed) services.log.runRunning(run);
       // A run the watchdog already finalised must not be synced.
@@ -62,14 +62,23 @@ export function createActivities(services: EngineServices) {
 
     async syncPolicyType(raw: unknown): Promise<PolicyTypeOutcome> {
       const input = SyncPolicyTypeInputSchema.parse(raw);
-      const sleep = services.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+      const enumerate = () =>
+        enumeratePolicyType(
+          {
+            graphFor: (tenantId) => services.graphFor(tenantId),
+            writerFor: (ctx) => stores.items.createWriter(ctx),
+            now: () => services.now(),
+            onRetry: (info) => services.log.graphRetry(input, info),
+          },
+          input,
+        );
       // Graph failures were already retried by the client; a store outage of a few seconds is
       // worth one more enumeration rather than a partial run.
-      let outcome = await services.syncPolicyType(input);
+      let outcome = await enumerate();
       for (const delay of STORE_RETRY_DELAYS_MS) {
         if (!outcome.errorCode || !TRANSIENT_STORE_CODES.has(outcome.errorCode)) break;
         await sleep(delay);
-        outcome = await services.syncPolicyType(input);
+        outcome = await enumerate();
       }
       services.log.policyTypeCompleted(input, outcome);
       return outcome;
@@ -78,28 +87,19 @@ export function createActivities(services: EngineServices) {
     async finalizeRun(raw: unknown): Promise<{ status: RunDocument["status"] }> {
       const input = FinalizeRunInputSchema.parse(raw);
       const finishedAt = services.now().toISOString();
+      const redacted = (e: { code: RunDocument["errorCodes"][number]; message: string }) => ({ code: e.code, message: safeMessage(e.message) });
       let changed = false;
       const run = await stores.runs.update(input.tenantId, input.runId, (r) => {
-        if (isTerminalStatus(r.status)) return null;
-        changed = true;
-        if (input.skipped) {
-          const message = safeMessage(input.skipped.message);
-          return {
-            ...r,
-            status: "skipped",
-            hadErrors: true,
-            finishedAt,
-            leaseUntil: null,
-            errorCodes: [input.skipped.code],
-            errors: [{ code: input.skipped.code, message }],
-            counts: { itemsObserved: 0, itemsUpserted: 0, errors: 1 },
-          };
-        }
-        const aggregate = aggregateRun(
-          input.outcomes.map((o) => ({ ...o, errorMessage: o.errorMessage === null ? null : safeMessage(o.errorMessage) })),
-          input.runLevelError ? { code: input.runLevelError.code, message: safeMessage(input.runLevelError.message) } : undefined,
-        );
-        return { ...r, ...aggregate, startedAt: r.startedAt ?? finishedAt, finishedAt, leaseUntil: null };
+        const next = input.skipped
+          ? skip(r, redacted(input.skipped), finishedAt)
+          : finish(
+              r,
+              input.outcomes.map((o) => ({ ...o, errorMessage: o.errorMessage === null ? null : safeMessage(o.errorMessage) })),
+              finishedAt,
+              input.runLevelError ? redacted(input.runLevelError) : undefined,
+            );
+        changed = next !== null;
+        return next;
       });
       await stores.runs.releaseClaim(input.tenantId, input.selectionHash, input.runId);
       if (changed) (run.status === "skipped" ? services.log.runSkipped : services.log.runFinalized)(run);
@@ -150,7 +150,4 @@ export function createActivities(services: EngineServices) {
   };
 }
 
-export type EngineActivities = ReturnType<typeof createActivities>;
-
-/** What a tenant registered without explicit selections syncs at night: everything, foundations included. */
-export const defaultNightlySelection = { policyTypes: [], categories: [], includeFoundations: true };
+export type SyncActivities = ReturnType<typeof createActivities>;

@@ -1,5 +1,30 @@
 import { z } from "zod";
 import { PolicyTypeKeySchema, PolicyTypeOutcomeSchema, RunErrorCodeSchema } from "../domain";
+import type { RunDocument, SelectionInput, Trigger } from "../domain";
+
+/**
+ * The contracts of the sync slice: what the starters ask for and get, and what the orchestrators
+ * and activities pass each other through Durable history (zod schemas: history is data, parsed
+ * on the way in).
+ */
+
+/** What the HTTP and timer starters ask of the slice. */
+export interface StartSyncRequest {
+  tenantId: string;
+  selection: SelectionInput;
+  /** Not part of the selection hash: how long a run refused by a concurrency limit waits for a slot. */
+  waitForSlotSeconds: number;
+  trigger: Trigger;
+  correlationId: string;
+}
+
+export type StartSyncResult =
+  | { kind: "accepted"; run: RunDocument }
+  /** A queued or running run exists for the tenant + selection; `run` is the skipped run recorded for this request. */
+  | { kind: "lockHeld"; run: RunDocument; activeRunId: string }
+  | { kind: "tenantNotFound" }
+  /** A skipped run (TENANT_DISABLED) was recorded. */
+  | { kind: "tenantDisabled"; run: RunDocument };
 
 /** Names shared by registrations, the local driver and the starters: one place to rename. */
 export const ORCHESTRATIONS = { inventorySync: "inventorySync", nightlySync: "nightlySync" } as const;

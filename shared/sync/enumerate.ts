@@ -4,7 +4,7 @@ import type { ItemWriter, WriterContext } from "../store/ports";
 import type { GraphPageSource, GraphRetryInfo } from "../graph/pageIterator";
 
 /**
- * Syncs one policy type of one tenant for one run: streams Graph's pages, turns each object
+ * The enumerate-and-write loop of the syncPolicyType activity. Syncs one policy type of one tenant for one run: streams Graph's pages, turns each object
  * into an item through the type's contract, and writes through the store's write-behind
  * buffer while the next page is already on its way. Never throws for Graph or store failures:
  * the outcome carries the stable code and a redacted message.
@@ -15,23 +15,24 @@ import type { GraphPageSource, GraphRetryInfo } from "../graph/pageIterator";
  * it over the alternative of counting duplicates as observations.
  */
 
-export interface SyncPolicyTypeInput {
+/** What is enumerated: one policy type of one tenant, for one run of one selection. */
+export interface EnumerationTarget {
   tenantId: string;
   runId: string;
   selectionHash: string;
   policyType: PolicyTypeKey;
 }
 
-export interface SyncPolicyTypeDeps {
-  /** The tenant's Graph pages, or a factory (called inside the guard so its failures become outcomes). */
-  graph: GraphPageSource | ((tenantId: string) => GraphPageSource);
+export interface EnumerationDeps {
+  /** The tenant's Graph pages (called inside the guard, so a credential failure becomes an outcome). */
+  graphFor: (tenantId: string) => GraphPageSource;
   writerFor: (ctx: WriterContext) => ItemWriter;
   now: () => Date;
   /** Told of every retried Graph request of this type (throttling telemetry). */
   onRetry?: (info: GraphRetryInfo) => void;
 }
 
-export async function syncPolicyType(deps: SyncPolicyTypeDeps, input: SyncPolicyTypeInput): Promise<PolicyTypeOutcome> {
+export async function enumeratePolicyType(deps: EnumerationDeps, input: EnumerationTarget): Promise<PolicyTypeOutcome> {
   const startedAt = deps.now();
   const def = policyTypeDefinition(input.policyType);
   const seen = new Set<string>();
@@ -48,7 +49,7 @@ export async function syncPolicyType(deps: SyncPolicyTypeDeps, input: SyncPolicy
       selectionHash: input.selectionHash,
       observedAt: startedAt.toISOString(),
     });
-    const graph = typeof deps.graph === "function" ? deps.graph(input.tenantId) : deps.graph;
+    const graph = deps.graphFor(input.tenantId);
     for await (const page of graph.pages(def, { onRetry: deps.onRetry })) {
       pages = page.pageNumber;
       for (const raw of page.values) {

@@ -102,3 +102,10 @@ export function reduceGate(
 function withHolder(state: GateState, runId: string, holder: GateState["holders"][string]): GateState {
   return { holders: { ...state.holders, [runId]: holder } };
 }
+/**
+ * Back-off between attempts to get a concurrency slot: 5 s doubling to a 60 s cap. Durable
+ * timers are cheap, but each wake-up is an entity call and a history entry, so waits grow.
+ */
+export function slotWaitDelaySeconds(attempt: number): number {
+  return Math.min(5 * 2 ** Math.min(attempt, 10), 60);
+}

@@ -9,13 +9,16 @@ import type { RunDocument, RunStatus } from "../../shared/domain/run";
 import type { InventoryItem } from "../../shared/domain/item";
 import type { Settings } from "../../shared/config/settings";
 import { SettingsSchema } from "../../shared/config/settings";
-import type { StartSyncRequest, StartSyncResult, SyncStarter } from "../../shared/sync/syncStarterPort";
-import type { Page, Stores, Tenant } from "../../shared/store/ports";
-import type { ApiRequest, ApiResponse } from "../../shared/http/apiTypes";
-import { readLimitedText } from "../../shared/http/body";
-import { matchRoute } from "../../shared/http/routeMatch";
+import type { StartSyncRequest, StartSyncResult } from "../../shared/sync/contracts";
+import type { SyncStarter } from "../../shared/sync/start";
+import type { DurableClient } from "../../shared/sync/durableClient";
+import type { Tenant } from "../../shared/domain/tenant";
+import type { Page, Stores } from "../../shared/store/ports";
+import type { ApiRequest, ApiResponse } from "../../shared/http/pipeline";
+import { readLimitedText } from "../../shared/http/pipeline";
+import { matchRoute } from "../../local/host/httpServer";
 import { API_ROUTES } from "../../shared/http/routes/index";
-import type { AppServices } from "../../shared/http/services";
+import type { AppServices, RequestEnv } from "../../shared/http/pipeline";
 
 export const ORIGIN = "https://inventory.example.net";
 export const TENANT = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
@@ -116,7 +119,7 @@ export function createWorld(): FakeWorld {
     itemQueries: [],
     runQueries: [],
     starter: {
-      async start(request) {
+      async start(_client, request) {
         world.starts.push(request);
         if (world.nextStart) return world.nextStart(request);
         const selection = normaliseSelection(request.selection);
@@ -153,8 +156,7 @@ export function createWorld(): FakeWorld {
       },
     },
     runs: {
-      createQueued: unused,
-      createSkipped: unused,
+      create: unused,
       async get(tenantId, runId) {
         const run = world.runs.get(runId);
         return run && run.tenantId === tenantId ? run : null;
@@ -192,9 +194,25 @@ export function createWorld(): FakeWorld {
   return world;
 }
 
-export function servicesOf(world: FakeWorld, settings: Settings = testSettings()): AppServices {
-  let n = 0;
-  return { stores: world.stores, starter: world.starter, settings, now: () => NOW, newId: () => `id-${++n}` };
+/** The services of the fake world, with the settings the request environment reads. */
+export type TestServices = AppServices & { settings: Settings };
+
+export function servicesOf(world: FakeWorld, settings: Settings = testSettings()): TestServices {
+  return { stores: world.stores, starter: world.starter, settings, now: () => NOW };
+}
+
+/** The HTTP layer never reaches the Durable client itself: the fake starter ignores it. */
+const unusedDurableClient = new Proxy({} as DurableClient, {
+  get: () => () => {
+    throw new Error("the fake starter does not use the Durable client");
+  },
+});
+
+/** What a host passes a route: settings (read for authorisation), the services, the Durable client. */
+export function requestEnv(services: TestServices | (() => Promise<TestServices>)): RequestEnv {
+  return typeof services === "function"
+    ? { settings: () => testSettings(), services, durableClient: () => unusedDurableClient }
+    : { settings: () => services.settings, services: async () => services, durableClient: () => unusedDurableClient };
 }
 
 export interface RequestInit {
@@ -209,7 +227,7 @@ export async function call(
   method: string,
   pathAndQuery: string,
   init: RequestInit = {},
-  services: AppServices | (() => Promise<AppServices>) = servicesOf(createWorld()),
+  services: TestServices | (() => Promise<TestServices>) = servicesOf(createWorld()),
 ): Promise<ApiResponse> {
   const url = new URL(pathAndQuery, ORIGIN);
   const match = matchRoute(API_ROUTES, method, url.pathname);
@@ -229,8 +247,7 @@ export async function call(
     query: url.searchParams,
     bodyText: () => readLimitedText(raw === undefined ? null : (async function* () { yield typeof raw === "string" ? Buffer.from(raw) : raw; })(), headers["content-length"]),
   };
-  const provider = typeof services === "function" ? services : async () => services;
-  return match.route.handler(request, { services: provider });
+  return match.route.handler(request, requestEnv(services));
 }
 
 export type Problem = { type: string; title: string; status: number; code: string; detail: string; correlationId: string; errors?: { path: string; message: string }[]; runId?: string; activeRunId?: string };

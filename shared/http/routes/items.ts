@@ -3,7 +3,7 @@ import type { SelectionInput } from "../../domain/selection";
 import { defineRoute, jsonResponse } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
 import { CoverageSchema, ItemPageSchema, ItemViewSchema, ItemsQuerySchema, MissingQuerySchema, MissingReportViewSchema, TenantPathSchema } from "../schemas";
-import { parseInput } from "../validation";
+import { parseInput } from "../pipeline";
 import type { z } from "zod";
 
 type MissingQuery = z.output<typeof MissingQuerySchema>;

@@ -1,4 +1,4 @@
-import { API_PREFIX } from "../apiTypes";
+import { API_PREFIX } from "../pipeline";
 import { buildOpenApiDocument } from "../openApi";
 import type { OpenApiDocument } from "../openApi";
 import { defineRoute, jsonResponse } from "../pipeline";

@@ -1,8 +1,8 @@
-import type { StartSyncResult } from "../../sync/syncStarterPort";
+import type { StartSyncResult } from "../../sync/contracts";
 import { ApiProblem } from "../problem";
 import { absoluteUrl, defineRoute, jsonResponse, runPath } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
-import type { ApiRequest, ApiResponse } from "../apiTypes";
+import type { ApiRequest, ApiResponse } from "../pipeline";
 import { SyncAcceptedSchema, SyncRequestSchema, TenantPathSchema } from "../schemas";
 import type { SyncAccepted } from "../schemas";
 
@@ -56,10 +56,10 @@ export const syncRoutes: ApiRoute[] = [
     request: { params: TenantPathSchema, body: { schema: SyncRequestSchema, required: false } },
     responses: { 202: { description: "Run queued; poll Location.", schema: SyncAcceptedSchema, headers: ["Location", "Retry-After"] } },
     problems: ["TENANT_NOT_FOUND", "TENANT_DISABLED", "LOCK_HELD"],
-    async handler({ params, body, request, correlationId, services }) {
+    async handler({ params, body, request, correlationId, services, durableClient }) {
       const { starter } = await services();
       const { waitForSlotSeconds, ...selection } = body;
-      const result = await starter.start({
+      const result = await starter.start(durableClient(), {
         tenantId: params.tenantId,
         selection,
         waitForSlotSeconds: waitForSlotSeconds ?? 0,

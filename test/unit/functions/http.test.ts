@@ -2,8 +2,8 @@ import { HttpRequest } from "@azure/functions";
 import { describe, expect, it } from "vitest";
 import { ApiProblem } from "../../../shared/http/problem";
 import { API_ROUTES } from "../../../shared/http/routes/index";
-import { toApiRequest, toHttpResponseInit } from "../../../functions/httpAdapter";
-import { TENANT, createWorld, servicesOf } from "../../support/httpFakes";
+import { toApiRequest, toHttpResponseInit } from "../../../functions/http";
+import { TENANT, createWorld, servicesOf, requestEnv } from "../../support/httpFakes";
 
 const syncUrl = `https://app.example.net/api/tenants/${TENANT}/inventory/sync?code=key`;
 
@@ -42,7 +42,7 @@ describe("Functions adapter (HttpRequest ⇄ ApiRequest/ApiResponse)", () => {
     const world = createWorld();
     const route = API_ROUTES.find((r) => r.name === "inventorySyncStart")!;
     const request = new HttpRequest({ method: "POST", url: syncUrl, params: { tenantId: TENANT } });
-    const init = toHttpResponseInit(await route.handler(toApiRequest(request), { services: async () => servicesOf(world) }));
+    const init = toHttpResponseInit(await route.handler(toApiRequest(request), requestEnv(servicesOf(world))));
     expect(init.status).toBe(202);
     expect((init.headers as Record<string, string>).location).toBe(`https://app.example.net/api/tenants/${TENANT}/inventory/runs/run-1`);
     expect(JSON.parse(init.body as string)).toMatchObject({ runId: "run-1", status: "queued" });

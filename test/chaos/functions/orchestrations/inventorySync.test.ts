@@ -161,7 +161,7 @@ async function startAll(trigger: "api" | "http"): Promise<string[]> {
   const requests = tenants.flatMap((tenantId) => SELECTIONS.flatMap((selection) => [selection, selection].map((s) => ({ tenantId, s }))));
   const answers = await Promise.allSettled(
     requests.map(({ tenantId, s }) =>
-      engine.starter.start({ tenantId, selection: s, waitForSlotSeconds: 0, trigger, correlationId: randomUUID() }),
+      engine.startSync({ tenantId, selection: s, waitForSlotSeconds: 0, trigger, correlationId: randomUUID() }),
     ),
   );
   const accepted: string[] = [];
@@ -313,7 +313,7 @@ beforeAll(async () => {
   // The next requests come as the next nightly would, hours later (the clock stays advanced).
   for (const tenantId of tenants) {
     for (const selection of SELECTIONS) {
-      const answer = await engine.starter.start({ tenantId, selection, waitForSlotSeconds: 0, trigger: "api", correlationId: randomUUID() });
+      const answer = await engine.startSync({ tenantId, selection, waitForSlotSeconds: 0, trigger: "api", correlationId: randomUUID() });
       const entry: (typeof finalRuns)[number] = { tenantId, hash: hashOf(selection), kind: answer.kind };
       if (answer.kind === "accepted") {
         await engine.client.waitForCompletion(answer.run.id, 120_000);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { POLICY_TYPE_KEYS } from "../../../../shared/domain";
 import type { PolicyTypeKey } from "../../../../shared/domain";
-import type { StartSyncResult } from "../../../../shared/sync/syncStarterPort";
+import type { StartSyncResult } from "../../../../shared/sync/contracts";
 import { gateEntityId } from "../../../../functions/durableCatalog";
 import { startEngineFixture } from "../../../support/engine";
 import type { EngineFixture, EngineFixtureOptions } from "../../../support/engine";
@@ -20,7 +20,7 @@ async function setup(options: EngineFixtureOptions): Promise<EngineFixture> {
 }
 
 const start = (f: EngineFixture, tenantId: string, selection: object, waitForSlotSeconds = 0) =>
-  f.engine.starter.start({ tenantId, selection, waitForSlotSeconds, trigger: "http", correlationId: "corr-concurrency" });
+  f.engine.startSync({ tenantId, selection, waitForSlotSeconds, trigger: "http", correlationId: "corr-concurrency" });
 
 async function settle(f: EngineFixture, results: StartSyncResult[]) {
   const runs = [];

@@ -24,7 +24,7 @@ describe("guardrail: inventory is not backup", () => {
     }
 
     for (const tenantId of f.tenants) {
-      const started = await f.engine.starter.start({
+      const started = await f.engine.startSync({
         tenantId,
         selection: { includeFoundations: true },
         waitForSlotSeconds: 0,

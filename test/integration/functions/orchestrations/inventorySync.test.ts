@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 const start = (f: EngineFixture, tenantId: string, selection = {}, waitForSlotSeconds = 0) =>
-  f.engine.starter.start({ tenantId, selection, waitForSlotSeconds, trigger: "http", correlationId: "test-corr" });
+  f.engine.startSync({ tenantId, selection, waitForSlotSeconds, trigger: "http", correlationId: "test-corr" });
 
 describe("inventorySync orchestration", () => {
   it("syncs every type of a simulated tenant to success with counts equal to the simulator's", async () => {

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { normaliseSelection, selectionHash } from "../../../../shared/domain";
+import { normaliseSelection, selectionHash, startRunning } from "../../../../shared/domain";
 import type { PolicyTypeKey } from "../../../../shared/domain";
 import { createTestStores, newTenantId } from "../../../support/stores";
-import { newRun, observed, simulateRun } from "../../../support/runs";
+import { observed, queuedRun, simulateRun, skippedRun } from "../../../support/runs";
 
 const stores = createTestStores();
 afterAll(() => stores.dispose());
@@ -71,18 +71,10 @@ describe("missing report", () => {
   it("never takes a running, queued or skipped run as the latest completed run", async () => {
     const tenantId = newTenantId();
     const done = await simulateRun(stores, tenantId, S1, "2025-01-01T00:00:00.000Z", [X, Y]);
-    const running = await stores.runs.createQueued(newRun(tenantId, S1, "2025-01-02T00:00:00.000Z"));
-    await stores.runs.update(tenantId, running.id, (r) => ({
-      ...r,
-      status: "running",
-      startedAt: "2025-01-02T00:00:01.000Z",
-    }));
-    await stores.runs.createQueued(newRun(tenantId, S1, "2025-01-03T00:00:00.000Z"));
-    await stores.runs.createSkipped(
-      newRun(tenantId, S1, "2025-01-04T00:00:00.000Z"),
-      { code: "LOCK_HELD", message: "held" },
-      running.id,
-    );
+    const running = await stores.runs.create(queuedRun(tenantId, S1, "2025-01-02T00:00:00.000Z"));
+    await stores.runs.update(tenantId, running.id, (r) => startRunning(r, new Date("2025-01-02T00:00:01.000Z"), 60));
+    await stores.runs.create(queuedRun(tenantId, S1, "2025-01-03T00:00:00.000Z"));
+    await stores.runs.create(skippedRun(tenantId, S1, "2025-01-04T00:00:00.000Z", { code: "LOCK_HELD", message: "held" }, running.id));
     expect((await stores.runs.latestCompleted(tenantId, selectionHash(S1)))?.id).toBe(done.id);
     const report = await stores.items.missing(tenantId, selectionHash(S1));
     expect(report.latestRun?.id).toBe(done.id);

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { normaliseSelection, safeMessage, selectionHash } from "../../../../shared/domain";
+import { finish, normaliseSelection, startRunning, safeMessage, selectionHash } from "../../../../shared/domain";
 import { claimDocumentId } from "../../../../shared/store";
 import { createTestStores, newTenantId } from "../../../support/stores";
-import { newRun } from "../../../support/runs";
+import { queuedRun, skippedRun } from "../../../support/runs";
 
 const stores = createTestStores();
 afterAll(() => stores.dispose());
@@ -30,22 +30,27 @@ async function rawDocument(tenantId: string, id: string): Promise<string> {
 describe("run repository", () => {
   it("never persists a token or secret that appeared in an error message", async () => {
     const tenantId = newTenantId();
-    const skipped = await stores.runs.createSkipped(newRun(tenantId, S, "2025-01-01T00:00:00.000Z"), {
+    const skipped = await stores.runs.create(skippedRun(tenantId, S, "2025-01-01T00:00:00.000Z", {
       code: "CREDENTIAL_UNAVAILABLE",
       message: leakyMessage,
-    });
-    const queued = await stores.runs.createQueued(newRun(tenantId, S, "2025-01-02T00:00:00.000Z"));
-    await stores.runs.update(tenantId, queued.id, (r) => ({
-      ...r,
-      status: "failed",
-      hadErrors: true,
-      errorCodes: ["CREDENTIAL_UNAVAILABLE", "GRAPH_FORBIDDEN"],
-      errors: [
-        { code: "CREDENTIAL_UNAVAILABLE", message: safeMessage(leakyMessage) },
-        // Even a caller that forgot safeMessage cannot persist the raw text.
-        { code: "GRAPH_FORBIDDEN", policyType: "deviceConfiguration", message: leakyMessage.slice(0, 600) },
-      ],
     }));
+    const queued = await stores.runs.create(queuedRun(tenantId, S, "2025-01-02T00:00:00.000Z"));
+    const at = "2025-01-02T00:00:01.000Z";
+    const forbidden = {
+      policyType: "deviceConfiguration" as const,
+      status: "failed" as const,
+      itemsObserved: 0,
+      itemsUpserted: 0,
+      itemsInvalid: 0,
+      pages: 0,
+      errorCode: "GRAPH_FORBIDDEN" as const,
+      // Even a caller that forgot safeMessage cannot persist the raw text.
+      errorMessage: leakyMessage.slice(0, 600),
+      durationMs: 1,
+    };
+    await stores.runs.update(tenantId, queued.id, (r) =>
+      finish(r, [forbidden], at, { code: "CREDENTIAL_UNAVAILABLE", message: safeMessage(leakyMessage) }),
+    );
     for (const id of [skipped.id, queued.id]) {
       const raw = await rawDocument(tenantId, id);
       expect(raw).toContain("AADSTS7000215");
@@ -55,7 +60,7 @@ describe("run repository", () => {
 
   it("never loses an update when concurrent updaters race on the same run", async () => {
     const tenantId = newTenantId();
-    const run = await stores.runs.createQueued(newRun(tenantId, S, "2025-01-01T00:00:00.000Z"));
+    const run = await stores.runs.create(queuedRun(tenantId, S, "2025-01-01T00:00:00.000Z"));
     const n = 12;
     await Promise.all(
       Array.from({ length: n }, (_, i) =>
@@ -73,7 +78,7 @@ describe("run repository", () => {
 
   it("leaves the run unchanged when the mutator returns null", async () => {
     const tenantId = newTenantId();
-    const run = await stores.runs.createQueued(newRun(tenantId, S, "2025-01-01T00:00:00.000Z"));
+    const run = await stores.runs.create(queuedRun(tenantId, S, "2025-01-01T00:00:00.000Z"));
     expect(await stores.runs.update(tenantId, run.id, () => null)).toEqual(run);
   });
 
@@ -92,7 +97,7 @@ describe("run repository", () => {
 
   it("lets a claim be taken over once its run is terminal or its lease expired, and released only by its holder", async () => {
     const tenantId = newTenantId();
-    const first = await stores.runs.createQueued(newRun(tenantId, S, "2025-01-01T00:00:00.000Z"));
+    const first = await stores.runs.create(queuedRun(tenantId, S, "2025-01-01T00:00:00.000Z"));
     expect(
       await stores.runs.claim(
         tenantId,
@@ -114,11 +119,7 @@ describe("run repository", () => {
       ok: false,
       activeRunId: first.id,
     });
-    await stores.runs.update(tenantId, first.id, (r) => ({
-      ...r,
-      status: "success",
-      finishedAt: "2025-01-01T00:01:00.000Z",
-    }));
+    await stores.runs.update(tenantId, first.id, (r) => finish(r, [], "2025-01-01T00:01:00.000Z"));
     expect(
       await stores.runs.claim(
         tenantId,
@@ -183,10 +184,10 @@ describe("run repository", () => {
     for (let day = 1; day <= 5; day++) {
       const selection = day % 2 ? S : other;
       created.push(
-        await stores.runs.createQueued(newRun(tenantId, selection, `2025-01-0${day}T00:00:00.000Z`)),
+        await stores.runs.create(queuedRun(tenantId, selection, `2025-01-0${day}T00:00:00.000Z`)),
       );
     }
-    await stores.runs.update(tenantId, created[0]!.id, (r) => ({ ...r, status: "running" }));
+    await stores.runs.update(tenantId, created[0]!.id, (r) => startRunning(r, new Date("2025-01-01T00:00:01.000Z"), 60));
     const seen: string[] = [];
     let token: string | undefined;
     do {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { itemDocumentId, policyTypeDefinition } from "../../../../shared/domain";
 import type { InventoryItem, PolicyTypeKey } from "../../../../shared/domain";
 import { createGraphClient } from "../../../../shared/graph/graphClient";
-import { syncPolicyType } from "../../../../shared/sync/enumerate";
+import { enumeratePolicyType } from "../../../../shared/sync/enumerate";
 import { SPECIAL_IDS, simulatorGraphSettings, startGraphSimulator } from "../../../../local/simulator";
 import type { GraphSimulator } from "../../../../local/simulator";
 import { createTestStores, newTenantId } from "../../../support/stores";
@@ -38,8 +38,8 @@ async function sync(tenantId: string, policyType: PolicyTypeKey, runId = randomU
       sleeps.push(ms);
     },
   });
-  const outcome = await syncPolicyType(
-    { graph, writerFor: (ctx) => stores.items.createWriter(ctx), now: () => new Date() },
+  const outcome = await enumeratePolicyType(
+    { graphFor: () => graph, writerFor: (ctx) => stores.items.createWriter(ctx), now: () => new Date() },
     { tenantId, runId, selectionHash: HASH, policyType },
   );
   return { outcome, sleeps, runId };
@@ -58,7 +58,7 @@ async function storedItems(tenantId: string, policyType: PolicyTypeKey): Promise
 
 const idsOf = (objects: unknown[]) => objects.map((o) => (o as { id: string }).id).sort();
 
-describe("syncPolicyType against the simulator and the store", () => {
+describe("enumeratePolicyType (the syncPolicyType activity's loop) against the simulator and the store", () => {
   it("stores every page of a 25-per-page type and of a 7-per-page type", async () => {
     const t = tenant({ settingsCatalogPolicy: 60, deviceCompliancePolicy: 30 });
     const catalog = await sync(t, "settingsCatalogPolicy");

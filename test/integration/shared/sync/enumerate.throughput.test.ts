@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ObservedItem } from "../../../../shared/domain";
 import { createGraphClient } from "../../../../shared/graph/graphClient";
-import { syncPolicyType } from "../../../../shared/sync/enumerate";
+import { enumeratePolicyType } from "../../../../shared/sync/enumerate";
 import type { ItemWriter } from "../../../../shared/store/ports";
 import { simulatorGraphSettings, startGraphSimulator } from "../../../../local/simulator";
 import { createTestStores, newTenantId } from "../../../support/stores";
@@ -18,14 +18,14 @@ const LATENCY_MS = 50;
  * because each nextLink comes from the previous page. Sync must stay close to it, i.e. the
  * store must not hold the chain up.
  */
-async function measure(writerFor: Parameters<typeof syncPolicyType>[0]["writerFor"]) {
+async function measure(writerFor: Parameters<typeof enumeratePolicyType>[0]["writerFor"]) {
   const tenantId = newTenantId();
   const sim = await startGraphSimulator({ tenants: { [tenantId]: { sizes: { settingsCatalogPolicy: SIZE } } }, latencyMs: LATENCY_MS });
   try {
     const graph = createGraphClient({ settings: simulatorGraphSettings(sim.baseUrl), tenantId });
     const started = performance.now();
-    const outcome = await syncPolicyType(
-      { graph, writerFor, now: () => new Date() },
+    const outcome = await enumeratePolicyType(
+      { graphFor: () => graph, writerFor, now: () => new Date() },
       { tenantId, runId: randomUUID(), selectionHash: "d".repeat(64), policyType: "settingsCatalogPolicy" },
     );
     const elapsed = performance.now() - started;

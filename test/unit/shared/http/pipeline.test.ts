@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ProblemDetailsSchema } from "../../../../shared/http/problem";
 import { TENANT, call, createWorld, servicesOf } from "../../../support/httpFakes";
-import type { ApiResponse } from "../../../../shared/http/apiTypes";
+import type { ApiResponse } from "../../../../shared/http/pipeline";
 
 /** Input never causes a 5xx; every 4xx is a well-formed problem; every answer has a correlation id. */
 function expectNo5xx(response: ApiResponse): void {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ApiErrorCodeSchema, CodedError } from "../../../../shared/domain/errorCodes";
-import { correlationIdOf } from "../../../../shared/http/correlation";
+import { correlationIdOf } from "../../../../shared/http/pipeline";
 import { PROBLEM_STATUS, ProblemDetailsSchema } from "../../../../shared/http/problem";
 import { API_ROUTES } from "../../../../shared/http/routes/index";
-import { TENANT, call, createWorld, problemOf, servicesOf } from "../../../support/httpFakes";
+import { TENANT, call, createWorld, problemOf, servicesOf, requestEnv } from "../../../support/httpFakes";
 
 describe("problem details (RFC 9457)", () => {
   it("every API error code has one status and title", () => {
@@ -39,7 +39,7 @@ describe("problem details (RFC 9457)", () => {
         query: new URLSearchParams(),
         bodyText: async () => "",
       },
-      { services: async () => servicesOf(world), onUnexpectedError: (e, id) => reported.push([e, id]) },
+      { ...requestEnv(servicesOf(world)), onUnexpectedError: (e, id) => reported.push([e, id]) },
     );
     expect(response.status).toBe(500);
     expect(problemOf(response)).toMatchObject({ code: "INTERNAL_ERROR", correlationId: "c-500" });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_BODY_BYTES } from "../../../../shared/http/body";
+import { MAX_BODY_BYTES } from "../../../../shared/http/pipeline";
 import { TENANT, call, createWorld, problemOf, servicesOf } from "../../../support/httpFakes";
 
 const SYNC = `/api/tenants/${TENANT}/inventory/sync`;

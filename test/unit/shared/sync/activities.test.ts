@@ -1,32 +1,45 @@
 import { describe, expect, it } from "vitest";
-import type { PolicyTypeOutcome } from "../../../../shared/domain";
+import { CodedError } from "../../../../shared/domain";
+import type { RunErrorCode } from "../../../../shared/domain";
+import type { GraphPageSource } from "../../../../shared/graph/pageIterator";
+import type { ItemWriter, Stores } from "../../../../shared/store/ports";
 import { STORE_RETRY_DELAYS_MS, createActivities } from "../../../../shared/sync/activities";
-import type { EngineServices } from "../../../../shared/sync/activities";
+import type { SyncServices } from "../../../../shared/sync/activities";
 import { silentRunLogger } from "../../../../shared/sync/runEvents";
 
-const outcome = (errorCode: PolicyTypeOutcome["errorCode"]): PolicyTypeOutcome => ({
-  policyType: "deviceConfiguration",
-  status: errorCode ? "failed" : "success",
-  itemsObserved: errorCode ? 0 : 5,
-  itemsUpserted: errorCode ? 0 : 5,
-  itemsInvalid: 0,
-  pages: 1,
-  errorCode,
-  errorMessage: errorCode,
-  durationMs: 1,
-});
-
-function activitiesAnswering(answers: PolicyTypeOutcome["errorCode"][]) {
+/**
+ * Each enumeration attempt answers the next code of `answers` (the last one repeats): a Graph
+ * code fails the page listing, a store code fails the writer's final flush, null succeeds.
+ */
+function activitiesAnswering(answers: (RunErrorCode | null)[]) {
   const waits: number[] = [];
   let calls = 0;
+  const next = () => answers[Math.min(calls++, answers.length - 1)] ?? null;
+  let current: RunErrorCode | null = null;
+  const graph: GraphPageSource = {
+    async *pages() {
+      current = next();
+      if (current?.startsWith("GRAPH_")) throw new CodedError(current, "graph said no");
+      yield { values: [{ id: "a", displayName: "A", "@odata.type": "#microsoft.graph.windows10GeneralConfiguration" }], pageNumber: 1 };
+    },
+  };
+  const writer: ItemWriter = {
+    add: async () => undefined,
+    flush: async () => undefined,
+    async close() {
+      if (current?.startsWith("STORE_")) throw new CodedError(current, "store said no");
+      return { upserted: 1 };
+    },
+  };
   const services = {
+    stores: { items: { createWriter: () => writer } } as unknown as Stores,
     log: silentRunLogger,
     now: () => new Date(),
+    graphFor: () => graph,
     sleep: async (ms: number) => {
       waits.push(ms);
     },
-    syncPolicyType: async () => outcome(answers[Math.min(calls++, answers.length - 1)] ?? null),
-  } as unknown as EngineServices;
+  } as unknown as SyncServices;
   return { activities: createActivities(services), waits, calls: () => calls };
 }
 

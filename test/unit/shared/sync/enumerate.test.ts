@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CodedError } from "../../../../shared/domain";
 import type { ObservedItem } from "../../../../shared/domain";
 import type { GraphPage, GraphPageSource } from "../../../../shared/graph/pageIterator";
-import { syncPolicyType } from "../../../../shared/sync/enumerate";
+import { enumeratePolicyType } from "../../../../shared/sync/enumerate";
 import type { ItemWriter, WriterContext } from "../../../../shared/store/ports";
 
 /** Pages served from memory; `failOn` makes that page throw like the client does. */
@@ -51,11 +51,11 @@ const clock = () => {
   return () => new Date((t += 5));
 };
 
-describe("syncPolicyType", () => {
+describe("enumeratePolicyType", () => {
   it("stores every object of every page and reports the outcome", async () => {
     const writer = memoryWriter();
-    const outcome = await syncPolicyType(
-      { graph: pagesOf([[obj("a"), obj("b")], [obj("c")]]), writerFor: writer.writerFor, now: clock() },
+    const outcome = await enumeratePolicyType(
+      { graphFor: () => pagesOf([[obj("a"), obj("b")], [obj("c")]]), writerFor: writer.writerFor, now: clock() },
       input,
     );
     expect(outcome).toMatchObject({ policyType: "deviceConfiguration", status: "success", itemsObserved: 3, itemsUpserted: 3, pages: 2, errorCode: null });
@@ -66,15 +66,15 @@ describe("syncPolicyType", () => {
 
   it("counts the same object on two pages once", async () => {
     const writer = memoryWriter();
-    const outcome = await syncPolicyType({ graph: pagesOf([[obj("a"), obj("b")], [obj("b"), obj("c")]]), writerFor: writer.writerFor, now: clock() }, input);
+    const outcome = await enumeratePolicyType({ graphFor: () => pagesOf([[obj("a"), obj("b")], [obj("b"), obj("c")]]), writerFor: writer.writerFor, now: clock() }, input);
     expect(outcome.itemsObserved).toBe(3);
     expect(outcome.itemsUpserted).toBe(3);
   });
 
   it("skips invalid objects as ITEM_INVALID and stores the rest of the page; the type stays successful", async () => {
     const writer = memoryWriter();
-    const outcome = await syncPolicyType(
-      { graph: pagesOf([[obj("a"), { displayName: "no id" }, null, obj("b"), { id: 7 }]]), writerFor: writer.writerFor, now: clock() },
+    const outcome = await enumeratePolicyType(
+      { graphFor: () => pagesOf([[obj("a"), { displayName: "no id" }, null, obj("b"), { id: 7 }]]), writerFor: writer.writerFor, now: clock() },
       input,
     );
     expect(outcome).toMatchObject({ status: "success", itemsObserved: 2, itemsInvalid: 3, errorCode: null });
@@ -84,8 +84,8 @@ describe("syncPolicyType", () => {
   it("a failing page fails the type with its code, after flushing what earlier pages gave", async () => {
     const writer = memoryWriter();
     const error = new CodedError("GRAPH_UNAVAILABLE", "Graph answered 503 after 6 attempts");
-    const outcome = await syncPolicyType(
-      { graph: pagesOf([[obj("a")], [obj("b")], [obj("c")]], { page: 3, error }), writerFor: writer.writerFor, now: clock() },
+    const outcome = await enumeratePolicyType(
+      { graphFor: () => pagesOf([[obj("a")], [obj("b")], [obj("c")]], { page: 3, error }), writerFor: writer.writerFor, now: clock() },
       input,
     );
     expect(outcome).toMatchObject({ status: "failed", errorCode: "GRAPH_UNAVAILABLE", pages: 2, itemsObserved: 2, itemsUpserted: 2 });
@@ -93,16 +93,16 @@ describe("syncPolicyType", () => {
   });
 
   it("never throws: a store failure, an unknown error or a client that cannot be built become outcomes", async () => {
-    const store = await syncPolicyType(
-      { graph: pagesOf([[obj("a")]]), writerFor: memoryWriter({ failOnClose: new CodedError("STORE_UNAVAILABLE", "cosmos down") }).writerFor, now: clock() },
+    const store = await enumeratePolicyType(
+      { graphFor: () => pagesOf([[obj("a")]]), writerFor: memoryWriter({ failOnClose: new CodedError("STORE_UNAVAILABLE", "cosmos down") }).writerFor, now: clock() },
       input,
     );
     expect(store).toMatchObject({ status: "failed", errorCode: "STORE_UNAVAILABLE" });
-    const unknown = await syncPolicyType({ graph: pagesOf([[obj("a")]], { page: 1, error: new TypeError("boom") }), writerFor: memoryWriter().writerFor, now: clock() }, input);
+    const unknown = await enumeratePolicyType({ graphFor: () => pagesOf([[obj("a")]], { page: 1, error: new TypeError("boom") }), writerFor: memoryWriter().writerFor, now: clock() }, input);
     expect(unknown).toMatchObject({ status: "failed", errorCode: "INTERNAL_ERROR" });
-    const noClient = await syncPolicyType(
+    const noClient = await enumeratePolicyType(
       {
-        graph: () => {
+        graphFor: () => {
           throw new CodedError("CREDENTIAL_UNAVAILABLE", "no token");
         },
         writerFor: memoryWriter().writerFor,
@@ -115,8 +115,8 @@ describe("syncPolicyType", () => {
 
   it("redacts the failure message it keeps", async () => {
     const jwt = "eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ4In0.c2lnbmF0dXJl";
-    const outcome = await syncPolicyType(
-      { graph: pagesOf([[obj("a")]], { page: 1, error: new CodedError("GRAPH_FORBIDDEN", `Bearer ${jwt} client_secret=hunter2`) }), writerFor: memoryWriter().writerFor, now: clock() },
+    const outcome = await enumeratePolicyType(
+      { graphFor: () => pagesOf([[obj("a")]], { page: 1, error: new CodedError("GRAPH_FORBIDDEN", `Bearer ${jwt} client_secret=hunter2`) }), writerFor: memoryWriter().writerFor, now: clock() },
       input,
     );
     expect(outcome.errorMessage).not.toContain(jwt);

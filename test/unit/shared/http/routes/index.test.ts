@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { POLICY_TYPES } from "../../../../../shared/domain/policyTypes";
 import { normaliseSelection, selectionHash } from "../../../../../shared/domain/selection";
 import { InventoryItemSchema } from "../../../../../shared/domain/item";
-import { matchRoute } from "../../../../../shared/http/routeMatch";
-import { createAppServicesFactory } from "../../../../../shared/http/services";
+import { matchRoute } from "../../../../../local/host/httpServer";
 import { API_ROUTES } from "../../../../../shared/http/routes/index";
 import { ORIGIN, TENANT, call, createWorld, makeItem, problemOf, servicesOf, testSettings } from "../../../../support/httpFakes";
 
@@ -135,31 +134,29 @@ describe("route matching for hosts other than Azure", () => {
   });
 });
 
-describe("createAppServicesFactory (for hosts that build services per request)", () => {
-  it("builds settings and stores once, a starter per orchestration client, and retries a failed start-up", async () => {
+describe("authorisation before services", () => {
+  it("refuses a caller without a principal before any service is resolved", async () => {
+    let resolved = 0;
+    const services = async () => {
+      resolved++;
+      return servicesOf(createWorld());
+    };
     const world = createWorld();
-    let settingsLoads = 0;
-    let fail = true;
-    const clients: unknown[] = [];
-    const servicesFor = createAppServicesFactory({
-      loadSettings: () => {
-        settingsLoads++;
-        if (fail) throw new Error("bad settings");
-        return testSettings();
+    const required = servicesOf(world, testSettings({ AUTH_REQUIRE_PRINCIPAL: "true" }));
+    const response = await API_ROUTES.find((r) => r.name === "inventorySyncStart")!.handler(
+      {
+        method: "POST",
+        url: `${ORIGIN}/api/tenants/${TENANT}/inventory/sync`,
+        headers: {},
+        params: { tenantId: TENANT },
+        query: new URLSearchParams(),
+        bodyText: async () => "",
       },
-      createStores: () => world.stores,
-      createStarter: ({ client }) => {
-        clients.push(client);
-        return world.starter;
-      },
-    });
-    const client = { startNew: async () => "", getStatus: async () => null, terminate: async () => undefined };
-    await expect(servicesFor(client)).rejects.toThrow("bad settings");
-    fail = false;
-    const a = await servicesFor(client);
-    const b = await servicesFor(client);
-    expect(a.stores).toBe(b.stores);
-    expect(settingsLoads).toBe(2);
-    expect(clients).toHaveLength(2);
+      { settings: () => required.settings, services, durableClient: () => { throw new Error("not reached"); } },
+    );
+    expect(response.status).toBe(401);
+    expect(problemOf(response).code).toBe("UNAUTHORIZED");
+    expect(resolved).toBe(0);
+    expect(world.starts).toHaveLength(0);
   });
 });
