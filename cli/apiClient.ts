@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { MissingReport, Run } from "../shared/domain";
 import type { SelectionInput } from "../shared/domain/selection";
 import {
+  CoverageSchema,
   ItemPageSchema,
   MissingReportSchema,
   ProblemSchema,
@@ -11,7 +12,7 @@ import {
   TenantListSchema,
   TenantSchema,
 } from "./responses";
-import type { ItemPage, RunPage, SyncAccepted, Tenant } from "./responses";
+import type { Coverage, ItemPage, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
 import { UsageError } from "./exitCodes";
 
 /** Codes the client gives failures that never produced a problem body. */
@@ -173,11 +174,12 @@ export class ApiClient {
     tenantId: string,
     body: SelectionInput & { waitForSlotSeconds?: number },
     nowMs: number,
-  ): Promise<{ accepted: SyncAccepted; retryAfterSeconds: number | null }> {
+  ): Promise<{ accepted: SyncAccepted; retryAfterSeconds: number | null; location: string | null }> {
     const answer = await this.send("POST", `/tenants/${seg(tenantId)}/inventory/sync`, { body }, [202]);
     return {
       accepted: this.parse(SyncAcceptedSchema, answer, "sync response"),
       retryAfterSeconds: parseRetryAfter(answer.headers.get("retry-after"), nowMs),
+      location: answer.headers.get("location"),
     };
   }
 
@@ -217,6 +219,11 @@ export class ApiClient {
       [200],
     );
     return this.parse(ItemPageSchema, answer, "item list");
+  }
+
+  async coverage(tenantId: string): Promise<Coverage> {
+    const answer = await this.send("GET", `/tenants/${seg(tenantId)}/inventory/coverage`, {}, [200]);
+    return this.parse(CoverageSchema, answer, "coverage");
   }
 
   async missing(tenantId: string, query: MissingQuery): Promise<MissingReport> {

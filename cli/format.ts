@@ -1,6 +1,6 @@
 import type { InventoryItem, MissingReport, Run } from "../shared/domain";
 import type { ApiError } from "./apiClient";
-import type { Tenant } from "./responses";
+import type { TenantView as Tenant } from "./responses";
 
 /**
  * Plain padded columns rather than a boxed table: output stays greppable, `cut`-able and

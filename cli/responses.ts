@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ProblemDetailsSchema } from "../shared/http/problem";
 import {
+  CoverageSchema,
   ItemPageSchema,
   MissingReportViewSchema,
   RunPageSchema,
@@ -16,6 +17,7 @@ import {
  * the CLI's build or tests rather than its users.
  */
 export {
+  CoverageSchema,
   ItemPageSchema,
   MissingReportViewSchema as MissingReportSchema,
   RunPageSchema,
@@ -27,7 +29,8 @@ export {
 export type SyncAccepted = z.infer<typeof SyncAcceptedSchema>;
 export type RunPage = z.infer<typeof RunPageSchema>;
 export type ItemPage = z.infer<typeof ItemPageSchema>;
-export type Tenant = z.infer<typeof TenantViewSchema>;
+export type TenantView = z.infer<typeof TenantViewSchema>;
+export type Coverage = z.infer<typeof CoverageSchema>;
 
 /**
  * Problem details, read tolerantly: a proxy, an older app or a newer one may answer with a
