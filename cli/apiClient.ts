@@ -1,22 +1,20 @@
 import type { z } from "zod";
 import type { MissingReport, Run } from "../shared/domain";
 import type { SelectionInput } from "../shared/domain/selection";
+import { parseRetryAfter } from "../shared/domain/retryAfter";
 import {
   CoverageSchema,
   ItemPageSchema,
-  MissingReportSchema,
+  MissingReportViewSchema,
   ProblemSchema,
   RunPageSchema,
-  RunSchema,
+  RunViewSchema,
   SyncAcceptedSchema,
   TenantListSchema,
-  TenantSchema,
+  TenantViewSchema,
 } from "./responses";
 import type { Coverage, ItemPage, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
 import { UsageError } from "./exitCodes";
-
-/** Codes the client gives failures that never produced a problem body. */
-export type ClientErrorCode = "NETWORK_ERROR" | "TIMEOUT" | "BAD_RESPONSE" | "HTTP_ERROR";
 
 /**
  * A failed call: the API's stable problem `code` when it sent one, else a client code. Carries
@@ -51,7 +49,7 @@ export class ApiError extends Error {
   }
 }
 
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+export type ClientFetch = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface ApiClientOptions {
   /** From `resolveBaseUrl`: absolute, no trailing slash. */
@@ -61,7 +59,7 @@ export interface ApiClientOptions {
   /** One per CLI command, so every request of a `sync --wait` shares it in the server's logs. */
   correlationId: string;
   timeoutMs: number;
-  fetch: FetchLike;
+  fetch: ClientFetch;
 }
 
 export const DEFAULT_API_URL = "http://127.0.0.1:7071/api";
@@ -90,13 +88,10 @@ export function resolveBaseUrl(raw: string): string {
   return `${url.origin}${path === "" ? "/api" : path}`;
 }
 
-/** Seconds from a `Retry-After` header (delta-seconds or HTTP date); null when absent or unreadable. */
-export function parseRetryAfter(value: string | null, nowMs: number): number | null {
-  if (value === null) return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - nowMs) / 1000));
+/** Whole seconds from a `Retry-After` header (the domain's reading, rounded up); null when absent or unreadable. */
+export function retryAfterSeconds(value: string | null, nowMs: number): number | null {
+  const ms = parseRetryAfter(value, nowMs);
+  return ms === null ? null : Math.ceil(ms / 1000);
 }
 
 export interface RunPoll {
@@ -150,7 +145,7 @@ export class ApiClient {
   async getTenant(tenantId: string): Promise<Tenant | null> {
     try {
       const answer = await this.send("GET", `/tenants/${seg(tenantId)}`, {}, [200]);
-      return this.parse(TenantSchema, answer, "tenant");
+      return this.parse(TenantViewSchema, answer, "tenant");
     } catch (error) {
       if (error instanceof ApiError && error.info.status === 404) return null;
       throw error;
@@ -162,7 +157,7 @@ export class ApiClient {
     body: { displayName: string; enabled: boolean; selections?: SelectionInput[] },
   ): Promise<{ created: boolean; tenant: Tenant }> {
     const answer = await this.send("PUT", `/tenants/${seg(tenantId)}`, { body }, [200, 201]);
-    return { created: answer.status === 201, tenant: this.parse(TenantSchema, answer, "tenant") };
+    return { created: answer.status === 201, tenant: this.parse(TenantViewSchema, answer, "tenant") };
   }
 
   async listTenants(): Promise<Tenant[]> {
@@ -178,7 +173,7 @@ export class ApiClient {
     const answer = await this.send("POST", `/tenants/${seg(tenantId)}/inventory/sync`, { body }, [202]);
     return {
       accepted: this.parse(SyncAcceptedSchema, answer, "sync response"),
-      retryAfterSeconds: parseRetryAfter(answer.headers.get("retry-after"), nowMs),
+      retryAfterSeconds: retryAfterSeconds(answer.headers.get("retry-after"), nowMs),
       location: answer.headers.get("location"),
     };
   }
@@ -195,9 +190,9 @@ export class ApiClient {
       [200, 202],
     );
     return {
-      run: this.parse(RunSchema, answer, "run"),
+      run: this.parse(RunViewSchema, answer, "run"),
       finished: answer.status === 200,
-      retryAfterSeconds: parseRetryAfter(answer.headers.get("retry-after"), nowMs),
+      retryAfterSeconds: retryAfterSeconds(answer.headers.get("retry-after"), nowMs),
     };
   }
 
@@ -239,7 +234,7 @@ export class ApiClient {
             includeFoundations: query.selection.includeFoundations ? "true" : undefined,
           };
     const answer = await this.send("GET", `/tenants/${seg(tenantId)}/inventory/missing`, { query: q }, [200]);
-    return this.parse(MissingReportSchema, answer, "missing report");
+    return this.parse(MissingReportViewSchema, answer, "missing report");
   }
 
   private async send(

@@ -1,4 +1,4 @@
-import type { FetchLike } from "./apiClient";
+import type { ClientFetch } from "./apiClient";
 
 /** The slice of a writable stream the CLI writes to; `isTTY` chooses the live bar. */
 export interface CliOutput {
@@ -14,7 +14,7 @@ export interface CliIo {
   stdout: CliOutput;
   stderr: CliOutput;
   env: Readonly<Record<string, string | undefined>>;
-  fetch?: FetchLike;
+  fetch?: ClientFetch;
   /** Poll pacing; tests pass one that records the delay and returns at once. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;

@@ -19,14 +19,14 @@ import {
 export {
   CoverageSchema,
   ItemPageSchema,
-  MissingReportViewSchema as MissingReportSchema,
+  MissingReportViewSchema,
   RunPageSchema,
-  RunViewSchema as RunSchema,
+  RunViewSchema,
   SyncAcceptedSchema,
   TenantListSchema,
-  TenantViewSchema as TenantSchema,
+  TenantViewSchema,
 };
-export type SyncAccepted = z.infer<typeof SyncAcceptedSchema>;
+export type { SyncAccepted } from "../shared/http/schemas";
 export type RunPage = z.infer<typeof RunPageSchema>;
 export type ItemPage = z.infer<typeof ItemPageSchema>;
 export type TenantView = z.infer<typeof TenantViewSchema>;
@@ -38,4 +38,3 @@ export type Coverage = z.infer<typeof CoverageSchema>;
  * Every member becomes optional and the code may be any text.
  */
 export const ProblemSchema = ProblemDetailsSchema.partial().extend({ code: z.string().optional() });
-export type Problem = z.infer<typeof ProblemSchema>;

@@ -1,4 +1,4 @@
-// `npm test`: typecheck, lint, then every vitest test; ends with one line "N passed, N failed"
+// `npm test`: typecheck, lint, dead code, then every vitest test; ends with one line "N passed, N failed"
 // computed from vitest's JSON report so CI and people read the same number.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, existsSync, rmSync } from "node:fs";
@@ -15,6 +15,8 @@ const run = (label, cmd, args) => {
 
 const typecheckOk = run("typecheck", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]);
 const lintOk = run("lint", bin("eslint"), ["--config", ".config/eslint.config.mjs", "."]);
+// Unused files, exports and dependencies (knip): a dead export is a second home waiting to happen.
+const deadcodeOk = run("deadcode", bin("knip"), ["--config", ".config/knip.json"]);
 const buildOk = run("build", bin("tsc"), ["-p", "tsconfig.json"]);
 
 const reportDir = join(root, ".test-results");
@@ -45,7 +47,7 @@ if (existsSync(reportFile)) {
 } else {
   failed = 1;
 }
-for (const [label, ok] of [["typecheck", typecheckOk], ["lint", lintOk], ["build", buildOk]]) {
+for (const [label, ok] of [["typecheck", typecheckOk], ["lint", lintOk], ["deadcode", deadcodeOk], ["build", buildOk]]) {
   if (!ok) {
     console.log(`${label} failed`);
     failed += 1;

@@ -109,7 +109,7 @@ function lowerCaseHeaders(req: IncomingMessage): Record<string, string> {
 }
 
 /** node's request → ApiRequest; the body is read at most once, capped by readLimitedText. */
-export function toApiRequest(req: IncomingMessage, fallbackOrigin: string): { request: ApiRequest; url: URL; bodyRead: () => boolean } {
+export function fromNodeRequest(req: IncomingMessage, fallbackOrigin: string): { request: ApiRequest; url: URL; bodyRead: () => boolean } {
   const headers = lowerCaseHeaders(req);
   // Location headers are built from the request's origin, as in Azure: the Host the caller used.
   const host = headers.host !== undefined && HOST_HEADER.test(headers.host) ? headers.host : null;
@@ -148,7 +148,7 @@ function send(res: ServerResponse, response: ApiResponse, closeConnection: boole
 export function createHostRequestListener(options: HostHandlerOptions, origin: () => string) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const started = Date.now();
-    const { request, url, bodyRead } = toApiRequest(req, origin());
+    const { request, url, bodyRead } = fromNodeRequest(req, origin());
     const correlationId = correlationIdOf(request.headers);
     const answer = async (): Promise<ApiResponse> => {
       const early = await options.preRoute?.(request, url.pathname);

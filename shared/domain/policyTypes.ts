@@ -237,10 +237,6 @@ export const PolicyTypeKeySchema = z.enum(POLICY_TYPE_KEYS);
 
 const byKey = new Map<string, PolicyTypeDefinition & { readonly key: PolicyTypeKey }>(POLICY_TYPES.map((t) => [t.key, t]));
 
-export function isPolicyTypeKey(key: string): key is PolicyTypeKey {
-  return byKey.has(key);
-}
-
 export function policyTypeDefinition(key: PolicyTypeKey): PolicyTypeDefinition & { readonly key: PolicyTypeKey } {
   const def = byKey.get(key);
   if (!def) throw new Error(`unknown policy type ${key}`);

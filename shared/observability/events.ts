@@ -121,8 +121,6 @@ export const EVENT_SCHEMAS = {
 
 export type EventName = keyof typeof EVENT_SCHEMAS;
 export const EVENT_NAMES = Object.keys(EVENT_SCHEMAS) as EventName[];
-export const EventNameSchema = z.enum(EVENT_NAMES as [EventName, ...EventName[]]);
-
 /** What a caller passes to `logger.event(name, …)`. */
 export type EventProperties<N extends EventName> = z.input<(typeof EVENT_SCHEMAS)[N]>;
 

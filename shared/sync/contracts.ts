@@ -70,7 +70,6 @@ export const MarkRunningInputSchema = z.object({
   runId: z.string(),
   leaseSeconds: z.number().int().positive(),
 });
-export type MarkRunningInput = z.infer<typeof MarkRunningInputSchema>;
 
 export const SyncPolicyTypeInputSchema = z.object({
   tenantId: z.string(),
@@ -79,7 +78,6 @@ export const SyncPolicyTypeInputSchema = z.object({
   policyType: PolicyTypeKeySchema,
   correlationId: z.string(),
 });
-export type SyncPolicyTypeInput = z.infer<typeof SyncPolicyTypeInputSchema>;
 
 export const FinalizeRunInputSchema = z.object({
   tenantId: z.string(),
@@ -91,7 +89,6 @@ export const FinalizeRunInputSchema = z.object({
   /** A failure of the whole run (for example an orchestration error). */
   runLevelError: z.object({ code: RunErrorCodeSchema, message: z.string() }).optional(),
 });
-export type FinalizeRunInput = z.infer<typeof FinalizeRunInputSchema>;
 
 export const NightlyInputSchema = z.object({
   /** Position in the registry walk; continueAsNew carries it forward. */

@@ -32,7 +32,6 @@ export const RenewInputSchema = z.object({ runId: z.string().min(1), now: z.stri
 export const ReleaseInputSchema = z.object({ runId: z.string().min(1), now: z.string().optional() });
 export const GetInputSchema = z.object({ now: z.string().optional() }).optional();
 
-export type AcquireInput = z.infer<typeof AcquireInputSchema>;
 export type GateResult =
   | { ok: true; holders: number }
   | { ok: false; code: GateRefusalCode | "NOT_HELD" | "INVALID_OPERATION"; activeRunId?: string };

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -45,6 +45,15 @@ function collect(child: ChildProcessWithoutNullStreams, onStdout?: (all: string)
 }
 
 describe("built commands", () => {
+  it("the shipped bin is the top-level CLI (dist/cli/main.js) and runs on its own", async () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { bin: Record<string, string>; version: string };
+    expect(pkg.bin).toEqual({ "tenant-inventory": "dist/cli/main.js" });
+    const child = spawn(process.execPath, [built("cli/main.js"), "--version"], { cwd: root, env: cleanEnv({}) });
+    const result = await collect(child);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trim()).toBe(pkg.version);
+  });
+
   it("npm run demo (node dist/local/demo/main.js) exits 0 and prints the runs, the coverage and the missing items", async () => {
     const child = spawn(process.execPath, [built("local/demo/main.js")], { cwd: root, env: cleanEnv({}) });
     const result = await collect(child);

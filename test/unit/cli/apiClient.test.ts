@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Run } from "../../../shared/domain/run";
-import { ApiClient, ApiError, parseRetryAfter, resolveBaseUrl } from "../../../cli/apiClient";
+import { ApiClient, ApiError, retryAfterSeconds, resolveBaseUrl } from "../../../cli/apiClient";
 import { runCli } from "../../../cli/main";
 
 // ── a loopback server that speaks API.md ────────────────────────────────────────────────────
@@ -320,11 +320,11 @@ describe("ApiClient against a loopback API", () => {
 
   it("reads Retry-After as seconds or as an HTTP date", () => {
     const now = Date.parse("2024-05-01T12:00:00Z");
-    expect(parseRetryAfter("7", now)).toBe(7);
-    expect(parseRetryAfter("Wed, 01 May 2024 12:00:10 GMT", now)).toBe(10);
-    expect(parseRetryAfter("Wed, 01 May 2024 11:00:00 GMT", now)).toBe(0);
-    expect(parseRetryAfter("soon", now)).toBeNull();
-    expect(parseRetryAfter(null, now)).toBeNull();
+    expect(retryAfterSeconds("7", now)).toBe(7);
+    expect(retryAfterSeconds("Wed, 01 May 2024 12:00:10 GMT", now)).toBe(10);
+    expect(retryAfterSeconds("Wed, 01 May 2024 11:00:00 GMT", now)).toBe(0);
+    expect(retryAfterSeconds("soon", now)).toBeNull();
+    expect(retryAfterSeconds(null, now)).toBeNull();
   });
 
   it("resolves the base URL: /api for a bare host, no trailing slash, http(s) only", () => {
