@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_RUN_ERRORS, aggregateRun } from "../../../../shared/domain";
+import { MAX_RUN_ERRORS, RunDocumentSchema, aggregateRun, fail, finish, newRun, normaliseSelection, selectionHash, skip, startRunning } from "../../../../shared/domain";
 import type { PolicyTypeOutcome } from "../../../../shared/domain";
 
 const ok = (
@@ -96,5 +96,76 @@ describe("aggregateRun", () => {
       hadErrors: false,
       counts: { itemsObserved: 0, itemsUpserted: 0, errors: 0 },
     });
+  });
+});
+
+describe("the run lifecycle", () => {
+  const at = "2026-01-02T03:04:05.000Z";
+  const queued = () =>
+    newRun({
+      id: "run-1",
+      tenantId: "t",
+      selection: { categories: ["compliance"], policyTypes: ["deviceConfiguration"] },
+      trigger: "http",
+      correlationId: "c",
+      requestedAt: at,
+      leaseUntil: "2026-01-02T04:04:05.000Z",
+      orchestrationInstanceId: "run-1",
+    });
+
+  it("queues a run with its selection normalised, hashed and its scope fixed", () => {
+    const run = queued();
+    expect(run).toMatchObject({ status: "queued", startedAt: null, finishedAt: null, hadErrors: false, errors: [] });
+    expect(run.selectionHash).toBe(selectionHash(normaliseSelection({ categories: ["compliance"], policyTypes: ["deviceConfiguration"] })));
+    expect(run.scope).toContain("deviceConfiguration");
+    expect(RunDocumentSchema.parse(run)).toEqual(run);
+  });
+
+  it("starts running once and keeps the first start time when renewed", () => {
+    const first = startRunning(queued(), new Date(at), 60)!;
+    expect(first).toMatchObject({ status: "running", startedAt: at, leaseUntil: "2026-01-02T03:05:05.000Z" });
+    const renewed = startRunning(first, new Date("2026-01-02T03:10:00.000Z"), 60)!;
+    expect(renewed.startedAt).toBe(at);
+    expect(renewed.leaseUntil).toBe("2026-01-02T03:11:00.000Z");
+  });
+
+  it("never moves a terminal run again", () => {
+    const done = finish(startRunning(queued(), new Date(at), 60)!, [ok("deviceConfiguration")], at)!;
+    expect(done.status).toBe("success");
+    expect(startRunning(done, new Date(at), 60)).toBeNull();
+    expect(skip(done, { code: "LOCK_HELD", message: "x" }, at)).toBeNull();
+    expect(fail(done, { code: "INTERNAL_ERROR", message: "x" }, at)).toBeNull();
+    expect(finish(done, [], at)).toBeNull();
+  });
+
+  it("leaves no terminal run holding a lease, whichever way it ended", () => {
+    const running = startRunning(queued(), new Date(at), 60)!;
+    for (const ended of [
+      finish(running, [ok("deviceConfiguration")], at),
+      fail(queued(), { code: "INTERNAL_ERROR", message: "could not start the orchestration" }, at),
+      fail(running, { code: "INTERNAL_ERROR", message: "lease passed" }, at),
+      skip(queued(), { code: "LOCK_HELD", message: "held" }, at, "run-0"),
+    ]) {
+      expect(ended?.leaseUntil).toBeNull();
+      expect(ended?.finishedAt).toBe(at);
+    }
+  });
+
+  it("records a skip with its code and the active run", () => {
+    expect(skip(queued(), { code: "LOCK_HELD", message: "held" }, at, "run-0")).toMatchObject({
+      status: "skipped",
+      hadErrors: true,
+      errorCodes: ["LOCK_HELD"],
+      activeRunId: "run-0",
+      counts: { itemsObserved: 0, itemsUpserted: 0, errors: 1 },
+    });
+  });
+
+  it("keeps at most MAX_RUN_ERRORS errors when a run fails after many", () => {
+    const noisy = { ...startRunning(queued(), new Date(at), 60)!, errors: Array.from({ length: MAX_RUN_ERRORS }, () => ({ code: "GRAPH_FORBIDDEN" as const, message: "no" })) };
+    const failed = fail(noisy, { code: "INTERNAL_ERROR", message: "lease passed" }, at)!;
+    expect(failed.errors).toHaveLength(MAX_RUN_ERRORS);
+    expect(failed.errorCodes).toEqual(["INTERNAL_ERROR"]);
+    expect(failed.counts.errors).toBe(noisy.counts.errors + 1);
   });
 });
