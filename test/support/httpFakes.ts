@@ -4,7 +4,8 @@
  * end-to-end tests run the real stores and engine behind the local host.
  */
 import { CodedError } from "../../shared/domain/errorCodes";
-import { normaliseSelection, policyTypesInScope, selectionHash } from "../../shared/domain/selection";
+import { normaliseSelection, selectionHash } from "../../shared/domain/selection";
+import { newRun } from "../../shared/domain/run";
 import type { RunDocument, RunStatus } from "../../shared/domain/run";
 import type { InventoryItem } from "../../shared/domain/item";
 import type { Settings } from "../../shared/config/settings";
@@ -35,31 +36,19 @@ export function testSettings(overrides: Partial<Record<string, string>> = {}): S
   });
 }
 
+/** A queued run, built by the domain's lifecycle, with `overrides` on top. */
 export function makeRun(overrides: Partial<RunDocument> = {}): RunDocument {
-  const selection = normaliseSelection({});
-  return {
+  const run = newRun({
     id: "run-1",
     tenantId: TENANT,
-    selectionHash: selectionHash(selection),
-    selection,
-    status: "queued",
+    selection: {},
     trigger: "http",
     correlationId: "corr-1",
     requestedAt: NOW.toISOString(),
-    startedAt: null,
-    finishedAt: null,
-    hadErrors: false,
-    counts: { itemsObserved: 0, itemsUpserted: 0, errors: 0 },
-    errorCodes: [],
-    errors: [],
-    policyTypes: [],
-    orchestrationInstanceId: null,
-    docType: "run",
-    scope: policyTypesInScope(selection),
     leaseUntil: null,
-    activeRunId: null,
-    ...overrides,
-  };
+    orchestrationInstanceId: null,
+  });
+  return { ...run, ...overrides };
 }
 
 export function makeItem(n: number, overrides: Partial<InventoryItem> = {}): InventoryItem {
