@@ -213,7 +213,7 @@ function hintFor(error: ApiError): string | null {
     case "UNAUTHORIZED":
       return "a deployed app needs its function key: pass --key or set TENANT_INVENTORY_KEY";
     case "FORBIDDEN":
-      return "the caller's principal lacks the role this route needs (see API.md)";
+      return "the caller's principal lacks the role this route needs (see docs/api.md)";
     case "NETWORK_ERROR":
       return "is the API running? Start the local host with `npm start`, or check --api-url / TENANT_INVENTORY_API_URL";
     case "TENANT_NOT_FOUND":

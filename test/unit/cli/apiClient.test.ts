@@ -6,7 +6,7 @@ import type { Run } from "../../../shared/domain/run";
 import { ApiClient, ApiError, retryAfterSeconds, resolveBaseUrl } from "../../../cli/apiClient";
 import { runCli } from "../../../cli/main";
 
-// ── a loopback server that speaks API.md ────────────────────────────────────────────────────
+// ── a loopback server that speaks docs/api.md ────────────────────────────────────────────────────
 
 interface Recorded {
   method: string;

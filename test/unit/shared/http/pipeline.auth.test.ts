@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { principalRoles } from "../../../../shared/http/principal";
+import { principalRoles } from "../../../../shared/http/pipeline";
 import { API_ROUTES } from "../../../../shared/http/routes/index";
 import { TENANT, call, createWorld, problemOf, servicesOf, testSettings } from "../../../support/httpFakes";
 
