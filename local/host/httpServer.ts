@@ -54,7 +54,7 @@ export function matchRoute(routes: readonly ApiRoute[], method: string, pathname
 
 /**
  * node:http ↔ the framework-neutral ApiRequest / ApiResponse, for the local host. The route table
- * and its handlers are the ones Azure registers (shared/http/routes.ts); this file only does what
+ * and its handlers are the ones Azure registers (shared/http/routes/index.ts); this file only does what
  * the Functions host does around them: route matching under /api, 404 / 405 for what no route
  * serves, the body stream, and serialisation.
  */

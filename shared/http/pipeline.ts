@@ -13,9 +13,8 @@ import type { FieldError } from "./problem";
  * The HTTP pipeline, framework-neutral: the request/response model every handler speaks, body
  * reading with a cap, the correlation id, query and input validation, authorisation by app
  * role, and `defineRoute`, which runs them in order around a handler. The Azure Functions
- * adapter (functions/http.ts) and the
- * local host translate to and from this model, so the same code serves Azure, the local
- * runtime and the unit tests.
+ * adapter (functions/http.ts) and the local host translate to and from this model, so the same
+ * code serves Azure, the local runtime and the unit tests.
  */
 
 // ── the request/response model ───────────────────────────────────────────────────────────────
