@@ -6,13 +6,13 @@ import {
   CoverageSchema,
   ItemPageSchema,
   MissingReportViewSchema,
-  ProblemSchema,
   RunPageSchema,
   RunViewSchema,
   SyncAcceptedSchema,
   TenantListSchema,
   TenantViewSchema,
-} from "./responses";
+} from "../shared/http/schemas";
+import { ProblemSchema } from "./responses";
 import type { Coverage, ItemPage, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
 import { UsageError } from "./exitCodes";
 
