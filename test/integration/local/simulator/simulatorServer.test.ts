@@ -138,8 +138,10 @@ describe("Graph tenant simulator", () => {
     sim.log.clear();
     const write = await get("/beta/deviceManagement/deviceConfigurations", A, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
     expect(write.status).toBe(405);
-    sim.control.latency(A, null, 40);
-    sim.control.latency(B, null, 40);
+    // Long enough that the four requests overlap even on a loaded machine (40 ms did not, under
+    // the full suite on 2 shared cores): the log must see them in flight together.
+    sim.control.latency(A, null, 500);
+    sim.control.latency(B, null, 500);
     await Promise.all([1, 2, 3].map(() => get("/beta/deviceManagement/roleScopeTags", A)).concat([get("/beta/deviceManagement/roleScopeTags", B)]));
     sim.control.reset(A);
     sim.control.reset(B);
