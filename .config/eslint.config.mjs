@@ -16,7 +16,7 @@ const HOSTS = never(["functions", "cli"], "shared/ never imports a host (functio
 const restrict = (files, paths, patterns) => ({ files, rules: { "no-restricted-imports": ["error", { paths, patterns }] } });
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".local-data/**", ".test-results/**"] },
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".local-data/**", ".test-results/**", ".package/**", "infra/tools/.packages/**", "infra/tools/obj/**", "infra/tools/out/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
