@@ -23,7 +23,7 @@ const buildOk = run("build", bin("tsc"), ["-p", "tsconfig.json"]);
 // (bicep build + lint) itself; without the .NET SDK it is skipped, and this is the one line
 // that says so.
 if (spawnSync("dotnet", ["--version"], { stdio: "ignore" }).status !== 0) {
-  console.log("[infra] skipped: dotnet not found, so the Bicep CLI (NuGet) cannot be restored; bicep build/lint and test/unit/infra.template.test.ts run in CI");
+  console.log("[infra] skipped: dotnet not found, so the Bicep CLI (NuGet) cannot be restored; bicep build/lint and test/unit/infra/main.template.test.ts run in CI");
 }
 
 const reportDir = join(root, ".test-results");

@@ -11,7 +11,7 @@ import { TriggerSchema } from "../domain/run";
  * forwards properties (OpenTelemetry) and stay trivially parseable with `parse_json` in KQL.
  *
  * The workbook and the alert rules in infra/monitoring/ query these names and fields;
- * test/unit/infra.test.ts fails when a query names an event or a field that is not here.
+ * test/unit/infra/main.test.ts fails when a query names an event or a field that is not here.
  */
 
 const id = z.string().min(1).max(128);

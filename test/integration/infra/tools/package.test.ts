@@ -10,9 +10,9 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXPECTED_HTTP, EXPECTED_OTHER, captureRegistrations } from "../support/registrations";
+import { EXPECTED_HTTP, EXPECTED_OTHER, captureRegistrations } from "../../../support/registrations";
 
-const root = join(__dirname, "..", "..");
+const root = join(__dirname, "..", "..", "..", "..");
 const rootPkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
   main: string;
   dependencies: Record<string, string>;

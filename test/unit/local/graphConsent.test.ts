@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { adminConsentUrl, permissionTableMarkdown } from "../../local/graphConsent";
-import { POLICY_TYPE_KEYS, policyTypeDefinition, requiredGraphPermissions } from "../../shared/domain/policyTypes";
+import { adminConsentUrl, permissionTableMarkdown } from "../../../local/graphConsent";
+import { POLICY_TYPE_KEYS, policyTypeDefinition, requiredGraphPermissions } from "../../../shared/domain/policyTypes";
 
-const doc = readFileSync(join(__dirname, "..", "..", "docs", "graph-permissions.md"), "utf8");
+const doc = readFileSync(join(__dirname, "..", "..", "..", "docs", "graph-permissions.md"), "utf8");
 
 describe("Graph consent script and docs/graph-permissions.md", () => {
   it("the doc's permission table is the one generated from the catalog (regenerate: permissionTableMarkdown())", () => {

@@ -12,10 +12,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SETTING_NAMES } from "../../shared/config/settings";
-import { COSMOS_CONTAINERS, COSMOS_PARTITION_KEY_PATH, TENANTS_TABLE_DEFAULT } from "../../shared/store/names";
+import { SETTING_NAMES } from "../../../shared/config/settings";
+import { COSMOS_CONTAINERS, COSMOS_PARTITION_KEY_PATH, TENANTS_TABLE_DEFAULT } from "../../../shared/store/names";
 
-const root = join(__dirname, "..", "..");
+const root = join(__dirname, "..", "..", "..");
 const hasDotnet = spawnSync("dotnet", ["--version"], { encoding: "utf8" }).status === 0;
 
 /** Settings the Functions host or the Azure SDK reads; every other app setting must be a schema key. */
