@@ -266,9 +266,13 @@ describe("DurableDriver", () => {
     });
 
     it("splits a timer longer than six days into host-sized chunks and still fires at fireAt", async () => {
-      const week = 7 * 24 * 3_600_000;
+      // Twelve weeks, not one. The first chunk ends 3 days in (the library's long-timer
+      // interval); the next is computed from the time that chunk fired at. With one week, a
+      // chunk firing 4 simulated days late (35 ms of real time at this scale, which a loaded
+      // machine reaches) left nothing to wait for and only one timer. Twelve weeks leave ~0.7 s.
+      const weeks = 12 * 7 * 24 * 3_600_000;
       const driver = newDriver({ timeScale: 1e-7 }).registerOrchestration("weekly", function* (context) {
-        const fireAt = new Date(context.df.currentUtcDateTime.getTime() + week);
+        const fireAt = new Date(context.df.currentUtcDateTime.getTime() + weeks);
         yield context.df.createTimer(fireAt);
         return context.df.currentUtcDateTime.getTime() >= fireAt.getTime();
       });
