@@ -8,7 +8,9 @@ import {
   createStructuredLogger,
   eventFields,
   formatEventLine,
+  inInvocation,
   invocationContextSink,
+  invocationScopedSink,
   joinErrorCodes,
 } from "../../../../shared/observability";
 import type { EventName, EventProperties } from "../../../../shared/observability";
@@ -308,6 +310,31 @@ describe("Functions InvocationContext sink", () => {
     expect(context.warn).toHaveBeenCalledWith(`Graph slow ${JSON.stringify({ tenantId, ms: 900 })}`);
     expect(context.error).toHaveBeenCalledWith("boom");
     expect(context.info).not.toHaveBeenCalled();
+  });
+});
+
+describe("a process-wide logger inside invocations", () => {
+  it("writes to the invocation that is running, even across awaits, and to the fallback outside any", async () => {
+    const first = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn(), invocationId: "inv-1" };
+    const second = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn(), invocationId: "inv-2" };
+    const fallback = vi.fn();
+    // Built once, as the composition root builds it: the invocation decides where records go.
+    const logger = createStructuredLogger(invocationScopedSink(fallback));
+    const work = async (label: string) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      logger.warn(label, { tenantId });
+      logger.event("InventoryRunSkipped", SAMPLES.InventoryRunSkipped);
+    };
+    await Promise.all([inInvocation(first, () => work("one")), inInvocation(second, () => work("two"))]);
+    logger.info("between invocations");
+
+    expect(first.warn).toHaveBeenCalledWith(`one ${JSON.stringify({ invocationId: "inv-1", tenantId })}`);
+    expect(second.warn).toHaveBeenCalledWith(`two ${JSON.stringify({ invocationId: "inv-2", tenantId })}`);
+    // Events keep their own catalog fields: no invocationId is added to them.
+    expect(parseLikeKql(first.info.mock.calls[0]![0] as string).p).not.toHaveProperty("invocationId");
+    expect(second.info).toHaveBeenCalledTimes(1);
+    expect(fallback).toHaveBeenCalledTimes(1);
+    expect(fallback.mock.calls[0]![1]).toBe("between invocations");
   });
 });
 
