@@ -55,9 +55,12 @@ export async function simulateRun(
     status?: "success" | "partial" | "failed";
     hadErrors?: boolean;
     failedTypes?: PolicyTypeKey[];
+    /** The scope the run recorded when queued (default: today's catalog), e.g. an older catalog's. */
+    scope?: PolicyTypeKey[];
   } = {},
 ): Promise<RunDocument> {
-  const run = await stores.runs.create(queuedRun(tenantId, selection, at));
+  const queued = queuedRun(tenantId, selection, at);
+  const run = await stores.runs.create(outcome.scope ? { ...queued, scope: outcome.scope } : queued);
   const writer = stores.items.createWriter({
     tenantId,
     runId: run.id,
