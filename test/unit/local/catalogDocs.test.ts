@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { GENERATED_BLOCKS, applyGeneratedBlocks, renderLeftOut } from "../../local/catalogDocs";
+import { GENERATED_BLOCKS, applyGeneratedBlocks, renderLeftOut } from "../../../local/catalogDocs";
 
-const root = join(__dirname, "..", "..");
+const root = join(__dirname, "..", "..", "..");
 
 describe("catalog documentation", () => {
   it.each(Object.entries(GENERATED_BLOCKS))("the committed %s is what `npm run docs:catalog` generates", (file, blocks) => {
