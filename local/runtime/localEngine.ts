@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
 import { DriverDurableClient, DurableDriver } from "../durable";
 import type { DurableDriverOptions } from "../durable";
 import type { Settings } from "../../shared/config/settings";
@@ -22,24 +23,43 @@ export interface LocalEngineOptions {
   now?: () => Date;
 }
 
-export interface LocalEngine {
-  driver: DurableDriver;
-  client: DriverDurableClient;
+/** A DurableClient plus a bounded wait for a terminal status (tests, the local host, the bench). */
+export type EngineClient = DurableClient & {
+  waitForCompletion(instanceId: string, timeoutMs: number): Promise<DurableOrchestrationStatus>;
+};
+
+/**
+ * The sync engine on some Durable engine: the offline driver (createLocalEngine) or the real
+ * Durable extension (local/realEngine). The local host, the demo and the engine tests use this.
+ */
+export interface SyncEngine {
+  kind: "driver" | "real";
+  /** One line for the start-up banner. */
+  description: string;
+  client: EngineClient;
   /** The app of the shared composition root, as Azure builds it. */
   app: App;
-  /** What POST /sync does: admit the run and start its orchestration on the driver. */
+  /** What POST /sync does: admit the run and start its orchestration on this engine. */
   startSync(request: StartSyncRequest): Promise<StartSyncResult>;
   startNightly(now?: Date): Promise<{ started: boolean; instanceId: string }>;
   watchdog(): Promise<WatchdogReport>;
   close(): Promise<void>;
 }
 
+export interface LocalEngine extends SyncEngine {
+  kind: "driver";
+  driver: DurableDriver;
+  client: DriverDurableClient;
+}
+
 /**
- * The app on the offline Durable driver: the composition root Azure uses (shared/compositionRoot.ts)
- * and the same orchestrators, entity and activity bodies the Azure registrations use
- * (functions/durableCatalog.ts), wired to the given stores.
+ * The app of the composition root (shared/compositionRoot.ts) on a Durable client: the same
+ * wiring as functions/appRoot.ts, with the timers' and the starter's client bound.
  */
-export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
+export function engineOnClient(
+  options: Pick<LocalEngineOptions, "settings" | "stores" | "logger" | "graphFor" | "now">,
+  client: DurableClient,
+): Pick<SyncEngine, "app" | "startSync" | "startNightly" | "watchdog"> {
   const app = createApp({
     settings: options.settings,
     stores: options.stores,
@@ -48,24 +68,37 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     graphFor: options.graphFor,
     now: options.now,
   });
+  return {
+    app,
+    startSync: (request) => app.starter.start(client, request),
+    startNightly: (now) => app.startNightly(client, `nightly-${randomUUID()}`, now),
+    watchdog: () => app.watchdog(client),
+  };
+}
+
+/**
+ * The sync engine on the offline Durable driver: the same orchestrators, entity and activity
+ * bodies the Azure registrations use (functions/durableCatalog.ts), wired to the given stores.
+ */
+export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   const driver = new DurableDriver(options.driver);
+  const client = new DriverDurableClient(driver);
+  const engine = engineOnClient(options, client);
   for (const [name, handler] of Object.entries(DURABLE_ORCHESTRATIONS)) driver.registerOrchestration(name, handler);
   for (const [name, handler] of Object.entries(DURABLE_ENTITIES)) driver.registerEntity(name, handler);
-  const activities = app.activities as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+  const activities = engine.app.activities as unknown as Record<string, (input: unknown) => Promise<unknown>>;
   for (const name of DURABLE_ACTIVITY_NAMES) {
     const body = activities[name];
     if (!body) throw new Error(`activity ${name} has no body`);
     const run = (input: unknown) => body(input);
     driver.registerActivity(name, options.wrapActivity ? options.wrapActivity(name, run) : run);
   }
-  const client = new DriverDurableClient(driver);
   return {
+    kind: "driver",
+    description: "offline driver (in process; orchestration history is in memory)",
     driver,
     client,
-    app,
-    startSync: (request) => app.starter.start(client, request),
-    startNightly: (now) => app.startNightly(client, `nightly-${randomUUID()}`, now),
-    watchdog: () => app.watchdog(client),
+    ...engine,
     close: () => driver.close(),
   };
 }
