@@ -4,8 +4,8 @@
  * local/durable/README.md compares has a test on both sides.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { DurableDriver } from "../../local/durable";
-import { PROBE, probeActivities, probeEntities, probeOrchestrations } from "../realEngine/probeFunctions";
+import { DurableDriver } from "../../../../local/durable";
+import { PROBE, probeActivities, probeEntities, probeOrchestrations } from "../../../realEngine/probeFunctions";
 
 const drivers: DurableDriver[] = [];
 function newDriver(): DurableDriver {
