@@ -1,11 +1,11 @@
 import * as df from "durable-functions";
 import type { EntityHandler, OrchestrationHandler } from "durable-functions";
-import { ACTIVITIES, ORCHESTRATIONS } from "../shared/engine/orchestrationInput";
-import { GATE_ENTITY_KEY, GATE_ENTITY_NAME } from "../shared/engine/syncGate";
-import type { GateState } from "../shared/engine/syncGate";
+import { ACTIVITIES, ORCHESTRATIONS } from "../shared/sync/contracts";
+import { GATE_ENTITY_KEY, GATE_ENTITY_NAME } from "../shared/sync/gate";
+import type { GateState } from "../shared/sync/gate";
 import { syncGateEntity } from "./entities/syncGate";
-import type { WorkQueueState } from "../shared/engine/workQueue";
-import { WORK_QUEUE_ENTITY_NAME } from "../shared/engine/workQueue";
+import type { WorkQueueState } from "../shared/sync/workQueue";
+import { WORK_QUEUE_ENTITY_NAME } from "../shared/sync/workQueue";
 import { workQueueEntity } from "./entities/workQueue";
 import { inventorySyncLaneV2, inventorySyncV2 } from "./orchestrations/inventorySync";
 import { nightlySyncLaneV2, nightlySyncV2 } from "./orchestrations/nightlySync";

@@ -1,6 +1,6 @@
 import type { EntityContext, EntityHandler } from "durable-functions";
-import { emptyWorkQueue, reduceWorkQueue } from "../../shared/engine/workQueue";
-import type { WorkQueueState } from "../../shared/engine/workQueue";
+import { emptyWorkQueue, reduceWorkQueue } from "../../shared/sync/workQueue";
+import type { WorkQueueState } from "../../shared/sync/workQueue";
 
 /** Thin shell around the pure reducer; `delete` removes the queue once its run is done. */
 export const workQueueEntity: EntityHandler<WorkQueueState> = (context: EntityContext<WorkQueueState>) => {

@@ -1,13 +1,13 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
 import type { PolicyTypeKey, PolicyTypeOutcome } from "../../shared/domain";
-import { ACTIVITIES, InventorySyncInputSchema, InventorySyncLaneInputSchema, ORCHESTRATIONS } from "../../shared/engine/orchestrationInput";
-import type { InventorySyncInput, InventorySyncLaneInput, InventorySyncResult } from "../../shared/engine/orchestrationInput";
-import { GATE_ENTITY_KEY, GATE_ENTITY_NAME } from "../../shared/engine/syncGate";
-import type { GateResult } from "../../shared/engine/syncGate";
-import { slotWaitDelaySeconds } from "../../shared/engine/slotWait";
-import { WORK_QUEUE_ENTITY_NAME } from "../../shared/engine/workQueue";
-import type { TakeResult } from "../../shared/engine/workQueue";
+import { ACTIVITIES, InventorySyncInputSchema, InventorySyncLaneInputSchema, ORCHESTRATIONS } from "../../shared/sync/contracts";
+import type { InventorySyncInput, InventorySyncLaneInput, InventorySyncResult } from "../../shared/sync/contracts";
+import { GATE_ENTITY_KEY, GATE_ENTITY_NAME } from "../../shared/sync/gate";
+import type { GateResult } from "../../shared/sync/gate";
+import { slotWaitDelaySeconds } from "../../shared/sync/gate";
+import { WORK_QUEUE_ENTITY_NAME } from "../../shared/sync/workQueue";
+import type { TakeResult } from "../../shared/sync/workQueue";
 import { STORE_RETRY, TYPE_RETRY } from "./retryPolicies";
 
 type Refusal = Extract<GateResult, { ok: false }>;
@@ -173,7 +173,7 @@ export const inventorySyncLaneV2: OrchestrationHandler = function* (context: Orc
     } catch (error) {
       outcomes.push(crashedOutcome(policyType, error));
     }
-    // Leases are renewed by the activity's heartbeat (shared/engine/activities.ts), which checks
+    // Leases are renewed by the activity's heartbeat (shared/sync/activities.ts), which checks
     // that the run's orchestration is still alive; a lane outlives a terminated parent.
     context.df.setCustomStatus({ lane: input.lane, typesDone: outcomes.length });
   }

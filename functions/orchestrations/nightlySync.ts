@@ -6,7 +6,7 @@ import {
   NightlyLaneInputSchema,
   ORCHESTRATIONS,
   emptyNightlySummary,
-} from "../../shared/engine/orchestrationInput";
+} from "../../shared/sync/contracts";
 import type {
   InventorySyncResult,
   NightlyLaneInput,
@@ -14,9 +14,9 @@ import type {
   NightlyWorkItem,
   NightlyWorkPage,
   PreparedRun,
-} from "../../shared/engine/orchestrationInput";
-import { WORK_QUEUE_ENTITY_NAME } from "../../shared/engine/workQueue";
-import type { TakeResult } from "../../shared/engine/workQueue";
+} from "../../shared/sync/contracts";
+import { WORK_QUEUE_ENTITY_NAME } from "../../shared/sync/workQueue";
+import type { TakeResult } from "../../shared/sync/workQueue";
 import { STORE_RETRY } from "./retryPolicies";
 
 /** Runs a lane starts before continueAsNew: about 10 history events each, so ~100 per generation. */
