@@ -1,6 +1,5 @@
 /** Offline Durable Functions driver: runs the project's orchestrators and entities without the host. */
 export { DurableDriver, type HostScheduleEntry } from "./durableDriver";
-export { HostProtocolError } from "./hostShim";
 export { DriverDurableClient } from "./durableClient";
 export { scaledClock } from "./clock";
 export { NonDeterministicOrchestrationError } from "./determinism";
