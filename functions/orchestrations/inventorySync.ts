@@ -112,6 +112,7 @@ function* fanOut(
   if (total === 0) return [];
   const queue = new df.EntityId(WORK_QUEUE_ENTITY_NAME, input.runId);
   yield context.df.callEntity(queue, "init", { items: input.policyTypes, exhausted: true });
+  renewGate(context, input.runId, input.limits.leaseSeconds); // the lanes' first types are a few hops away
   const lanes = Math.min(input.limits.maxParallelTypes, total);
   const laneTasks = Array.from({ length: lanes }, (_, lane) =>
     context.df.callSubOrchestrator(
@@ -143,6 +144,14 @@ function* fanOut(
   );
 }
 
+function renewGate(context: OrchestrationContext, runId: string, leaseSeconds: number): void {
+  context.df.signalEntity(new df.EntityId(GATE_ENTITY_NAME, GATE_ENTITY_KEY), "renew", {
+    runId,
+    now: context.df.currentUtcDateTime.toISOString(),
+    leaseSeconds,
+  });
+}
+
 export function laneInstanceId(runId: string, lane: number): string {
   return `${runId}:lane:${lane}`;
 }
@@ -159,6 +168,9 @@ export const inventorySyncLaneV2: OrchestrationHandler = function* (context: Orc
     const next = (yield context.df.callEntity(queue, "take", { lane: input.lane })) as TakeResult;
     if (next.kind !== "item") break; // the run's queue is complete from the start: "done"
     const policyType = next.item as PolicyTypeKey;
+    // Bridge the hops from the parent's renewal to this lane's first heartbeat; only the first
+    // item, so lanes that outlive a terminated parent cannot keep its slot for long.
+    if (outcomes.length === 0) renewGate(context, input.runId, input.leaseSeconds);
     try {
       outcomes.push(
         (yield context.df.callActivityWithRetry(ACTIVITIES.syncPolicyType, TYPE_RETRY, {
