@@ -1,4 +1,5 @@
 import { addSecondsIso } from "../domain/isoTime";
+import { DEFAULT_NIGHTLY_SELECTION, effectiveNightlySelections } from "../domain/selection";
 import { aggregateRun, isTerminalStatus, safeMessage } from "../domain";
 import type { PolicyTypeOutcome, RunDocument } from "../domain";
 import type { Settings } from "../config/settings";
@@ -112,7 +113,7 @@ export function createActivities(services: EngineServices) {
       const tenants = (await stores.tenants.list()).filter((t) => t.enabled).sort((a, b) => a.tenantId.localeCompare(b.tenantId));
       const page = tenants.slice(offset, offset + limit);
       return {
-        items: page.flatMap((t) => (t.selections.length ? t.selections : [defaultNightlySelection]).map((_, i) => ({ tenantId: t.tenantId, selectionIndex: i }))),
+        items: page.flatMap((t) => effectiveNightlySelections(t.selections).map((_, i) => ({ tenantId: t.tenantId, selectionIndex: i }))),
         tenants: page.length,
         done: offset + limit >= tenants.length,
       };
@@ -152,5 +153,5 @@ export function createActivities(services: EngineServices) {
 
 export type EngineActivities = ReturnType<typeof createActivities>;
 
-/** What a tenant registered without explicit selections syncs at night: everything, foundations included. */
-export const defaultNightlySelection = { policyTypes: [], categories: [], includeFoundations: true };
+/** What a tenant registered without explicit selections syncs at night (the domain's one definition). */
+export const defaultNightlySelection = DEFAULT_NIGHTLY_SELECTION;
