@@ -2,8 +2,10 @@ import type { z } from "zod";
 import type { MissingReport, Run } from "../../shared/domain";
 import type { SelectionInput } from "../../shared/domain/selection";
 import {
+  CoverageSchema,
   ItemPageSchema,
   MissingReportSchema,
+  PolicyTypeListSchema,
   ProblemSchema,
   RunPageSchema,
   RunSchema,
@@ -11,7 +13,7 @@ import {
   TenantListSchema,
   TenantSchema,
 } from "./responses";
-import type { ItemPage, RunPage, SyncAccepted, Tenant } from "./responses";
+import type { CoverageRow, ItemPage, PolicyTypeView, RunPage, SyncAccepted, Tenant } from "./responses";
 import { UsageError } from "./exitCodes";
 
 /** Codes the client gives failures that never produced a problem body. */
@@ -164,6 +166,21 @@ export class ApiClient {
     return { created: answer.status === 201, tenant: this.parse(TenantSchema, answer, "tenant") };
   }
 
+  /** `DELETE /tenants/{id}`: the registration only; its inventory and runs stay. */
+  async deleteTenant(tenantId: string): Promise<void> {
+    await this.send("DELETE", `/tenants/${seg(tenantId)}`, {}, [204]);
+  }
+
+  async coverage(tenantId: string): Promise<CoverageRow[]> {
+    const answer = await this.send("GET", `/tenants/${seg(tenantId)}/inventory/coverage`, {}, [200]);
+    return this.parse(CoverageSchema, answer, "coverage").items;
+  }
+
+  async listPolicyTypes(): Promise<PolicyTypeView[]> {
+    const answer = await this.send("GET", "/policy-types", {}, [200]);
+    return this.parse(PolicyTypeListSchema, answer, "policy type list").items;
+  }
+
   async listTenants(): Promise<Tenant[]> {
     const answer = await this.send("GET", "/tenants", {}, [200]);
     return this.parse(TenantListSchema, answer, "tenant list").items;
@@ -185,11 +202,11 @@ export class ApiClient {
    * Polls by tenant and run id against our own base URL rather than following `Location`:
    * the function key must only ever go to the host the user named.
    */
-  async getRun(tenantId: string, runId: string, nowMs: number): Promise<RunPoll> {
+  async getRun(tenantId: string, runId: string, nowMs: number, signal?: AbortSignal): Promise<RunPoll> {
     const answer = await this.send(
       "GET",
       `/tenants/${seg(tenantId)}/inventory/runs/${seg(runId)}`,
-      {},
+      { signal },
       [200, 202],
     );
     return {
@@ -238,7 +255,7 @@ export class ApiClient {
   private async send(
     method: string,
     path: string,
-    request: { query?: Query; body?: unknown },
+    request: { query?: Query; body?: unknown; signal?: AbortSignal },
     expected: number[],
   ): Promise<Answer> {
     const url = new URL(`${this.options.baseUrl}${path}`);
@@ -250,14 +267,17 @@ export class ApiClient {
       "x-correlation-id": this.options.correlationId,
     };
     if (this.options.key) headers["x-functions-key"] = this.options.key;
-    if (request.body !== undefined) headers["content-type"] = "application/json";
+    // Every POST and PUT says it is JSON, an empty body included: the API refuses a write
+    // without a content type (415) rather than guess.
+    if (request.body !== undefined || method === "POST" || method === "PUT") headers["content-type"] = "application/json";
     const target = `${method} ${url.origin}${url.pathname}`;
 
     let response: Response;
     let text: string;
     try {
       // One signal for the whole exchange, so a server that stalls mid-body also times out.
-      const signal = AbortSignal.timeout(this.options.timeoutMs);
+      const timeout = AbortSignal.timeout(this.options.timeoutMs);
+      const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
       response = await this.options.fetch(url.href, {
         method,
         headers,
@@ -267,6 +287,8 @@ export class ApiClient {
       });
       text = await response.text();
     } catch (error) {
+      // The caller stopped watching (Ctrl-C): its reason, not a network error, is the outcome.
+      request.signal?.throwIfAborted();
       throw this.transportError(error, target);
     }
 

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { ProblemDetailsSchema } from "../../shared/http/problem";
 import {
+  CoverageSchema,
   ItemPageSchema,
   MissingReportViewSchema,
+  PolicyTypeListSchema,
   RunPageSchema,
   RunViewSchema,
   SyncAcceptedSchema,
@@ -16,8 +18,10 @@ import {
  * the CLI's build or tests rather than its users.
  */
 export {
+  CoverageSchema,
   ItemPageSchema,
   MissingReportViewSchema as MissingReportSchema,
+  PolicyTypeListSchema,
   RunPageSchema,
   RunViewSchema as RunSchema,
   SyncAcceptedSchema,
@@ -28,6 +32,8 @@ export type SyncAccepted = z.infer<typeof SyncAcceptedSchema>;
 export type RunPage = z.infer<typeof RunPageSchema>;
 export type ItemPage = z.infer<typeof ItemPageSchema>;
 export type Tenant = z.infer<typeof TenantViewSchema>;
+export type CoverageRow = z.infer<typeof CoverageSchema>["items"][number];
+export type PolicyTypeView = z.infer<typeof PolicyTypeListSchema>["items"][number];
 
 /**
  * Problem details, read tolerantly: a proxy, an older app or a newer one may answer with a
