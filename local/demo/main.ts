@@ -5,6 +5,7 @@ import { isTerminalStatus } from "../../shared/domain/run";
 import { formatDuration, formatMissing, formatRunReport, formatTimestamp, sanitize, table } from "../cli/format";
 import type { Column } from "../cli/format";
 import type { CliOutput } from "../cli/io";
+import { restoreTerminals } from "../cli/progress";
 import type { GraphObject } from "../simulator";
 import { startLocalHost } from "../host/localHost";
 import type { LocalHost } from "../host/localHost";
@@ -247,6 +248,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 }
 
 if (require.main === module) {
+  // Ctrl-C or SIGTERM mid-demo: put the terminal back (a live bar turns line wrap off), say so,
+  // and exit; the embedded host lives in this process, so its port goes with it.
+  process.once("exit", restoreTerminals);
+  const stop = (signal: NodeJS.Signals) => {
+    restoreTerminals();
+    process.stderr.write(`\n${signal}: demo stopped.\n`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   runDemo({ stdout: process.stdout })
     .then(() => process.exit(0))
     .catch((error: unknown) => {

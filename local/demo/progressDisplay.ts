@@ -3,7 +3,7 @@ import type { SingleBar } from "cli-progress";
 import type { Run } from "../../shared/domain";
 import { formatDuration, sanitize } from "../cli/format";
 import type { CliOutput } from "../cli/io";
-import { progressOf } from "../cli/progress";
+import { barDrawn, barStopped, progressOf } from "../cli/progress";
 import type { RunProgress } from "../cli/progress";
 
 /**
@@ -54,6 +54,7 @@ export function createMultiRunProgress(stream: CliOutput): MultiRunProgress {
       const payload = { label: sanitize(label).padEnd(width).slice(0, width), status: p.status.padEnd(8), elapsed: formatDuration(p.elapsedMs) };
       const bar = bars.get(label);
       if (!bar) {
+        barDrawn(stream);
         bars.set(label, multi.create(p.typesTotal, p.typesDone, payload));
         return;
       }
@@ -62,6 +63,7 @@ export function createMultiRunProgress(stream: CliOutput): MultiRunProgress {
     },
     stop() {
       multi.stop();
+      barStopped(stream);
     },
   };
 }
