@@ -22,7 +22,7 @@ function vitestOutput(env: NodeJS.ProcessEnv): string {
 describe("npm test's output off a terminal", () => {
   it("carries no ANSI escape codes, where vitest would otherwise colour a piped log", async () => {
     const { childEnv } = await import("../support/childEnv.mjs");
-    const base = { ...process.env, TERM: "xterm-256color" };
+    const base: NodeJS.ProcessEnv = { ...process.env, TERM: "xterm-256color" };
     delete base.NO_COLOR;
     // The control: left alone, vitest colours even a pipe (so this test can fail).
     expect(vitestOutput(base)).toMatch(/\x1b\[/);
