@@ -335,8 +335,12 @@ function buildProgram(
     .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
     .argument("<runId>", "the run id, as `sync` or `runs` printed it", parseRunId)
     .option("--json", "print the finished run as JSON")
-    .action((tenantId: string, runId: string, o: RawOptions, command: Command) =>
-      capture({ kind: "runs.watch", tenantId, runId, json: !!o.json }, globalsOf(command)),
+    .action((tenantId: string, runId: string, _o: RawOptions, command: Command) =>
+      // `runs` has a --json of its own, which commander gives the flag to: read both.
+      capture(
+        { kind: "runs.watch", tenantId, runId, json: !!command.optsWithGlobals<RawOptions>().json },
+        globalsOf(command),
+      ),
     );
   runs
     .option(

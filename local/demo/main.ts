@@ -163,7 +163,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
     // 1. First sync of both tenants.
     out(`1. Sync both demo tenants through the API: POST …/inventory/sync → 202 + Location, then GET the Location until 200.\n`);
-    out(`   (The API answers Retry-After: 5; the demo polls every ${formatDuration(poll.pollIntervalMs)} to stay short. Simulated Graph latency: ${options.latencyMs ?? 25} ms a request.)\n`);
+    out(`   (The API answers Retry-After: 1 in a run's first 10 s, then 5; the demo polls every ${formatDuration(poll.pollIntervalMs)} to stay short. Simulated Graph latency: ${options.latencyMs ?? 25} ms a request.)\n`);
     const first = await syncThroughApi(api, tenants, createMultiRunProgress(options.stdout), poll);
     out("\n");
     for (const t of first) {

@@ -60,6 +60,7 @@ describe("CLI command line: commands and flags", () => {
     expect(command(["tenants", "enable", TENANT])).toEqual({ kind: "tenants.setEnabled", tenantId: TENANT, enabled: true });
     expect(command(["tenants", "disable", TENANT])).toEqual({ kind: "tenants.setEnabled", tenantId: TENANT, enabled: false });
     expect(command(["runs", "watch", TENANT, "run-1"])).toEqual({ kind: "runs.watch", tenantId: TENANT, runId: "run-1", json: false });
+    expect(command(["runs", "watch", TENANT, "run-1", "--json"])).toMatchObject({ kind: "runs.watch", json: true });
     expect(command(["coverage", TENANT])).toEqual({ kind: "coverage", tenantId: TENANT, format: "table" });
   });
 
