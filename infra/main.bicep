@@ -375,7 +375,7 @@ output AZURE_RESOURCE_GROUP string = rg.name
 @description('Function App name (azd deploy target).')
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 
-@description('Base URL of the HTTP API (routes under /api, see API.md).')
+@description('Base URL of the HTTP API (routes under /api, see docs/api.md).')
 output API_BASE_URL string = 'https://${functionApp.outputs.defaultHostName}/api'
 
 @description('Client id of the app\'s user-assigned identity: the GRAPH_FEDERATED_CLIENT_ID.')

@@ -136,7 +136,7 @@ interface Answer {
 
 const seg = (value: string): string => encodeURIComponent(value);
 
-/** A small fetch-based client for the routes of API.md. */
+/** A small fetch-based client for the routes of docs/api.md. */
 export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {}
 

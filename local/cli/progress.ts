@@ -8,7 +8,7 @@ import { formatDuration, sanitize } from "./format";
 import type { CliOutput } from "./io";
 
 /**
- * What the CLI can tell about a run in flight. API.md's run carries per-type outcomes, and the
+ * What the CLI can tell about a run in flight. docs/api.md's run carries per-type outcomes, and the
  * total comes from the run's own selection through the domain's scope rule, so "3/22 types"
  * needs nothing the API does not already serve.
  */

@@ -13,7 +13,7 @@ import {
 } from "../../shared/http/schemas";
 
 /**
- * The response bodies of API.md as the CLI reads them: the very schemas the HTTP layer
+ * The response bodies of docs/api.md as the CLI reads them: the very schemas the HTTP layer
  * validates its answers with (and generates OpenAPI from), so a change to the contract breaks
  * the CLI's build or tests rather than its users.
  */

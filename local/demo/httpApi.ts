@@ -7,7 +7,7 @@ import type { Run } from "../../shared/domain";
 /**
  * The few calls the demo makes, over real HTTP, the way an automation client would: POST the
  * sync, then follow the `Location` header until it answers 200. Answers are parsed with the
- * contract's own schemas, so the demo fails loudly if the API drifts from API.md.
+ * contract's own schemas, so the demo fails loudly if the API drifts from docs/api.md.
  */
 export class DemoApiError extends Error {
   constructor(

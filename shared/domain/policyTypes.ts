@@ -139,7 +139,7 @@ const SCRIPTS: GraphReadPermission = "DeviceManagementScripts.Read.All";
 const win: PlatformRule = { fixed: "windows" };
 const multi: PlatformRule = { fixed: "multi" };
 
-/** The policy types we inventory (DESIGN.md §4). Order is the display order. */
+/** The policy types we inventory (docs/design.md). Order is the display order. */
 export const POLICY_TYPES = [
   define("deviceConfiguration", "configuration", "/deviceManagement/deviceConfigurations", { platform: ODATA, meta: ["version"] }),
   define("settingsCatalogPolicy", "configuration", "/deviceManagement/configurationPolicies", {

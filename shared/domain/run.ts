@@ -49,7 +49,7 @@ export const RunCountsSchema = z.object({
   errors: z.number().int().nonnegative(),
 });
 
-/** The run as served by the API (API.md "Run"). */
+/** The run as served by the API (docs/api.md "Run"). */
 export const RunSchema = z.object({
   id: z.string(),
   tenantId: z.string(),

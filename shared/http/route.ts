@@ -46,7 +46,7 @@ export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema 
   problems: readonly ApiErrorCode[];
   /**
    * The path's `tenantId` must name a registered tenant, else 404 TENANT_NOT_FOUND before the
-   * handler runs (API.md: an empty answer must never stand for a mistyped tenant). Costs one
+   * handler runs (docs/api.md: an empty answer must never stand for a mistyped tenant). Costs one
    * registry point read per request.
    */
   registeredTenant?: boolean;

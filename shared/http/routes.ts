@@ -8,7 +8,7 @@ import { syncRoutes } from "./syncRoutes";
 import { tenantRoutes } from "./tenantRoutes";
 
 /**
- * THE route table (API.md). The Azure registrations (functions/http.ts) and the local host both
+ * THE route table (docs/api.md). The Azure registrations (functions/http.ts) and the local host both
  * iterate it, so a route exists in both or in neither. Each entry: `name` (Azure function name
  * and OpenAPI operationId), `methods`, `route` (Functions syntax, under /api), `authLevel`,
  * `roles`, `handler`.

@@ -6,7 +6,7 @@ import type { Run } from "../../shared/domain/run";
 import { ApiClient, ApiError, parseRetryAfter, resolveBaseUrl } from "../../local/cli/apiClient";
 import { runCli } from "../../local/cli/main";
 
-// ── a loopback server that speaks API.md ────────────────────────────────────────────────────
+// ── a loopback server that speaks docs/api.md ────────────────────────────────────────────────────
 
 interface Recorded {
   method: string;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { POLICY_TYPES, policyTypeDefinition, requiredGraphPermissions } from "../../../shared/domain";
 import type { PolicyTypeKey } from "../../../shared/domain";
 
-/** DESIGN.md §4: key, Graph path (beta), category; `name` marks the settings-catalog name field. */
+/** docs/design.md: key, Graph path (beta), category; `name` marks the settings-catalog name field. */
 const DESIGN_TABLE: [PolicyTypeKey, string, string, ("name" | "displayName")?][] = [
   ["deviceConfiguration", "/deviceManagement/deviceConfigurations", "configuration"],
   ["settingsCatalogPolicy", "/deviceManagement/configurationPolicies", "configuration", "name"],
@@ -41,7 +41,7 @@ const DESIGN_TABLE: [PolicyTypeKey, string, string, ("name" | "displayName")?][]
 ];
 
 describe("policy-type catalog", () => {
-  it("has at least the 26 types of DESIGN.md §4, each unique", () => {
+  it("has at least the 26 types of docs/design.md, each unique", () => {
     expect(POLICY_TYPES.length).toBeGreaterThanOrEqual(26);
     expect(new Set(POLICY_TYPES.map((t) => t.key)).size).toBe(POLICY_TYPES.length);
   });

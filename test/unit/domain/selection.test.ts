@@ -17,7 +17,7 @@ const CATEGORIES = CategorySchema.options;
 const FOUNDATIONS = POLICY_TYPES.filter((t) => t.foundation).map((t) => t.key);
 const hashOf = (input: SelectionInput) => selectionHash(normaliseSelection(input));
 
-/** The meaning of a raw selection (API.md): what a normaliser must preserve. */
+/** The meaning of a raw selection (docs/api.md): what a normaliser must preserve. */
 function scopeOf(input: SelectionInput): PolicyTypeKey[] {
   const named = new Set<string>([
     ...(input.policyTypes ?? []),
