@@ -2,7 +2,6 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { POLICY_TYPES } from "../../shared/domain/policyTypes";
 
 /** The repository's own documentation, read as a new engineer would: every pointer must land. */
 const root = resolve(__dirname, "../..");
@@ -37,22 +36,5 @@ describe("the documentation points inside the repository", () => {
       }
     }
     expect(broken).toEqual([]);
-  });
-});
-
-describe("docs/graph-permissions.md", () => {
-  it("lists every catalog type with the catalog's Graph path and read permission (one source of truth)", () => {
-    const rows = new Map<string, { path: string; permission: string }>();
-    for (const line of text("docs/graph-permissions.md").split("\n")) {
-      const cells = /^\|\s*([A-Za-z]+)(?: \(foundation\))?\s*\|\s*(\/\S+)\s*\|\s*([^|]+?)\s*\|$/.exec(line);
-      if (cells) rows.set(cells[1]!, { path: cells[2]!, permission: cells[3]! });
-    }
-    for (const type of POLICY_TYPES) {
-      const row = rows.get(type.key);
-      expect(row, `${type.key} has a row`).toBeDefined();
-      expect(row!.path).toBe(type.graphPath);
-      expect(row!.permission.split(" ")[0], type.key).toBe(type.readPermission);
-    }
-    expect([...rows.keys()].sort()).toEqual(POLICY_TYPES.map((t) => t.key).sort());
   });
 });
