@@ -17,7 +17,7 @@ export const ApiErrorCodeSchema = z.enum([
 ]);
 export type ApiErrorCode = z.infer<typeof ApiErrorCodeSchema>;
 
-/** Codes persisted on runs and per-type outcomes (docs/api.md "Runs"). */
+/** Codes persisted on runs and per-type outcomes (docs/api.md "Errors"). */
 export const RunErrorCodeSchema = z.enum([
   "GRAPH_THROTTLED",
   "GRAPH_UNAVAILABLE",

@@ -1,0 +1,58 @@
+import type { InventoryItem } from "../../shared/domain/item";
+import type { ItemsQuery, MissingQuery } from "../apiClient";
+import { ExitCode } from "../exitCodes";
+import { ITEM_COLUMNS, MISSING_CSV_COLUMNS, formatItems, formatMissing, sortItems } from "../format";
+import type { OutputFormat } from "../format";
+import type { CommandContext } from "./context";
+import { printListing } from "./context";
+
+export async function listItems(
+  ctx: CommandContext,
+  command: { tenantId: string; query: ItemsQuery; all: boolean; format: OutputFormat },
+): Promise<ExitCode> {
+  const collected: InventoryItem[] = [];
+  const seen = new Set<string>();
+  let token = command.query.continuationToken;
+  let next: string | null;
+  for (;;) {
+    const page = await ctx.client.listItems(command.tenantId, { ...command.query, continuationToken: token });
+    collected.push(...page.items);
+    next = page.continuationToken;
+    if (!command.all || !next) break;
+    // A token that comes back twice would loop forever; stop and say so rather than hang.
+    if (seen.has(next)) {
+      ctx.stderr.write("warning: the API repeated a continuation token; stopping.\n");
+      break;
+    }
+    seen.add(next);
+    token = next;
+  }
+  const remaining = command.all ? null : next;
+  // Sorted by policy type and name: what was fetched (every page with --all, else this page).
+  const items = sortItems(collected);
+  printListing(ctx.stdout, command.format, {
+    json: { items, continuationToken: remaining },
+    columns: ITEM_COLUMNS,
+    rows: items,
+    table: () => formatItems(items),
+  });
+  if (remaining && command.format !== "json") {
+    ctx.stderr.write(`More items: add --all, or --continuation-token ${remaining}\n`);
+  }
+  return ExitCode.ok;
+}
+
+export async function listMissing(
+  ctx: CommandContext,
+  command: { tenantId: string; query: MissingQuery; format: OutputFormat },
+): Promise<ExitCode> {
+  const answer = await ctx.client.missing(command.tenantId, command.query);
+  const report = { ...answer, items: sortItems(answer.items) };
+  printListing(ctx.stdout, command.format, {
+    json: report,
+    columns: MISSING_CSV_COLUMNS,
+    rows: report.items,
+    table: () => formatMissing(report),
+  });
+  return ExitCode.ok;
+}
