@@ -27,11 +27,15 @@ export interface CosmosServerOptions {
    * those handshakes, not the sync, used most of the CPU.
    */
   keepAlive?: boolean;
+  /** Told of every request (method, path, headers) before it is served: request accounting. */
+  onRequest?: (method: string, path: string, headers: Record<string, string | string[] | undefined>) => void;
 }
 
 export async function startCosmosServer(options: CosmosServerOptions = {}): Promise<RunningCosmosServer> {
   const host = options.host ?? "127.0.0.1";
   const server = createHttpsServer({ keepAlive: options.keepAlive ?? true });
+  const onRequest = options.onRequest;
+  if (onRequest) server.prependListener("request", (req) => onRequest(req.method ?? "GET", req.url ?? "/", req.headers));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
