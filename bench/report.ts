@@ -1,3 +1,6 @@
+import type { CpuSplit } from "./cpuUsage";
+import type { SelfTimeEntry } from "./cpuProfile";
+
 /** The bench's output: one row per scenario in bench/results/latest.json, and a table for people. */
 export interface ScenarioRow {
   name: string;
@@ -6,9 +9,16 @@ export interface ScenarioRow {
   ratioToFloor: number | null;
   graphCalls: number;
   itemsPerSecond: number;
+  /** The sync process alone: the stand-ins run in processes of their own. */
   peakRssMiB: number;
   baselineWallMs: number | null;
   tenantsSkipped: number;
+  /** CPU (user + system) of the sync process during the measured window, ms. */
+  syncCpuMs: number;
+  /** syncCpuMs per 1,000 items stored. */
+  cpuMsPer1kItems: number | null;
+  /** CPU seconds each stand-in process used during the same window. */
+  standInCpuSeconds: { cosmos: number; tables: number; graph: number };
 }
 
 /** What backs a row: how the floor and the baseline were obtained, and what was checked. */
@@ -22,6 +32,8 @@ export interface ScenarioDetail {
   plannedRetries: number;
   graph429s: number;
   extraGraphCalls: number;
+  /** The simulator's answers by status, URLs asked twice, and its slowest answer (ms). */
+  graphLog: { statuses: Record<string, number>; repeats: number; maxDurationMs: number; retriesByStatus: Record<string, number> };
   slowestType: string;
   slowestChainMs: number;
   /** The same tenant with SYNC_MAX_PARALLEL_TYPES slots (catalog order, sliding window). */
@@ -33,6 +45,14 @@ export interface ScenarioDetail {
   baselinePeakRssMiB: number | null;
   baseline: string;
   speedupVsBaseline: number | null;
+  /** User and system CPU of the sync process and of each stand-in during the measured window. */
+  cpu: CpuSplit;
+  /** Requests the Cosmos stand-in served during the measured window, by kind. */
+  cosmosRequests: Record<string, number>;
+  /** Peak RSS of each stand-in process (its own report, start-up included), MiB. */
+  standInPeakRssMiB: Record<string, number>;
+  /** A CPU profile of a separate, profiled run of this scenario (sync process only). */
+  profile: { file: string; wallMs: number; topSelf: SelfTimeEntry[] } | null;
 }
 
 export interface BenchReport {
@@ -40,6 +60,8 @@ export interface BenchReport {
   node: string;
   platform: string;
   cpus: number;
+  /** os.loadavg() (1, 5, 15 min) when the bench started and ended: the machine may be shared. */
+  loadAverage: { before: number[]; after: number[] };
   graphLatency: string;
   scenarios: ScenarioRow[];
   details: ScenarioDetail[];
@@ -48,7 +70,22 @@ export interface BenchReport {
 const num = (n: number | null, digits = 0) => (n === null ? "-" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 export function formatTable(rows: readonly ScenarioRow[]): string {
-  const header = ["scenario", "wall ms", "floor ms", "ratio", "Graph calls", "items/s", "peak RSS MiB", "baseline ms", "speed-up", "skipped"];
+  const header = [
+    "scenario",
+    "wall ms",
+    "floor ms",
+    "ratio",
+    "Graph calls",
+    "items/s",
+    "sync peak RSS MiB",
+    "sync CPU ms / 1k items",
+    "Cosmos CPU s",
+    "Azurite CPU s",
+    "Graph sim CPU s",
+    "baseline ms",
+    "speed-up",
+    "skipped",
+  ];
   const body = rows.map((r) => [
     r.name,
     num(r.wallMs),
@@ -57,6 +94,10 @@ export function formatTable(rows: readonly ScenarioRow[]): string {
     num(r.graphCalls),
     num(r.itemsPerSecond),
     num(r.peakRssMiB, 1),
+    num(r.cpuMsPer1kItems),
+    num(r.standInCpuSeconds.cosmos, 1),
+    num(r.standInCpuSeconds.tables, 1),
+    num(r.standInCpuSeconds.graph, 1),
     num(r.baselineWallMs),
     r.baselineWallMs === null || r.wallMs === 0 ? "-" : `${(r.baselineWallMs / r.wallMs).toFixed(1)}×`,
     String(r.tenantsSkipped),
@@ -72,11 +113,20 @@ export function formatNotes(details: readonly ScenarioDetail[]): string {
     .map(
       (d) =>
         `- ${d.name}: ${d.tenants} tenant(s) × ${d.objectsPerTenant} objects, ${d.itemsStored} stored; ` +
-        `Graph calls ${d.pagesNeeded} pages + ${d.plannedRetries} planned 429s → ${d.extraGraphCalls === 0 ? "no extra call" : `${d.extraGraphCalls} extra`}; ` +
+        `Graph calls ${d.pagesNeeded} pages + ${d.plannedRetries} planned 429s → ${d.extraGraphCalls === 0 ? "no extra call" : `${d.extraGraphCalls} extra`} ` +
+        `(answers ${Object.entries(d.graphLog.statuses).map(([k, v]) => `${k} ×${v}`).join(", ")}; ${d.graphLog.repeats} URLs asked again; engine retries by status ${JSON.stringify(d.graphLog.retriesByStatus)}; slowest answer ${d.graphLog.maxDurationMs} ms); ` +
         `slowest chain ${d.slowestType} ${d.slowestChainMs} ms (with the 8-slot window: ${d.scheduledTenantFloorMs} ms); ` +
         `runs ${Object.entries(d.runs).map(([k, v]) => `${k} ${v}`).join(", ")}` +
         `${Object.keys(d.errorCodes).length ? ` (errors: ${Object.entries(d.errorCodes).map(([k, v]) => `${k} ×${v}`).join(", ")})` : ""}; ` +
-        `tenants in flight ≤ ${d.maxConcurrentTenants}, activities in flight ≤ ${d.maxActivitiesInFlight}; baseline: ${d.baseline}`,
+        `tenants in flight ≤ ${d.maxConcurrentTenants}, activities in flight ≤ ${d.maxActivitiesInFlight}; ` +
+        `sync CPU ${d.cpu.sync.userMs} ms user + ${d.cpu.sync.systemMs} ms system; ` +
+        `Cosmos requests ${Object.entries(d.cosmosRequests).map(([k, v]) => `${k} ×${v}`).join(", ")}; ` +
+        `stand-in peak RSS ${Object.entries(d.standInPeakRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(", ")}; baseline: ${d.baseline}` +
+        (d.profile ? `\n  profile (separate run, ${d.profile.wallMs} ms): ${d.profile.file}\n${formatTopSelf(d.profile.topSelf)}` : ""),
     )
     .join("\n");
+}
+
+export function formatTopSelf(entries: readonly SelfTimeEntry[]): string {
+  return entries.map((e, i) => `    ${i + 1}. ${e.function}: ${num(e.selfMs)} ms self (${e.percent.toFixed(1)} %)`).join("\n");
 }

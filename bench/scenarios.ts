@@ -48,7 +48,12 @@ export function catalogSizes(total: number): Sizes {
   return sizes;
 }
 
-export function benchScenarios(quick: boolean): Scenario[] {
+export interface ScenarioOverrides {
+  /** A smaller (or larger) nightly while developing; the full bench uses 200. */
+  nightlyTenants?: number;
+}
+
+export function benchScenarios(quick: boolean, overrides: ScenarioOverrides = {}): Scenario[] {
   const base = { globalLimit: 20, perTenantLimit: 2, parallelTypes: 8, intuneThrottle: false, throttledShare: 0 };
   const large = quick ? 1_000 : 10_000;
   return [
@@ -58,7 +63,7 @@ export function benchScenarios(quick: boolean): Scenario[] {
       ...base,
       name: "nightly",
       kind: "nightly",
-      tenants: quick ? 10 : 200,
+      tenants: overrides.nightlyTenants ?? (quick ? 10 : 200),
       globalLimit: quick ? 5 : 20,
       sizes: catalogSizes(quick ? 100 : 300),
       baselineSampleTenants: quick ? 2 : 10,
