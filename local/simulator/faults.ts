@@ -38,7 +38,7 @@ export function graphErrorBody(status: number, now: Date, message?: string, code
   const defaults: Record<number, [string, string]> = {
     400: ["BadRequest", "Bad request."],
     401: ["InvalidAuthenticationToken", "Access token validation failure. Invalid audience."],
-    403: ["Forbidden", "Application is not authorized to perform this operation. Application must have one of the following scopes: DeviceManagementConfiguration.Read.All"],
+    403: ["Forbidden", "Application is not authorized to perform this operation."],
     404: ["ResourceNotFound", "Resource not found."],
     405: ["BadRequest", "Method not allowed: this simulator, like an inventory, only reads."],
     429: ["TooManyRequests", "Too many requests. Please retry again later."],
@@ -56,6 +56,15 @@ export function graphErrorBody(status: number, now: Date, message?: string, code
       innerError: { date: now.toISOString().slice(0, 19), "request-id": requestId, "client-request-id": requestId },
     },
   };
+}
+
+/** Graph's 403 for an app without the type's read permission, naming the permission the catalog says it needs. */
+export function forbiddenBody(now: Date, permission: string): object {
+  return graphErrorBody(
+    403,
+    now,
+    `Application is not authorized to perform this operation. Application must have one of the following scopes: ${permission}`,
+  );
 }
 
 /**

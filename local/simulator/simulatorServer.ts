@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { POLICY_TYPES, policyTypeDefinition } from "../../shared/domain";
 import type { PolicyTypeKey } from "../../shared/domain";
 import { readSimulatorToken } from "../../shared/graph/simulatorToken";
-import { FaultBook, graphErrorBody, notLicensedBody } from "./faults";
+import { FaultBook, forbiddenBody, graphErrorBody, notLicensedBody } from "./faults";
 import type { FaultSpec, LatencySpec } from "./faults";
 import { DEFAULT_SIZES, PAGE_SIZE_MAX } from "./pageSizes";
 import { RequestLog } from "./requestLog";
@@ -252,7 +252,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     if (fault) {
       const headers: Record<string, string> = {};
       if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
-      return send(res, fault.status, fault.body ?? graphErrorBody(fault.status, now), headers);
+      const body = fault.body ?? (fault.status === 403 ? forbiddenBody(now, policyTypeDefinition(type).readPermission) : graphErrorBody(fault.status, now));
+      return send(res, fault.status, body, headers);
     }
 
     const behaviour = faults.behaviour(tenantId, type);

@@ -61,6 +61,19 @@ export type MetaKey = keyof typeof META_FIELDS;
 
 type PlatformRule = { fixed: Platform } | { fromField: string };
 
+/**
+ * The read-only Microsoft Graph application permissions the catalog needs. One source of truth
+ * for the simulator's 403 text, docs/graph-permissions.md and the consent script.
+ */
+export const GraphReadPermissionSchema = z.enum([
+  "DeviceManagementConfiguration.Read.All",
+  "DeviceManagementApps.Read.All",
+  "DeviceManagementServiceConfig.Read.All",
+  "DeviceManagementRBAC.Read.All",
+  "DeviceManagementScripts.Read.All",
+]);
+export type GraphReadPermission = z.infer<typeof GraphReadPermissionSchema>;
+
 export interface PolicyTypeDefinition {
   readonly key: string;
   readonly category: Category;
@@ -73,6 +86,8 @@ export interface PolicyTypeDefinition {
   readonly platform: PlatformRule;
   /** The whitelist: only these meta keys are kept; everything else Graph sends is dropped. */
   readonly metaKeys: readonly MetaKey[];
+  /** The application permission that lets the app read this type (a 403 names it). */
+  readonly readPermission: GraphReadPermission;
 }
 
 const COMMON: MetaKey[] = ["odataType", "description", "createdDateTime", "lastModifiedDateTime", "roleScopeTagIds"];
@@ -88,6 +103,7 @@ function define<K extends string>(
     meta?: MetaKey[];
     common?: MetaKey[];
     foundation?: boolean;
+    permission?: GraphReadPermission;
   },
 ): PolicyTypeDefinition & { readonly key: K } {
   const nameField = opts.name ?? "displayName";
@@ -110,8 +126,15 @@ function define<K extends string>(
     select: [...new Set(select)],
     platform: opts.platform,
     metaKeys,
+    readPermission: opts.permission ?? CONFIG,
   };
 }
+
+const CONFIG: GraphReadPermission = "DeviceManagementConfiguration.Read.All";
+const APPS: GraphReadPermission = "DeviceManagementApps.Read.All";
+const SERVICE: GraphReadPermission = "DeviceManagementServiceConfig.Read.All";
+const RBAC: GraphReadPermission = "DeviceManagementRBAC.Read.All";
+const SCRIPTS: GraphReadPermission = "DeviceManagementScripts.Read.All";
 
 const win: PlatformRule = { fixed: "windows" };
 const multi: PlatformRule = { fixed: "multi" };
@@ -134,42 +157,42 @@ export const POLICY_TYPES = [
     platform: { fromField: "platforms" },
     meta: ["platforms", "technologies", "settingCount"],
   }),
-  define("deviceManagementScript", "scripts", "/deviceManagement/deviceManagementScripts", { platform: win, meta: ["runAsAccount", "fileName"] }),
-  define("deviceShellScript", "scripts", "/deviceManagement/deviceShellScripts", { platform: { fixed: "macos" }, meta: ["runAsAccount", "fileName"] }),
-  define("deviceHealthScript", "scripts", "/deviceManagement/deviceHealthScripts", {
+  define("deviceManagementScript", "scripts", "/deviceManagement/deviceManagementScripts", { permission: SCRIPTS, platform: win, meta: ["runAsAccount", "fileName"] }),
+  define("deviceShellScript", "scripts", "/deviceManagement/deviceShellScripts", { permission: SCRIPTS, platform: { fixed: "macos" }, meta: ["runAsAccount", "fileName"] }),
+  define("deviceHealthScript", "scripts", "/deviceManagement/deviceHealthScripts", { permission: SCRIPTS,
     platform: win,
     meta: ["publisher", "version", "runAsAccount", "isGlobalScript"],
   }),
-  define("deviceComplianceScript", "scripts", "/deviceManagement/deviceComplianceScripts", {
+  define("deviceComplianceScript", "scripts", "/deviceManagement/deviceComplianceScripts", { permission: SCRIPTS,
     platform: win,
     meta: ["publisher", "version", "runAsAccount"],
   }),
-  define("mobileApp", "apps", "/deviceAppManagement/mobileApps", { platform: ODATA, meta: ["publisher", "publishingState", "isAssigned"] }),
-  define("mobileAppConfiguration", "apps", "/deviceAppManagement/mobileAppConfigurations", {
+  define("mobileApp", "apps", "/deviceAppManagement/mobileApps", { permission: APPS, platform: ODATA, meta: ["publisher", "publishingState", "isAssigned"] }),
+  define("mobileAppConfiguration", "apps", "/deviceAppManagement/mobileAppConfigurations", { permission: APPS,
     platform: ODATA,
     meta: ["version", "targetedMobileApps"],
   }),
-  define("targetedManagedAppConfiguration", "appProtection", "/deviceAppManagement/targetedManagedAppConfigurations", {
+  define("targetedManagedAppConfiguration", "appProtection", "/deviceAppManagement/targetedManagedAppConfigurations", { permission: APPS,
     platform: multi,
     meta: ["version", "isAssigned", "deployedAppCount"],
   }),
-  define("iosManagedAppProtection", "appProtection", "/deviceAppManagement/iosManagedAppProtections", {
+  define("iosManagedAppProtection", "appProtection", "/deviceAppManagement/iosManagedAppProtections", { permission: APPS,
     platform: { fixed: "ios" },
     meta: ["version", "isAssigned", "deployedAppCount"],
   }),
-  define("androidManagedAppProtection", "appProtection", "/deviceAppManagement/androidManagedAppProtections", {
+  define("androidManagedAppProtection", "appProtection", "/deviceAppManagement/androidManagedAppProtections", { permission: APPS,
     platform: { fixed: "android" },
     meta: ["version", "isAssigned", "deployedAppCount"],
   }),
-  define("windowsInformationProtectionPolicy", "appProtection", "/deviceAppManagement/windowsInformationProtectionPolicies", {
+  define("windowsInformationProtectionPolicy", "appProtection", "/deviceAppManagement/windowsInformationProtectionPolicies", { permission: APPS,
     platform: win,
     meta: ["version", "isAssigned", "enforcementLevel"],
   }),
-  define("windowsAutopilotDeploymentProfile", "enrollment", "/deviceManagement/windowsAutopilotDeploymentProfiles", {
+  define("windowsAutopilotDeploymentProfile", "enrollment", "/deviceManagement/windowsAutopilotDeploymentProfiles", { permission: SERVICE,
     platform: win,
     meta: ["language", "deviceType"],
   }),
-  define("deviceEnrollmentConfiguration", "enrollment", "/deviceManagement/deviceEnrollmentConfigurations", {
+  define("deviceEnrollmentConfiguration", "enrollment", "/deviceManagement/deviceEnrollmentConfigurations", { permission: SERVICE,
     platform: { fixed: "multi" },
     meta: ["version", "priority", "deviceEnrollmentConfigurationType"],
   }),
@@ -181,26 +204,26 @@ export const POLICY_TYPES = [
     common: ["odataType", "description", "lastModifiedDateTime", "roleScopeTagIds"],
     meta: ["templateId", "isAssigned"],
   }),
-  define("termsAndConditions", "enrollment", "/deviceManagement/termsAndConditions", { platform: multi, meta: ["version"] }),
+  define("termsAndConditions", "enrollment", "/deviceManagement/termsAndConditions", { permission: SERVICE, platform: multi, meta: ["version"] }),
   define("assignmentFilter", "foundations", "/deviceManagement/assignmentFilters", {
     foundation: true,
     platform: { fromField: "platform" },
     common: ["odataType", "description", "createdDateTime", "lastModifiedDateTime", "roleScopeTags"],
     meta: ["platform", "assignmentFilterManagementType"],
   }),
-  define("roleScopeTag", "foundations", "/deviceManagement/roleScopeTags", {
+  define("roleScopeTag", "foundations", "/deviceManagement/roleScopeTags", { permission: RBAC,
     foundation: true,
     platform: multi,
     common: ["odataType", "description"],
     meta: ["isBuiltIn"],
   }),
-  define("notificationMessageTemplate", "foundations", "/deviceManagement/notificationMessageTemplates", {
+  define("notificationMessageTemplate", "foundations", "/deviceManagement/notificationMessageTemplates", { permission: SERVICE,
     foundation: true,
     platform: multi,
     common: ["odataType", "description", "lastModifiedDateTime", "roleScopeTagIds"],
     meta: ["defaultLocale"],
   }),
-  define("roleDefinition", "foundations", "/deviceManagement/roleDefinitions", {
+  define("roleDefinition", "foundations", "/deviceManagement/roleDefinitions", { permission: RBAC,
     foundation: true,
     platform: multi,
     common: ["odataType", "description", "roleScopeTagIds"],
@@ -226,6 +249,11 @@ export function policyTypeDefinition(key: PolicyTypeKey): PolicyTypeDefinition &
 
 export function policyTypesOfCategory(category: Category): PolicyTypeKey[] {
   return POLICY_TYPES.filter((t) => t.category === category).map((t) => t.key);
+}
+
+/** The distinct read permissions the given types need (all types by default), sorted. */
+export function requiredGraphPermissions(keys: readonly PolicyTypeKey[] = POLICY_TYPE_KEYS): GraphReadPermission[] {
+  return [...new Set(keys.map((k) => policyTypeDefinition(k).readPermission))].sort();
 }
 
 export function derivePlatform(def: PolicyTypeDefinition, raw: Record<string, unknown>): Platform {

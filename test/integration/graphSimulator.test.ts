@@ -36,6 +36,18 @@ describe("Graph tenant simulator", () => {
     expect((await get("/beta/deviceManagement/deviceConfigurations", "33333333-3333-4333-8333-333333333333")).status).toBe(401);
   });
 
+  it("answers a 403 that names the read permission the catalog gives the type, as real Graph names the missing scope", async () => {
+    sim.control.fault(A, "mobileApp", { status: 403, times: 1 });
+    sim.control.fault(A, "roleScopeTag", { status: 403, times: 1 });
+    const apps = await get("/beta/deviceAppManagement/mobileApps");
+    const tags = await get("/beta/deviceManagement/roleScopeTags");
+    expect(apps.status).toBe(403);
+    expect(JSON.stringify(apps.body)).toContain(policyTypeDefinition("mobileApp").readPermission);
+    expect(JSON.stringify(apps.body)).toContain("DeviceManagementApps.Read.All");
+    expect(JSON.stringify(tags.body)).toContain("DeviceManagementRBAC.Read.All");
+    expect(JSON.stringify(tags.body)).not.toContain("DeviceManagementConfiguration.Read.All");
+  });
+
   it("serves the same deterministic data for the same tenant and seed", async () => {
     const again = await startGraphSimulator({ tenants: { [A]: { seed: 7, sizes: { deviceConfiguration: 30 } } }, throttle: false });
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { POLICY_TYPES, policyTypeDefinition } from "../../../shared/domain";
+import { POLICY_TYPES, policyTypeDefinition, requiredGraphPermissions } from "../../../shared/domain";
 import type { PolicyTypeKey } from "../../../shared/domain";
 
 /** DESIGN.md §4: key, Graph path (beta), category; `name` marks the settings-catalog name field. */
@@ -62,5 +62,15 @@ describe("policy-type catalog", () => {
       expect(def.metaKeys, def.key).toContain("odataType");
       expect(new Set(def.select).size, def.key).toBe(def.select.length);
     }
+  });
+
+  it("names one read-only application permission per type, and the union a selection needs", () => {
+    for (const def of POLICY_TYPES) expect(def.readPermission, def.key).toMatch(/^DeviceManagement\w+\.Read\.All$/);
+    expect(requiredGraphPermissions(["mobileApp", "iosManagedAppProtection"])).toEqual(["DeviceManagementApps.Read.All"]);
+    expect(requiredGraphPermissions(["roleScopeTag", "deviceConfiguration"])).toEqual([
+      "DeviceManagementConfiguration.Read.All",
+      "DeviceManagementRBAC.Read.All",
+    ]);
+    expect(requiredGraphPermissions()).toHaveLength(5);
   });
 });
