@@ -1,5 +1,6 @@
 import type { CpuSplit } from "./cpuUsage";
 import type { SelfTimeEntry } from "./cpuProfile";
+import type { NightlyFloors } from "./floor";
 
 /** The bench's output: one row per scenario in bench/results/latest.json, and a table for people. */
 export interface ScenarioRow {
@@ -65,6 +66,17 @@ export interface BenchReport {
   graphLatency: string;
   scenarios: ScenarioRow[];
   details: ScenarioDetail[];
+  /** The nightly's floors at 50, 200 and 500 tenants of the nightly's shape (present when it ran). */
+  nightlyFloors?: NightlyFloorRow[];
+}
+
+export interface NightlyFloorRow extends NightlyFloors {
+  tenants: number;
+  /** The same store on the infra's default autoscale maximum instead of serverless. */
+  cosmosAutoscaleMs: number;
+  /** `binding`: which floor binds in the bench (stand-in store without RU limits, one sync process). */
+  /** Which floor binds in Azure (the sync scaled out: CPU spread over instances; serverless Cosmos). */
+  bindingInAzure: NightlyFloors["binding"];
 }
 
 const num = (n: number | null, digits = 0) => (n === null ? "-" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
@@ -129,4 +141,24 @@ export function formatNotes(details: readonly ScenarioDetail[]): string {
 
 export function formatTopSelf(entries: readonly SelfTimeEntry[]): string {
   return entries.map((e, i) => `    ${i + 1}. ${e.function}: ${num(e.selfMs)} ms self (${e.percent.toFixed(1)} %)`).join("\n");
+}
+
+const seconds = (ms: number | null) => (ms === null ? "-" : ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${num(ms / 1000)} s`);
+
+export function formatNightlyFloors(rows: readonly NightlyFloorRow[]): string {
+  const header = ["tenants", "waves (today)", "Intune budget", "Graph global", "Cosmos serverless", "Cosmos autoscale 1k", "CPU, one process", "binds here", "binds in Azure"];
+  const body = rows.map((r) => [
+    String(r.tenants),
+    seconds(r.wavesMs),
+    seconds(r.intuneBudgetMs),
+    seconds(r.graphGlobalMs),
+    seconds(r.cosmosMs),
+    seconds(r.cosmosAutoscaleMs),
+    seconds(r.cpuMs),
+    r.binding,
+    r.bindingInAzure,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i] as number)).join(" | ")} |`;
+  return [line(header), `|${widths.map((w) => `${"-".repeat(w + 1)}:`).join("|")}|`, ...body.map(line)].join("\n");
 }

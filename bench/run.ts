@@ -10,11 +10,11 @@ import type { BaselineMeasurement } from "./baseline";
 import { cpuMsPerThousandItems } from "./cpuUsage";
 import { measureEngine } from "./engineRun";
 import type { EngineMeasurement } from "./engineRun";
-import { nightlyFloorMs, ratioToFloor, scheduledFloorMs, totalPages, typeFloorsMs } from "./floor";
-import { formatNotes, formatTable } from "./report";
-import type { BenchReport, ScenarioDetail, ScenarioRow } from "./report";
+import { nightlyFloorMs, nightlyFloors, ratioToFloor, scheduledFloorMs, totalPages, typeFloorsMs } from "./floor";
+import { formatNightlyFloors, formatNotes, formatTable } from "./report";
+import type { BenchReport, NightlyFloorRow, ScenarioDetail, ScenarioRow } from "./report";
 import { startRssSampler } from "./rss";
-import { LATENCY, RETRY_AFTER_SECONDS, benchScenarios, planThrottledPages, retriesPerType } from "./scenarios";
+import { FLOOR_TENANT_COUNTS, LATENCY, RETRY_AFTER_SECONDS, SERVICE_LIMITS, benchScenarios, planThrottledPages, retriesPerType } from "./scenarios";
 import type { Scenario } from "./scenarios";
 
 /**
@@ -92,6 +92,30 @@ export function planOf(scenario: Scenario) {
   };
 }
 
+/** The nightly's floors at 50, 200 and 500 tenants of this scenario's shape (see floor.ts). */
+function nightlyFloorRows(scenario: Scenario, plan: ReturnType<typeof planOf>, cpuMsPerTenant: number): NightlyFloorRow[] {
+  const pagesPerTenant = plan.pagesNeeded / scenario.tenants;
+  const itemsPerTenant = Object.values(scenario.sizes).reduce((n, s) => n + s, 0);
+  return FLOOR_TENANT_COUNTS.map((tenants) => {
+    const base = {
+      tenants,
+      globalLimit: scenario.globalLimit,
+      tenantFloorMs: plan.slowestChainMs,
+      requestsPerTenant: pagesPerTenant,
+      itemsPerTenant,
+      intuneBudget: SERVICE_LIMITS.intuneBudget,
+      graphGlobalBudget: SERVICE_LIMITS.graphGlobalBudget,
+      ruPerItem: SERVICE_LIMITS.ruPerItem,
+    };
+    // Here: the stand-in has no request units to run out of, and one process does all the work.
+    const here = nightlyFloors({ ...base, cosmosRuPerSecond: Number.POSITIVE_INFINITY, cpuMsPerTenant });
+    // In Azure: the sync scales out over instances, the container serves 5,000 RU/s (serverless).
+    const azure = nightlyFloors({ ...base, cosmosRuPerSecond: SERVICE_LIMITS.cosmosServerlessRuPerSecond });
+    const autoscale = nightlyFloors({ ...base, cosmosRuPerSecond: SERVICE_LIMITS.cosmosAutoscaleDefaultRuPerSecond });
+    return { tenants, ...here, cosmosMs: azure.cosmosMs, cosmosAutoscaleMs: autoscale.cosmosMs, bindingInAzure: azure.binding };
+  });
+}
+
 function repoRoot(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, "package.json"))) {
@@ -128,6 +152,7 @@ async function main(): Promise<void> {
   // The machine may be shared: figures are only comparable with the load they were taken under.
   const loadBefore = os.loadavg().map((l) => Math.round(l * 100) / 100);
   const rows: ScenarioRow[] = [];
+  let floorRows: NightlyFloorRow[] | undefined;
   const details: ScenarioDetail[] = [];
   console.log(`bench (${quick ? "quick" : "full"}${nightlyTenants ? `, nightly of ${nightlyTenants} tenants` : ""}; load average ${loadBefore.join(" ")} on ${os.cpus().length} CPUs): Graph latency uniform ${LATENCY.ms}–${LATENCY.ms + LATENCY.jitterMs} ms (median ${LATENCY.medianMs} ms)`);
   for (const scenario of scenarios) {
@@ -198,6 +223,7 @@ async function main(): Promise<void> {
       standInPeakRssMiB: e.standInPeakRssMiB,
       profile,
     });
+    if (scenario.kind === "nightly") floorRows = nightlyFloorRows(scenario, plan, e.cpu.sync.totalMs / scenario.tenants);
     if (e.itemsStored !== objectsPerTenant * scenario.tenants) {
       console.warn(`  ! ${scenario.name}: stored ${e.itemsStored} items, expected ${objectsPerTenant * scenario.tenants}`);
     }
@@ -211,12 +237,17 @@ async function main(): Promise<void> {
     graphLatency: `uniform ${LATENCY.ms}-${LATENCY.ms + LATENCY.jitterMs} ms, median ${LATENCY.medianMs} ms`,
     scenarios: rows,
     details,
+    nightlyFloors: floorRows,
   };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   console.log("");
   console.log(formatTable(rows));
   console.log("");
   console.log(formatNotes(details));
+  if (floorRows) {
+    console.log("\nThe nightly's floors (tenants of the nightly's shape; CPU: this run's sync CPU per tenant):\n");
+    console.log(formatNightlyFloors(floorRows));
+  }
   console.log(`\nload average before ${report.loadAverage.before.join(" ")}, after ${report.loadAverage.after.join(" ")} (1, 5, 15 min) on ${report.cpus} CPUs`);
   console.log(`written: ${values.out ?? "bench/results/latest.json"}`);
 }

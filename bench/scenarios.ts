@@ -7,6 +7,23 @@ import { pagesNeeded } from "./floor";
 /** Graph latency of every bench call: uniform in [60, 100] ms, so the median is 80 ms. */
 export const LATENCY = { ms: 60, jitterMs: 40, medianMs: 80 } as const;
 
+/**
+ * The services' published limits and costs the nightly's floors are computed from
+ * (docs/performance.md cites the sources): Intune's budget per app per tenant, Graph's global
+ * limit per app, a serverless Cosmos container's throughput, the infra's default autoscale
+ * maximum, and request units per item in steady state (a read, then a replace; ~8 on first sight).
+ */
+export const SERVICE_LIMITS = {
+  intuneBudget: { requests: 1_000, windowMs: 20_000 },
+  graphGlobalBudget: { requests: 130_000, windowMs: 10_000 },
+  cosmosServerlessRuPerSecond: 5_000,
+  cosmosAutoscaleDefaultRuPerSecond: 1_000,
+  ruPerItem: 11,
+} as const;
+
+/** Tenant counts the docs compare the nightly's floors at. */
+export const FLOOR_TENANT_COUNTS = [50, 200, 500] as const;
+
 /** What a throttled Graph tells the client to wait (Retry-After, seconds). */
 export const RETRY_AFTER_SECONDS = 1;
 

@@ -31,6 +31,8 @@ export interface CosmosServerOptions {
   keepAlive?: boolean;
   /** Told of every request (method, path, headers) before it is served: request accounting. */
   onRequest?: (method: string, path: string, headers: Record<string, string | string[] | undefined>) => void;
+  /** Told of every TLS connection a client opens (connection churn shows as handshakes on both ends). */
+  onConnection?: () => void;
 }
 
 export async function startCosmosServer(options: CosmosServerOptions = {}): Promise<RunningCosmosServer> {
@@ -42,6 +44,8 @@ export async function startCosmosServer(options: CosmosServerOptions = {}): Prom
   server.keepAliveTimeout = STAND_IN_IDLE_TIMEOUT_MS;
   const onRequest = options.onRequest;
   if (onRequest) server.prependListener("request", (req) => onRequest(req.method ?? "GET", req.url ?? "/", req.headers));
+  const onConnection = options.onConnection;
+  if (onConnection) server.on("secureConnection", () => onConnection());
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {

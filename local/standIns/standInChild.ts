@@ -26,7 +26,10 @@ function countCosmosRequest(method: string, path: string, headers: Record<string
 async function start(request: StandInStartRequest): Promise<{ endpoints: StandInEndpoints[StandInKind]; stop: () => Promise<void>; graph: GraphSimulator | null }> {
   switch (request.kind) {
     case "cosmos": {
-      const cosmos = await startCosmosServer({ onRequest: (method, path, headers) => countCosmosRequest(method, path, headers) });
+      const cosmos = await startCosmosServer({
+        onRequest: (method, path, headers) => countCosmosRequest(method, path, headers),
+        onConnection: () => cosmosRequests.set("TLS connections", (cosmosRequests.get("TLS connections") ?? 0) + 1),
+      });
       return { endpoints: { endpoint: cosmos.endpoint, key: cosmos.key }, stop: () => cosmos.stop(), graph: null };
     }
     case "tables": {
