@@ -9,7 +9,7 @@ import { Session } from "node:inspector";
 
 /** The parts of V8's Profile (Chrome DevTools protocol, Profiler domain) read here. */
 export interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; hitCount?: number }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; hitCount?: number; children?: number[] }[];
   startTime: number;
   endTime: number;
   samples?: number[];
@@ -81,4 +81,55 @@ export function topSelfTime(profile: CpuProfile, count: number): SelfTimeEntry[]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
     .map(([fn, micros]) => ({ function: fn, selfMs: Math.round(micros / 1000), percent: total > 0 ? Math.round((micros / total) * 1000) / 10 : 0 }));
+}
+
+/** Where the sync process's CPU goes, by component: the evidence behind "what dominates". */
+export interface ComponentShare {
+  component: string;
+  selfMs: number;
+  percent: number;
+}
+
+/**
+ * Components in the order a stack is searched from its leaf: the first frame that belongs to a
+ * library or to our code names the component, so Node's socket and TLS work is charged to the
+ * library that asked for it whenever the caller is still on the stack. Work that runs from a
+ * socket callback (no JS caller left: TLS encryption of a queued write, response parsing) is
+ * "sockets, HTTP and TLS".
+ */
+const COMPONENTS: readonly [string, RegExp][] = [
+  ["Cosmos SDK (@azure/cosmos)", /node_modules\/@azure\/(cosmos|core-[a-z-]+)\/|node_modules\/@typespec\//],
+  ["Graph client (graph SDK, fetch)", /node_modules\/@microsoft\/microsoft-graph-client\/|node:internal\/deps\/undici/],
+  ["Durable (durable-functions, local driver, orchestrators)", /node_modules\/durable-functions\/|\/local\/durable\/|\/functions\/(orchestrations|entities)\//],
+  ["zod (contracts, events)", /node_modules\/zod\//],
+  ["Azure Tables SDK", /node_modules\/@azure\/data-tables\//],
+  ["ours: store, Graph paging, domain, engine", /\/shared\/|\/local\/runtime\//],
+];
+const SOCKETS = /^node:(net|_http_|https|_tls_|tls|internal\/(stream|streams|http|tls|net|js_stream|webstreams))/;
+
+export function selfTimeByComponent(profile: CpuProfile): ComponentShare[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const totals = new Map<string, number>();
+  let total = 0;
+  const samples = profile.samples ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const leaf = byId.get(samples[i] as number);
+    const delta = Math.max(0, profile.timeDeltas?.[i] ?? 0);
+    if (!leaf || leaf.callFrame.functionName === "(idle)") continue;
+    total += delta;
+    let component: string | null = leaf.callFrame.functionName === "(garbage collector)" ? "garbage collection" : null;
+    let sockets = false;
+    for (let id: number | undefined = leaf.id; component === null && id !== undefined; id = parent.get(id)) {
+      const url = byId.get(id)?.callFrame.url ?? "";
+      component = COMPONENTS.find(([, pattern]) => pattern.test(url))?.[0] ?? null;
+      sockets ||= SOCKETS.test(url);
+    }
+    component ??= sockets || leaf.callFrame.url === "" ? "sockets, HTTP and TLS (from socket callbacks)" : "other";
+    totals.set(component, (totals.get(component) ?? 0) + delta);
+  }
+  return [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([component, micros]) => ({ component, selfMs: Math.round(micros / 1000), percent: total > 0 ? Math.round((micros / total) * 1000) / 10 : 0 }));
 }

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { defaultNightlySelection } from "../shared/engine/activities";
 import type { Scenario } from "./scenarios";
 import { runStatuses, startScenarioStack, storedItemCounts } from "./stack";
-import { startCpuProfile, topSelfTime } from "./cpuProfile";
-import type { SelfTimeEntry } from "./cpuProfile";
+import { selfTimeByComponent, startCpuProfile, topSelfTime } from "./cpuProfile";
+import type { ComponentShare, SelfTimeEntry } from "./cpuProfile";
 import { cpuWindow } from "./cpuUsage";
 import type { CpuSplit } from "./cpuUsage";
 
@@ -29,7 +29,7 @@ export interface EngineMeasurement {
   /** Peak RSS of each stand-in process (its own report), MiB. */
   standInPeakRssMiB: Record<string, number>;
   /** Present when the run was profiled: where the profile is, and its top self-time functions. */
-  profile: { file: string; topSelf: SelfTimeEntry[] } | null;
+  profile: { file: string; topSelf: SelfTimeEntry[]; byComponent: ComponentShare[] } | null;
 }
 
 function requestsSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
@@ -88,7 +88,7 @@ export async function measureEngine(scenario: Scenario, options: EngineRunOption
     let profile: EngineMeasurement["profile"] = null;
     if (profiler && options.profileFile) {
       const written = await profiler.stop(options.profileFile);
-      profile = { file: options.profileFile, topSelf: topSelfTime(written, 5) };
+      profile = { file: options.profileFile, topSelf: topSelfTime(written, 5), byComponent: selfTimeByComponent(written) };
     }
 
     const runs = { success: 0, partial: 0, failed: 0, skipped: 0 };

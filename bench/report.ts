@@ -1,5 +1,5 @@
 import type { CpuSplit } from "./cpuUsage";
-import type { SelfTimeEntry } from "./cpuProfile";
+import type { ComponentShare, SelfTimeEntry } from "./cpuProfile";
 import type { NightlyFloors } from "./floor";
 
 /** The bench's output: one row per scenario in bench/results/latest.json, and a table for people. */
@@ -53,7 +53,7 @@ export interface ScenarioDetail {
   /** Peak RSS of each stand-in process (its own report, start-up included), MiB. */
   standInPeakRssMiB: Record<string, number>;
   /** A CPU profile of a separate, profiled run of this scenario (sync process only). */
-  profile: { file: string; wallMs: number; topSelf: SelfTimeEntry[] } | null;
+  profile: { file: string; wallMs: number; topSelf: SelfTimeEntry[]; byComponent: ComponentShare[] } | null;
 }
 
 export interface BenchReport {
@@ -134,7 +134,7 @@ export function formatNotes(details: readonly ScenarioDetail[]): string {
         `sync CPU ${d.cpu.sync.userMs} ms user + ${d.cpu.sync.systemMs} ms system; ` +
         `Cosmos requests ${Object.entries(d.cosmosRequests).map(([k, v]) => `${k} ×${v}`).join(", ")}; ` +
         `stand-in peak RSS ${Object.entries(d.standInPeakRssMiB).map(([k, v]) => `${k} ${v} MiB`).join(", ")}; baseline: ${d.baseline}` +
-        (d.profile ? `\n  profile (separate run, ${d.profile.wallMs} ms): ${d.profile.file}\n${formatTopSelf(d.profile.topSelf)}` : ""),
+        (d.profile ? `\n  profile (separate run, ${d.profile.wallMs} ms): ${d.profile.file}\n${formatTopSelf(d.profile.topSelf)}\n  by component: ${d.profile.byComponent.map((c) => `${c.component} ${c.percent.toFixed(1)} %`).join(", ")}` : ""),
     )
     .join("\n");
 }

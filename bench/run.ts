@@ -173,7 +173,7 @@ async function main(): Promise<void> {
       const profileFile = join(dirname(out), `${scenario.name}.cpuprofile`);
       console.log(`→ ${scenario.name}: engine again, with the CPU profiler on …`);
       const run = (await runChild({ part: "engine", scenario: scenario.name, quick, nightlyTenants, profileFile })).result as EngineMeasurement;
-      if (run.profile) profile = { file: relative(repoRoot(), run.profile.file), wallMs: run.wallMs, topSelf: run.profile.topSelf };
+      if (run.profile) profile = { file: relative(repoRoot(), run.profile.file), wallMs: run.wallMs, topSelf: run.profile.topSelf, byComponent: run.profile.byComponent };
     }
     const objectsPerTenant = Object.values(scenario.sizes).reduce((n, s) => n + s, 0);
     rows.push({

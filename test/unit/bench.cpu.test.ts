@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { topSelfTime } from "../../bench/cpuProfile";
+import { selfTimeByComponent, topSelfTime } from "../../bench/cpuProfile";
 import type { CpuProfile } from "../../bench/cpuProfile";
 import { cpuBetween, cpuMsPerThousandItems } from "../../bench/cpuUsage";
 import { formatTable } from "../../bench/report";
@@ -39,6 +39,29 @@ describe("bench CPU accounting", () => {
       { function: "hash (@azure/cosmos/dist/commonjs/utils/hash.js:10)", selfMs: 3, percent: 60 },
       { function: "(garbage collector)", selfMs: 2, percent: 30 },
       { function: "(anonymous) (shared/store/itemWriter.js:42)", selfMs: 1, percent: 10 },
+    ]);
+  });
+
+  it("charges socket work to the library on its stack, and to sockets only when no caller is left", () => {
+    const profile: CpuProfile = {
+      startTime: 0,
+      endTime: 10,
+      nodes: [
+        { id: 1, callFrame: frame("(root)"), children: [2, 5, 7] },
+        { id: 2, callFrame: frame("bulk", "file:///a/node_modules/@azure/cosmos/dist/commonjs/client/Item/Items.js"), children: [3] },
+        { id: 3, callFrame: frame("write", "node:net"), children: [4] },
+        { id: 4, callFrame: frame("writev") },
+        { id: 5, callFrame: frame("onStreamRead", "node:internal/stream_base_commons"), children: [6] },
+        { id: 6, callFrame: frame("writev") },
+        { id: 7, callFrame: frame("(garbage collector)") },
+      ],
+      samples: [4, 4, 6, 7],
+      timeDeltas: [2_000, 2_000, 4_000, 2_000],
+    };
+    expect(selfTimeByComponent(profile)).toEqual([
+      { component: "Cosmos SDK (@azure/cosmos)", selfMs: 4, percent: 40 },
+      { component: "sockets, HTTP and TLS (from socket callbacks)", selfMs: 4, percent: 40 },
+      { component: "garbage collection", selfMs: 2, percent: 20 },
     ]);
   });
 
