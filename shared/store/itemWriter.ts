@@ -86,9 +86,10 @@ export function mergeObservation(
   ctx: WriterContext,
   item: ObservedItem,
   existing: InventoryItemDocument | null,
+  id: string = itemDocumentId(item.policyType, item.externalId),
 ): InventoryItemDocument {
   return {
-    id: itemDocumentId(item.policyType, item.externalId),
+    id,
     docType: "item",
     tenantId: ctx.tenantId,
     policyType: item.policyType,
@@ -243,7 +244,8 @@ export class CosmosItemWriter implements ItemWriter {
     const stored = await this.readExisting(pending.map(([id]) => id));
     const operations: OperationInput[] = pending.map(([id, item]) => {
       const existing = stored.get(id);
-      const doc = mergeObservation(this.ctx, item, existing?.doc ?? null) as unknown as JSONObject;
+      // The id was derived once, when the item entered the buffer (a SHA-256 per item).
+      const doc = mergeObservation(this.ctx, item, existing?.doc ?? null, id) as unknown as JSONObject;
       return existing
         ? {
             operationType: "Replace",
