@@ -1,4 +1,4 @@
-export { forkStandIn, startStandInProcesses } from "./standInProcess";
-export type { RemoteGraphSimulator, StandInProcess, StandInProcesses } from "./standInProcess";
+export { startStandInProcesses } from "./standInProcess";
+export type { StandInProcesses } from "./standInProcess";
 export { usageOfThisProcess } from "./protocol";
-export type { GraphLogSummary, ProcessUsage, StandInKind } from "./protocol";
+export type { ProcessUsage, StandInKind } from "./protocol";

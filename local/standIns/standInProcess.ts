@@ -31,7 +31,7 @@ function childEntry(): { file: string; execArgv: string[] } {
 
 const START_TIMEOUT_MS = 60_000;
 
-export function forkStandIn<K extends StandInKind>(kind: K, options: { graph?: GraphSimulatorOptions } = {}): Promise<StandInProcess<K>> {
+function forkStandIn<K extends StandInKind>(kind: K, options: { graph?: GraphSimulatorOptions } = {}): Promise<StandInProcess<K>> {
   const entry = childEntry();
   // Not the parent's execArgv: a --cpu-prof or --max-old-space-size meant for the sync must not
   // follow it into the stand-ins.
