@@ -72,6 +72,8 @@ export interface BenchReport {
 
 export interface NightlyFloorRow extends NightlyFloors {
   tenants: number;
+  /** Today's waves with one tenant's floor as the engine schedules it (SYNC_MAX_PARALLEL_TYPES lanes). */
+  wavesWithTypeWindowMs: number;
   /** The same store on the infra's default autoscale maximum instead of serverless. */
   cosmosAutoscaleMs: number;
   /** `binding`: which floor binds in the bench (stand-in store without RU limits, one sync process). */
@@ -146,10 +148,11 @@ export function formatTopSelf(entries: readonly SelfTimeEntry[]): string {
 const seconds = (ms: number | null) => (ms === null ? "-" : ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${num(ms / 1000)} s`);
 
 export function formatNightlyFloors(rows: readonly NightlyFloorRow[]): string {
-  const header = ["tenants", "waves (today)", "Intune budget", "Graph global", "Cosmos serverless", "Cosmos autoscale 1k", "CPU, one process", "binds here", "binds in Azure"];
+  const header = ["tenants", "waves (today)", "waves, type window", "Intune budget", "Graph global", "Cosmos serverless", "Cosmos autoscale 1k", "CPU, one process", "binds here", "binds in Azure"];
   const body = rows.map((r) => [
     String(r.tenants),
     seconds(r.wavesMs),
+    seconds(r.wavesWithTypeWindowMs),
     seconds(r.intuneBudgetMs),
     seconds(r.graphGlobalMs),
     seconds(r.cosmosMs),

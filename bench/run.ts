@@ -112,7 +112,8 @@ function nightlyFloorRows(scenario: Scenario, plan: ReturnType<typeof planOf>, c
     // In Azure: the sync scales out over instances, the container serves 5,000 RU/s (serverless).
     const azure = nightlyFloors({ ...base, cosmosRuPerSecond: SERVICE_LIMITS.cosmosServerlessRuPerSecond });
     const autoscale = nightlyFloors({ ...base, cosmosRuPerSecond: SERVICE_LIMITS.cosmosAutoscaleDefaultRuPerSecond });
-    return { tenants, ...here, cosmosMs: azure.cosmosMs, cosmosAutoscaleMs: autoscale.cosmosMs, bindingInAzure: azure.binding };
+    const wavesWithTypeWindowMs = nightlyFloorMs(tenants, scenario.globalLimit, Math.max(plan.slowestChainMs, plan.scheduled));
+    return { tenants, ...here, wavesWithTypeWindowMs, cosmosMs: azure.cosmosMs, cosmosAutoscaleMs: autoscale.cosmosMs, bindingInAzure: azure.binding };
   });
 }
 
