@@ -6,6 +6,7 @@ import { selfTimeByComponent, startCpuProfile, topSelfTime } from "./cpuProfile"
 import type { ComponentShare, SelfTimeEntry } from "./cpuProfile";
 import { cpuWindow } from "./cpuUsage";
 import type { CpuSplit } from "./cpuUsage";
+import type { LocalEngine } from "../local/runtime/localEngine";
 
 /** What one engine run of a scenario measured (in its own process and stack). */
 export interface EngineMeasurement {
@@ -119,7 +120,8 @@ export async function measureEngine(scenario: Scenario, options: EngineRunOption
       errorCodes,
       tenantsSkipped,
       maxConcurrentTenants: graphLog.maxConcurrentTenants,
-      maxActivitiesInFlight: engine.driver.stats().maxConcurrentActivities,
+      // The bench runs on the offline driver (its env sets no DURABLE_ENGINE).
+      maxActivitiesInFlight: (engine as LocalEngine).driver.stats().maxConcurrentActivities,
       cpu: cpuSplit,
       cosmosRequests: cosmosRequestsInWindow,
       standInPeakRssMiB: Object.fromEntries(Object.entries(standInUsage).map(([k, u]) => [k, Math.round((u.maxRssKiB / 1024) * 10) / 10])),

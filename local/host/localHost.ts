@@ -101,6 +101,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       simulator: { throttle: false, ...options.simulator },
       logger,
       engine: options.engine,
+      webhookOrigin: `http://127.0.0.1:${port || DEFAULT_PORT}`,
     });
     stops.push(() => stack.close());
     if (persistedTables) {
@@ -171,7 +172,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
           `  cosmos: ${stack.uses.cosmos}`,
           `  tables: ${stack.uses.tables}`,
           `  graph:  ${stack.uses.graph}`,
-          `  durable: offline driver (in process; orchestration history is in memory)`,
+          `  durable: ${stack.uses.durable}`,
           `  auth:   no function keys locally${stack.settings.AUTH_REQUIRE_PRINCIPAL ? "; AUTH_REQUIRE_PRINCIPAL=true: x-ms-client-principal roles are enforced" : ""}`,
         ];
         if (demoTenants.length > 0) {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
 import { DriverDurableClient, DurableDriver } from "../durable";
 import type { DurableDriverOptions } from "../durable";
 import type { Settings } from "../../shared/config/settings";
@@ -29,9 +30,20 @@ export interface LocalEngineOptions {
   now?: () => Date;
 }
 
-export interface LocalEngine {
-  driver: DurableDriver;
-  client: DriverDurableClient;
+/** A DurableClient plus a bounded wait for a terminal status (tests, the local host, the bench). */
+export type EngineClient = DurableClient & {
+  waitForCompletion(instanceId: string, timeoutMs: number): Promise<DurableOrchestrationStatus>;
+};
+
+/**
+ * The sync engine on some Durable engine: the offline driver (createLocalEngine) or the real
+ * Durable extension (local/realEngine). The local host, the demo and the engine tests use this.
+ */
+export interface SyncEngine {
+  kind: "driver" | "real";
+  /** One line for the start-up banner. */
+  description: string;
+  client: EngineClient;
   services: EngineServices;
   starter: SyncStarter;
   startNightly(now?: Date): Promise<{ started: boolean; instanceId: string }>;
@@ -39,38 +51,21 @@ export interface LocalEngine {
   close(): Promise<void>;
 }
 
-/**
- * The sync engine on the offline Durable driver: the same orchestrators, entity and activity
- * bodies the Azure registrations use (functions/durableCatalog.ts), wired to the given stores.
- */
-export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
-  const logger = options.logger ?? noopLogger;
-  const services = createEngineServices({
-    settings: options.settings,
-    stores: options.stores,
-    graphFor: options.graphFor,
-    log: createRunEventLogger(logger),
-    now: options.now,
-    reportNightly: (summary) => logger.info("InventoryNightlyCompleted", { ...summary }),
-  });
-  const driver = new DurableDriver(options.driver);
-  for (const [name, handler] of Object.entries(DURABLE_ORCHESTRATIONS)) driver.registerOrchestration(name, handler);
-  for (const [name, handler] of Object.entries(DURABLE_ENTITIES)) driver.registerEntity(name, handler);
-  const activities = createActivities(services) as unknown as Record<string, (input: unknown) => Promise<unknown>>;
-  for (const name of DURABLE_ACTIVITY_NAMES) {
-    const body = activities[name];
-    if (!body) throw new Error(`activity ${name} has no body`);
-    const run = (input: unknown) => body(input);
-    driver.registerActivity(name, options.wrapActivity ? options.wrapActivity(name, run) : run);
-  }
-  const client = new DriverDurableClient(driver);
+export interface LocalEngine extends SyncEngine {
+  kind: "driver";
+  driver: DurableDriver;
+  client: DriverDurableClient;
+}
+
+/** Starter, nightly and watchdog over any DurableClient: the same wiring as functions/durable.ts. */
+export function engineOnClient(
+  services: EngineServices,
+  client: DurableClient,
+  options: { settings: Settings; stores: Stores; now?: () => Date },
+): Pick<SyncEngine, "starter" | "startNightly" | "watchdog"> {
   const orchestrations = orchestrationClientOf(client);
-  const starter = createSyncStarter({ ...services, client: orchestrations });
   return {
-    driver,
-    client,
-    services,
-    starter,
+    starter: createSyncStarter({ ...services, client: orchestrations }),
     startNightly: (now = new Date()) =>
       startNightly(orchestrations, {
         now,
@@ -84,6 +79,46 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
         log: services.log,
         ...watchdogPortsOf(client, gateEntityId()),
       }),
+  };
+}
+
+/** The engine services (stores, Graph, run events) the starters and activities share. */
+export function engineServicesOf(options: Pick<LocalEngineOptions, "settings" | "stores" | "logger" | "graphFor" | "now">): EngineServices {
+  const logger = options.logger ?? noopLogger;
+  return createEngineServices({
+    settings: options.settings,
+    stores: options.stores,
+    graphFor: options.graphFor,
+    log: createRunEventLogger(logger),
+    now: options.now,
+    reportNightly: (summary) => logger.info("InventoryNightlyCompleted", { ...summary }),
+  });
+}
+
+/**
+ * The sync engine on the offline Durable driver: the same orchestrators, entity and activity
+ * bodies the Azure registrations use (functions/durableCatalog.ts), wired to the given stores.
+ */
+export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
+  const services = engineServicesOf(options);
+  const driver = new DurableDriver(options.driver);
+  for (const [name, handler] of Object.entries(DURABLE_ORCHESTRATIONS)) driver.registerOrchestration(name, handler);
+  for (const [name, handler] of Object.entries(DURABLE_ENTITIES)) driver.registerEntity(name, handler);
+  const activities = createActivities(services) as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+  for (const name of DURABLE_ACTIVITY_NAMES) {
+    const body = activities[name];
+    if (!body) throw new Error(`activity ${name} has no body`);
+    const run = (input: unknown) => body(input);
+    driver.registerActivity(name, options.wrapActivity ? options.wrapActivity(name, run) : run);
+  }
+  const client = new DriverDurableClient(driver);
+  return {
+    kind: "driver",
+    description: "offline driver (in process; orchestration history is in memory)",
+    driver,
+    client,
+    services,
+    ...engineOnClient(services, client, options),
     close: () => driver.close(),
   };
 }
