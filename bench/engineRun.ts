@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { defaultNightlySelection } from "../shared/engine/activities";
+import { defaultNightlySelection } from "../shared/sync/activities";
 import type { Scenario } from "./scenarios";
 import { runStatuses, startScenarioStack, storedItemCounts } from "./stack";
 import { selfTimeByComponent, startCpuProfile, topSelfTime } from "./cpuProfile";
@@ -65,7 +65,7 @@ export async function measureEngine(scenario: Scenario, options: EngineRunOption
     const cpu = await cpuWindow(standIns);
     if (scenario.kind === "single") {
       const started = performance.now();
-      const answer = await engine.starter.start({
+      const answer = await engine.startSync({
         tenantId: tenantIds[0] as string,
         selection: FULL_CATALOG,
         waitForSlotSeconds: 0,

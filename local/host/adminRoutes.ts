@@ -1,6 +1,6 @@
-import { correlationIdOf } from "../../shared/http/correlation";
-import type { ApiRequest, ApiResponse } from "../../shared/http/apiTypes";
-import { jsonResponse } from "../../shared/http/route";
+import { correlationIdOf } from "../../shared/http/pipeline";
+import type { ApiRequest, ApiResponse } from "../../shared/http/pipeline";
+import { jsonResponse } from "../../shared/http/pipeline";
 import type { LocalEngine } from "../runtime/localEngine";
 import { hostProblem } from "./httpServer";
 import type { PreRouteHandler } from "./httpServer";

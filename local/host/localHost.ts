@@ -1,10 +1,9 @@
-import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { safeMessage } from "../../shared/domain/redaction";
-import { API_PREFIX } from "../../shared/http/apiTypes";
-import { API_ROUTES } from "../../shared/http/routes";
-import type { RequestEnv } from "../../shared/http/route";
-import type { AppServices } from "../../shared/http/services";
+import { API_PREFIX } from "../../shared/http/pipeline";
+import { API_ROUTES } from "../../shared/http/routes/index";
+import type { RequestEnv } from "../../shared/http/pipeline";
+import type { AppServices } from "../../shared/http/pipeline";
 import { noopLogger } from "../../shared/observability";
 import type { StructuredLogger } from "../../shared/observability";
 import type { Stores } from "../../shared/store/ports";
@@ -135,15 +134,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       };
     }
 
-    const services: AppServices = {
-      settings: stack.settings,
-      stores,
-      starter: stack.engine.starter,
-      now: () => new Date(),
-      newId: () => randomUUID(),
-    };
+    // The engine's app (the shared composition root), with the registry that also feeds the simulator.
+    const services: AppServices = { ...stack.engine.app, stores };
     const requestEnv: RequestEnv = {
+      settings: () => stack.settings,
       services: async () => services,
+      durableClient: () => stack.engine.client,
       onUnexpectedError(error, correlationId, routeName) {
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         logger.error(`HTTP ${routeName} failed unexpectedly`, { correlationId, error: safeMessage(message) });

@@ -1,4 +1,5 @@
-import type { FaultSpec, GraphSimulatorOptions } from "../simulator";
+import type { GraphSimulatorOptions } from "../simulator";
+import type { FaultSpec } from "../simulator/faults";
 import type { PolicyTypeKey } from "../../shared/domain";
 
 /**

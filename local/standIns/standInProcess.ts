@@ -3,7 +3,8 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { PolicyTypeKey } from "../../shared/domain";
-import type { FaultSpec, GraphSimulatorOptions } from "../simulator";
+import type { GraphSimulatorOptions } from "../simulator";
+import type { FaultSpec } from "../simulator/faults";
 import type { ChildMessage, GraphLogSummary, ParentMessage, ProcessUsage, StandInCall, StandInEndpoints, StandInKind } from "./protocol";
 
 /**
