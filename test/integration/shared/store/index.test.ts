@@ -12,7 +12,7 @@ describe("stores on the provided emulators", () => {
   });
 
   it("creates both containers partitioned on /tenantId with hash version 2, as infra's Bicep does", async () => {
-    const bicep = readFileSync(join(__dirname, "../../infra/modules/cosmos.bicep"), "utf8");
+    const bicep = readFileSync(join(__dirname, "../../../../infra/modules/cosmos.bicep"), "utf8");
     expect(bicep).toMatch(/kind: 'Hash'\s+version: 2/);
     const { items, runs } = await stores.containers();
     for (const container of [items, runs]) {
