@@ -20,6 +20,12 @@ export interface LocalStackOptions {
   logger?: StructuredLogger;
   engine?: Omit<LocalEngineOptions, "settings" | "stores" | "logger">;
   /**
+   * The configured COSMOS_ENDPOINT is a loopback stand-in with a self-signed certificate (the
+   * Cosmos-compatible server in a process of its own, as the bench runs it): relax certificate
+   * checks for that endpoint only. Refused for any endpoint that is not loopback.
+   */
+  trustLoopbackCosmosCertificate?: boolean;
+  /**
    * Which Durable engine runs the orchestrations: the offline driver (default) or the real Durable
    * Task extension (local/realEngine; needs dotnet). Default: `DURABLE_ENGINE` from `env`.
    */
@@ -55,6 +61,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     if (configured("COSMOS_ENDPOINT")) {
       uses.cosmos = `configured (${env.COSMOS_ENDPOINT})`;
+      if (options.trustLoopbackCosmosCertificate) cosmosAgent = loopbackCosmosAgent(env.COSMOS_ENDPOINT as string);
     } else {
       const cosmos = await startCosmosServer();
       stops.push(() => cosmos.stop());

@@ -270,6 +270,12 @@ export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema 
   responses: Readonly<Record<number, ResponseDoc>>;
   /** Problem codes this route can answer with besides the pipeline's own (validation, auth, 500). */
   problems: readonly ApiErrorCode[];
+  /**
+   * The path's `tenantId` must name a registered tenant, else 404 TENANT_NOT_FOUND before the
+   * handler runs (docs/api.md: an empty answer must never stand for a mistyped tenant). Costs one
+   * registry point read per request.
+   */
+  registeredTenant?: boolean;
   handler(input: HandlerInput<Out<P>, Out<Q>, Out<B>>): Promise<ApiResponse>;
 }
 
@@ -361,6 +367,7 @@ export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema
         authorize(request.headers, spec.roles, env.settings().AUTH_REQUIRE_PRINCIPAL);
       }
       const params = spec.request.params ? parseInput(spec.request.params, request.params, "path") : undefined;
+      if (spec.registeredTenant) await requireRegisteredTenant(params, getServices);
       const query = spec.request.query ? parseInput(spec.request.query, queryObject(request.query), "query") : undefined;
       let body: unknown;
       if (spec.request.body) {
@@ -396,6 +403,16 @@ export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema
     spec: spec as unknown as ApiRoute["spec"],
     handler,
   };
+}
+
+export const tenantNotFound = (): ApiProblem =>
+  new ApiProblem("TENANT_NOT_FOUND", "The tenant is not registered; register it with PUT /api/tenants/{tenantId}.");
+
+async function requireRegisteredTenant(params: unknown, services: () => Promise<AppServices>): Promise<void> {
+  const tenantId = (params as { tenantId?: unknown } | undefined)?.tenantId;
+  if (typeof tenantId !== "string") throw new Error("registeredTenant needs a tenantId path parameter");
+  const { stores } = await services();
+  if (!(await stores.tenants.get(tenantId))) throw tenantNotFound();
 }
 
 /** `/api/tenants/{t}/inventory/runs/{id}`: the path of a run (links and Location). */

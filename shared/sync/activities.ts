@@ -1,5 +1,6 @@
 import { finish, safeMessage, skip, startRunning } from "../domain";
 import { addSecondsIso } from "../domain/isoTime";
+import { DEFAULT_NIGHTLY_SELECTION, effectiveNightlySelections } from "../domain/selection";
 import type { PolicyTypeOutcome, RunDocument } from "../domain";
 import type { Settings } from "../config/settings";
 import type { GraphPageSource } from "../graph/pageIterator";
@@ -80,8 +81,8 @@ function startLeaseHeartbeat(services: SyncServices, input: z.infer<typeof SyncP
 const TRANSIENT_STORE_CODES = new Set(["STORE_UNAVAILABLE", "STORE_THROTTLED"]);
 export const STORE_RETRY_DELAYS_MS = [1_000, 4_000];
 
-/** What a tenant registered without explicit selections syncs at night: everything, foundations included. */
-export const defaultNightlySelection = { policyTypes: [], categories: [], includeFoundations: true };
+/** What a tenant registered without explicit selections syncs at night (the domain's one definition). */
+export const defaultNightlySelection = DEFAULT_NIGHTLY_SELECTION;
 
 /**
  * Activity bodies. Each parses its input (history is data: a bad input fails loudly, never
@@ -169,7 +170,7 @@ export function createActivities(services: SyncServices) {
       const page = await stores.tenants.listPage({ limit, continuationToken: cursor });
       const enabled = page.tenants.filter((t) => t.enabled);
       return {
-        items: enabled.flatMap((t) => (t.selections.length ? t.selections : [defaultNightlySelection]).map((_, i) => ({ tenantId: t.tenantId, selectionIndex: i }))),
+        items: enabled.flatMap((t) => effectiveNightlySelections(t.selections).map((_, i) => ({ tenantId: t.tenantId, selectionIndex: i }))),
         tenants: enabled.length,
         cursor: page.continuationToken,
         done: page.continuationToken === null,
