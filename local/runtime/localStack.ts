@@ -1,4 +1,5 @@
 import { SettingsSchema } from "../../shared/config/settings";
+import { displayUrl } from "../../shared/domain/redaction";
 import type { Settings } from "../../shared/config/settings";
 import { createStores } from "../../shared/store";
 import type { CosmosStores } from "../../shared/store";
@@ -45,7 +46,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let cosmosAgent: ReturnType<typeof loopbackCosmosAgent> | undefined;
 
     if (configured("COSMOS_ENDPOINT")) {
-      uses.cosmos = `configured (${env.COSMOS_ENDPOINT})`;
+      uses.cosmos = `configured (${displayUrl(env.COSMOS_ENDPOINT ?? "")})`;
     } else {
       const cosmos = await startCosmosServer();
       stops.push(() => cosmos.stop());
@@ -64,7 +65,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     let simulator: GraphSimulator | null = null;
     if (configured("GRAPH_BASE_URL")) {
-      uses.graph = `configured (${env.GRAPH_BASE_URL})`;
+      uses.graph = `configured (${displayUrl(env.GRAPH_BASE_URL ?? "")})`;
     } else {
       simulator = await startGraphSimulator({ tenants: options.simulatorTenants ?? {}, ...options.simulator });
       const sim = simulator;
