@@ -35,7 +35,8 @@ export function registerHttpRoutes(
 ): void {
   for (const route of routes) {
     app.http(route.name, {
-      methods: [...route.methods],
+      // HEAD wherever GET is served (the host's Kestrel sends the headers without the body).
+      methods: route.methods.includes("GET") ? [...route.methods, "HEAD"] : [...route.methods],
       route: route.route,
       authLevel: route.authLevel,
       extraInputs: [df.input.durableClient()],

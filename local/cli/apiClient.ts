@@ -250,7 +250,9 @@ export class ApiClient {
       "x-correlation-id": this.options.correlationId,
     };
     if (this.options.key) headers["x-functions-key"] = this.options.key;
-    if (request.body !== undefined) headers["content-type"] = "application/json";
+    // The API requires a JSON content type on every POST/PUT, an empty body included.
+    if (request.body !== undefined || method === "POST" || method === "PUT")
+      headers["content-type"] = "application/json";
     const target = `${method} ${url.origin}${url.pathname}`;
 
     let response: Response;

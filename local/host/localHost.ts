@@ -65,7 +65,8 @@ function portOf(options: LocalHostOptions, env: Record<string, string | undefine
   const text = env.PORT?.trim();
   if (!text) return DEFAULT_PORT;
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65_535) throw new Error(`PORT: expected a port number (0–65535), got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || port > 65_535)
+    throw new Error(`PORT: expected a port number (0–65535), got ${JSON.stringify(text)}`);
   return port;
 }
 
@@ -153,11 +154,18 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       port,
       routes: API_ROUTES,
       env: requestEnv,
-      preRoute: createAdminRoutes(stack.engine, options.onTimerFired),
+      preRoute: createAdminRoutes(stack.engine, options.onTimerFired, stack.settings.AUTH_REQUIRE_PRINCIPAL),
+      ...(stack.settings.PUBLIC_BASE_URL && {
+        extraHostNames: [new URL(stack.settings.PUBLIC_BASE_URL).hostname],
+        extraOrigins: [new URL(stack.settings.PUBLIC_BASE_URL).origin],
+      }),
       onResponse: options.onResponse,
-      onHostError: (error) => logger.error("Local host failed to answer a request", { error: safeMessage(String(error)) }),
+      onHostError: (error) =>
+        logger.error("Local host failed to answer a request", { error: safeMessage(String(error)) }),
     });
     stops.push(() => server.close());
+    // Absolute URLs (Location, OpenAPI servers) use PUBLIC_BASE_URL when set, else this address.
+    requestEnv.fallbackOrigin = server.origin;
     const baseUrl = `${server.origin}${API_PREFIX}`;
     return {
       baseUrl,

@@ -14,6 +14,13 @@ export const ApiErrorCodeSchema = z.enum([
   "UNSUPPORTED_MEDIA_TYPE",
   "LOCK_HELD",
   "INTERNAL_ERROR",
+  // Answered by the host around the routes (no route, wrong method, refused Host/Origin, headers
+  // over the limit), so that every error a caller sees has a code.
+  "ROUTE_NOT_FOUND",
+  "METHOD_NOT_ALLOWED",
+  "HOST_NOT_ALLOWED",
+  "ORIGIN_NOT_ALLOWED",
+  "HEADERS_TOO_LARGE",
 ]);
 export type ApiErrorCode = z.infer<typeof ApiErrorCodeSchema>;
 
@@ -41,7 +48,11 @@ export const RunErrorCodeSchema = z.enum([
 export type RunErrorCode = z.infer<typeof RunErrorCodeSchema>;
 
 /** Codes a gate (lock / concurrency) refusal carries. */
-export const GateRefusalCodeSchema = z.enum(["LOCK_HELD", "CONCURRENCY_LIMIT_GLOBAL", "CONCURRENCY_LIMIT_TENANT"]);
+export const GateRefusalCodeSchema = z.enum([
+  "LOCK_HELD",
+  "CONCURRENCY_LIMIT_GLOBAL",
+  "CONCURRENCY_LIMIT_TENANT",
+]);
 export type GateRefusalCode = z.infer<typeof GateRefusalCodeSchema>;
 
 /**

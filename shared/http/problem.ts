@@ -11,7 +11,9 @@ import type { ApiErrorCode } from "../domain/errorCodes";
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
 export const FieldErrorSchema = z.object({
-  path: z.string().meta({ description: "Where the bad value is, e.g. `body.policyTypes.0` or `query.limit`." }),
+  path: z
+    .string()
+    .meta({ description: "Where the bad value is, e.g. `body.policyTypes.0` or `query.limit`." }),
   message: z.string(),
 });
 export type FieldError = z.infer<typeof FieldErrorSchema>;
@@ -25,8 +27,14 @@ export const ProblemDetailsSchema = z
     detail: z.string(),
     errors: z.array(FieldErrorSchema).optional(),
     correlationId: z.string(),
-    runId: z.string().optional().meta({ description: "LOCK_HELD / TENANT_DISABLED: the skipped run recorded for this request." }),
-    activeRunId: z.string().optional().meta({ description: "LOCK_HELD: the queued or running run that holds the lock." }),
+    runId: z
+      .string()
+      .optional()
+      .meta({ description: "LOCK_HELD / TENANT_DISABLED: the skipped run recorded for this request." }),
+    activeRunId: z
+      .string()
+      .optional()
+      .meta({ description: "LOCK_HELD: the queued or running run that holds the lock." }),
   })
   .meta({ id: "ProblemDetails" });
 export type ProblemDetails = z.infer<typeof ProblemDetailsSchema>;
@@ -45,6 +53,11 @@ export const PROBLEM_STATUS: Record<ApiErrorCode, { status: number; title: strin
   PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported content type" },
   INTERNAL_ERROR: { status: 500, title: "Internal error" },
+  ROUTE_NOT_FOUND: { status: 404, title: "No route serves this path" },
+  METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed on this route" },
+  HOST_NOT_ALLOWED: { status: 421, title: "This host name is not served here" },
+  ORIGIN_NOT_ALLOWED: { status: 403, title: "Cross-origin state-changing request refused" },
+  HEADERS_TOO_LARGE: { status: 431, title: "Request headers too large" },
 };
 
 /** A stable URI per code; it names the code, it is not fetched. */

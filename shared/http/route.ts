@@ -2,10 +2,11 @@ import type { z } from "zod";
 import { isCodedError } from "../domain/errorCodes";
 import type { ApiErrorCode } from "../domain/errorCodes";
 import type { ApiRequest, ApiResponse, HttpMethod } from "./apiTypes";
-import { parseJsonBody } from "./body";
+import { isJsonContentType, parseJsonBody } from "./body";
+import { publicOriginOf } from "../config/settings";
 import { CORRELATION_HEADER, correlationIdOf } from "./correlation";
-import { authorize } from "./principal";
-import type { ApiRole } from "./principal";
+import { OPEN_ACCESS, authorize } from "./principal";
+import type { ApiRole, TenantAccess } from "./principal";
 import { ApiProblem, PROBLEM_CONTENT_TYPE, problemBody } from "./problem";
 import { queryObject } from "./query";
 import type { AppServices, ServiceProvider } from "./services";
@@ -22,7 +23,11 @@ export interface ResponseDoc {
   headers?: readonly ("Location" | "Retry-After")[];
 }
 
-export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema | undefined, B extends AnySchema | undefined> {
+export interface RouteSpec<
+  P extends AnySchema | undefined,
+  Q extends AnySchema | undefined,
+  B extends AnySchema | undefined,
+> {
   /** Function name in Azure, operationId in OpenAPI. */
   name: string;
   method: HttpMethod;
@@ -55,6 +60,13 @@ export interface HandlerInput<P, Q, B> {
   correlationId: string;
   /** Resolves the services; lazy so that routes that need none never build them. */
   services(): Promise<AppServices>;
+  /**
+   * Which tenants the caller may see. The pipeline already answered 404 TENANT_NOT_FOUND for a
+   * `{tenantId}` the caller may not act on; cross-tenant routes filter with it.
+   */
+  access: TenantAccess;
+  /** An absolute URL of `path` on the configured public origin (never the request's Host). */
+  publicUrl(path: string): Promise<string>;
 }
 
 /** Per-request environment a host passes to a route. */
@@ -62,6 +74,11 @@ export interface RequestEnv {
   services: ServiceProvider;
   /** Where unexpected failures are reported (the host's logger); the caller only sees a 500. */
   onUnexpectedError?(error: unknown, correlationId: string, routeName: string): void;
+  /**
+   * The origin for absolute URLs when settings name none (the local host's listening address).
+   * Settings win: PUBLIC_BASE_URL, then WEBSITE_HOSTNAME.
+   */
+  fallbackOrigin?: string;
 }
 
 /** A route as hosts iterate it: everything but the handler's types erased. */
@@ -78,7 +95,11 @@ export interface ApiRoute {
 
 const BASE_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
 
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
+export function jsonResponse(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): ApiResponse {
   return { status, headers: { "content-type": "application/json; charset=utf-8", ...headers }, body };
 }
 
@@ -86,7 +107,12 @@ export function problemResponse(problem: ApiProblem, correlationId: string): Api
   const body = problemBody(problem, correlationId);
   return {
     status: body.status,
-    headers: { ...problem.headers, "content-type": `${PROBLEM_CONTENT_TYPE}; charset=utf-8`, [CORRELATION_HEADER]: correlationId, ...BASE_HEADERS },
+    headers: {
+      ...problem.headers,
+      "content-type": `${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
+      [CORRELATION_HEADER]: correlationId,
+      ...BASE_HEADERS,
+    },
     body,
   };
 }
@@ -99,12 +125,21 @@ function toProblem(error: unknown): ApiProblem | null {
   if (error instanceof ApiProblem) return error;
   if (isCodedError(error)) {
     if (error.code === "INVALID_CONTINUATION_TOKEN") {
-      return new ApiProblem("INVALID_CONTINUATION_TOKEN", "The continuation token was not issued by this list for this tenant.", {
-        errors: [{ path: "query.continuationToken", message: "not a continuation token of this list" }],
-      });
+      return new ApiProblem(
+        "INVALID_CONTINUATION_TOKEN",
+        "The continuation token was not issued by this list for this tenant.",
+        {
+          errors: [{ path: "query.continuationToken", message: "not a continuation token of this list" }],
+        },
+      );
     }
     if (error.code === "STORE_THROTTLED" || error.code === "STORE_UNAVAILABLE") {
-      return new ApiProblem("INTERNAL_ERROR", "The inventory store is temporarily unavailable; retry later.", { status: 503 }, { "retry-after": "10" });
+      return new ApiProblem(
+        "INTERNAL_ERROR",
+        "The inventory store is temporarily unavailable; retry later.",
+        { status: 503 },
+        { "retry-after": "10" },
+      );
     }
   }
   return null;
@@ -115,25 +150,63 @@ function toProblem(error: unknown): ApiProblem | null {
  * authorisation → path, query, body validation → handler → headers. Authorisation comes first
  * so an unauthenticated caller learns nothing from validation messages.
  */
-export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema | undefined, B extends AnySchema | undefined>(
-  spec: RouteSpec<P, Q, B>,
-): ApiRoute {
+export function defineRoute<
+  P extends AnySchema | undefined,
+  Q extends AnySchema | undefined,
+  B extends AnySchema | undefined,
+>(spec: RouteSpec<P, Q, B>): ApiRoute {
   const handler = async (request: ApiRequest, env: RequestEnv): Promise<ApiResponse> => {
     const correlationId = correlationIdOf(request.headers);
     let services: Promise<AppServices> | null = null;
     const getServices = () => (services ??= env.services());
+    const publicUrl = async (path: string): Promise<string> => {
+      let origin: string | null = null;
+      try {
+        origin = publicOriginOf((await getServices()).settings);
+      } catch {
+        // Settings unavailable (openapi.json answers anyway): fall back below.
+      }
+      origin ??= env.fallbackOrigin ?? null;
+      // Without a configured origin a relative reference (RFC 9110 §10.2.2) beats guessing from Host.
+      return origin ? new URL(path, origin).toString() : path;
+    };
     try {
+      let access: TenantAccess = OPEN_ACCESS;
       if (spec.roles.length > 0) {
         const { settings } = await getServices();
-        authorize(request.headers, spec.roles, settings.AUTH_REQUIRE_PRINCIPAL);
+        access = authorize(request.headers, spec.roles, settings.AUTH_REQUIRE_PRINCIPAL);
       }
-      const params = spec.request.params ? parseInput(spec.request.params, request.params, "path") : undefined;
-      const query = spec.request.query ? parseInput(spec.request.query, queryObject(request.query), "query") : undefined;
+      // Every state-changing request declares JSON, an empty body too: a browser form or a
+      // "simple" cross-site request cannot, so it never reaches a handler.
+      if (
+        (request.method === "POST" || request.method === "PUT") &&
+        !isJsonContentType(request.headers["content-type"])
+      ) {
+        throw new ApiProblem(
+          "UNSUPPORTED_MEDIA_TYPE",
+          "Send the request as application/json (UTF-8), an empty body included.",
+        );
+      }
+      const params = spec.request.params
+        ? parseInput(spec.request.params, request.params, "path")
+        : undefined;
+      const tenantId = (params as { tenantId?: unknown } | undefined)?.tenantId;
+      if (access.principal && typeof tenantId === "string") {
+        const tenant = await (await getServices()).stores.tenants.get(tenantId);
+        // A tenant the caller may not act on looks exactly like one that is not registered.
+        if (tenant && !access.mayAccess(tenant))
+          throw new ApiProblem("TENANT_NOT_FOUND", "The tenant is not registered.");
+      }
+      const query = spec.request.query
+        ? parseInput(spec.request.query, queryObject(request.query), "query")
+        : undefined;
       let body: unknown;
       if (spec.request.body) {
         const raw = parseJsonBody(await request.bodyText(), request.headers["content-type"]);
         if (raw === undefined && spec.request.body.required) {
-          throw new ApiProblem("VALIDATION_FAILED", "A JSON body is required.", { errors: [{ path: "body", message: "required" }] });
+          throw new ApiProblem("VALIDATION_FAILED", "A JSON body is required.", {
+            errors: [{ path: "body", message: "required" }],
+          });
         }
         body = parseInput(spec.request.body.schema, raw === undefined ? {} : raw, "body");
       }
@@ -144,13 +217,24 @@ export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema
         request,
         correlationId,
         services: getServices,
+        access,
+        publicUrl,
       });
-      return { ...response, headers: { ...response.headers, [CORRELATION_HEADER]: correlationId, ...BASE_HEADERS } };
+      return {
+        ...response,
+        headers: { ...response.headers, [CORRELATION_HEADER]: correlationId, ...BASE_HEADERS },
+      };
     } catch (error) {
       const problem = toProblem(error);
       if (problem) return problemResponse(problem, correlationId);
       env.onUnexpectedError?.(error, correlationId, spec.name);
-      return problemResponse(new ApiProblem("INTERNAL_ERROR", "An unexpected error occurred. Quote the correlation id when reporting it."), correlationId);
+      return problemResponse(
+        new ApiProblem(
+          "INTERNAL_ERROR",
+          "An unexpected error occurred. Quote the correlation id when reporting it.",
+        ),
+        correlationId,
+      );
     }
   };
   return {
@@ -167,9 +251,4 @@ export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema
 /** `/api/tenants/{t}/inventory/runs/{id}`: the path of a run (links and Location). */
 export function runPath(tenantId: string, runId: string): string {
   return `/api/tenants/${encodeURIComponent(tenantId)}/inventory/runs/${encodeURIComponent(runId)}`;
-}
-
-/** An absolute URL on the origin the request came in on. */
-export function absoluteUrl(request: ApiRequest, path: string): string {
-  return new URL(path, new URL(request.url).origin).toString();
 }

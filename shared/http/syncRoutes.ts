@@ -1,15 +1,18 @@
 import type { StartSyncResult } from "../engine/syncStarterPort";
 import { ApiProblem } from "./problem";
-import { absoluteUrl, defineRoute, jsonResponse, runPath } from "./route";
+import { defineRoute, jsonResponse, runPath } from "./route";
 import type { ApiRoute } from "./route";
-import type { ApiRequest, ApiResponse } from "./apiTypes";
+import type { ApiResponse } from "./apiTypes";
 import { SyncAcceptedSchema, SyncRequestSchema, TenantPathSchema } from "./schemas";
 import type { SyncAccepted } from "./schemas";
 
 /** Seconds a poller should wait between GETs of a queued or running run. */
 export const POLL_RETRY_AFTER_SECONDS = 5;
 
-function syncResponse(request: ApiRequest, result: StartSyncResult): ApiResponse {
+async function syncResponse(
+  publicUrl: (path: string) => Promise<string>,
+  result: StartSyncResult,
+): Promise<ApiResponse> {
   switch (result.kind) {
     case "accepted": {
       const run = result.run;
@@ -21,7 +24,7 @@ function syncResponse(request: ApiRequest, result: StartSyncResult): ApiResponse
         links: { run: runPath(run.tenantId, run.id) },
       };
       return jsonResponse(202, SyncAcceptedSchema.parse(body), {
-        location: absoluteUrl(request, runPath(run.tenantId, run.id)),
+        location: await publicUrl(runPath(run.tenantId, run.id)),
         "retry-after": String(POLL_RETRY_AFTER_SECONDS),
       });
     }
@@ -30,14 +33,21 @@ function syncResponse(request: ApiRequest, result: StartSyncResult): ApiResponse
         "LOCK_HELD",
         `Run ${result.activeRunId} of this tenant and selection is queued or running; this request was recorded as skipped run ${result.run.id}.`,
         { runId: result.run.id, activeRunId: result.activeRunId },
-        { location: absoluteUrl(request, runPath(result.run.tenantId, result.activeRunId)) },
+        { location: await publicUrl(runPath(result.run.tenantId, result.activeRunId)) },
       );
     case "tenantNotFound":
-      throw new ApiProblem("TENANT_NOT_FOUND", "The tenant is not registered; register it with PUT /api/tenants/{tenantId}.");
+      throw new ApiProblem(
+        "TENANT_NOT_FOUND",
+        "The tenant is not registered; register it with PUT /api/tenants/{tenantId}.",
+      );
     case "tenantDisabled":
-      throw new ApiProblem("TENANT_DISABLED", `The tenant is disabled; this request was recorded as skipped run ${result.run.id}.`, {
-        runId: result.run.id,
-      });
+      throw new ApiProblem(
+        "TENANT_DISABLED",
+        `The tenant is disabled; this request was recorded as skipped run ${result.run.id}.`,
+        {
+          runId: result.run.id,
+        },
+      );
   }
 }
 
@@ -54,9 +64,15 @@ export const syncRoutes: ApiRoute[] = [
       "Queues a sync of the selection for the tenant and answers 202 with the run to poll (Location, Retry-After). " +
       "409 LOCK_HELD names the active run of the same selection.",
     request: { params: TenantPathSchema, body: { schema: SyncRequestSchema, required: false } },
-    responses: { 202: { description: "Run queued; poll Location.", schema: SyncAcceptedSchema, headers: ["Location", "Retry-After"] } },
+    responses: {
+      202: {
+        description: "Run queued; poll Location.",
+        schema: SyncAcceptedSchema,
+        headers: ["Location", "Retry-After"],
+      },
+    },
     problems: ["TENANT_NOT_FOUND", "TENANT_DISABLED", "LOCK_HELD"],
-    async handler({ params, body, request, correlationId, services }) {
+    async handler({ params, body, correlationId, services, publicUrl }) {
       const { starter } = await services();
       const { waitForSlotSeconds, ...selection } = body;
       const result = await starter.start({
@@ -66,7 +82,7 @@ export const syncRoutes: ApiRoute[] = [
         trigger: "http",
         correlationId,
       });
-      return syncResponse(request, result);
+      return syncResponse(publicUrl, result);
     },
   }),
 ];
