@@ -177,6 +177,36 @@ export class CosmosRunRepository implements RunRepository {
     return docs.map((doc) => parseRun(doc));
   }
 
+  /**
+   * Queued or running runs of every tenant, oldest first, at most `limit`: the watchdog's one
+   * cross-partition read. It must see runs of tenants that were deleted from the registry (a
+   * per-tenant walk over the registry never would); the filter keeps the answer to the few runs
+   * in flight, and it runs once per watchdog period, never on a request path.
+   */
+  async listActiveAcrossTenants(limit: number): Promise<RunDocument[]> {
+    const container = await this.resolve();
+    try {
+      const { resources } = await container.items
+        .query<RunDocument>({
+          query:
+            'SELECT TOP @limit * FROM c WHERE c.docType = "run" AND c.status IN ("queued", "running") ORDER BY c.requestedAt ASC',
+          parameters: [{ name: "@limit", value: limit }],
+        })
+        .fetchAll();
+      return resources.map((doc) => parseRun(doc));
+    } catch (error) {
+      throw toStoreError(error, "active runs across tenants");
+    }
+  }
+
+  async claimHolder(
+    tenantId: string,
+    selectionHash: string,
+  ): Promise<{ runId: string; leaseUntil: string } | null> {
+    const held = await this.readClaim(tenantId, claimDocumentId(selectionHash));
+    return held ? { runId: held.claim.runId, leaseUntil: held.claim.leaseUntil } : null;
+  }
+
   async claim(
     tenantId: string,
     selectionHash: string,
@@ -186,7 +216,15 @@ export class CosmosRunRepository implements RunRepository {
   ): Promise<ClaimResult> {
     const container = await this.resolve();
     const id = claimDocumentId(selectionHash);
-    const claim: ClaimDocument = { id, docType: "claim", tenantId, selectionHash, runId, leaseUntil, claimedAt: now };
+    const claim: ClaimDocument = {
+      id,
+      docType: "claim",
+      tenantId,
+      selectionHash,
+      runId,
+      leaseUntil,
+      claimedAt: now,
+    };
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       try {
         await container.items.create(claim);
@@ -240,7 +278,10 @@ export class CosmosRunRepository implements RunRepository {
     if (Date.parse(claim.leaseUntil) <= Date.parse(now)) return true;
     const run = await this.get(tenantId, claim.runId);
     if (run === null) {
-      return claim.claimedAt !== undefined && Date.parse(now) - Date.parse(claim.claimedAt) > CLAIM_WITHOUT_RUN_GRACE_MS;
+      return (
+        claim.claimedAt !== undefined &&
+        Date.parse(now) - Date.parse(claim.claimedAt) > CLAIM_WITHOUT_RUN_GRACE_MS
+      );
     }
     return isTerminalStatus(run.status);
   }

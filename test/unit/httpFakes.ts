@@ -182,6 +182,8 @@ export function createWorld(): FakeWorld {
       },
       latestCompleted: unused,
       listActive: unused,
+      listActiveAcrossTenants: unused,
+      claimHolder: unused,
       claim: unused,
       releaseClaim: unused,
     },
