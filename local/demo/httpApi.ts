@@ -43,13 +43,9 @@ export class DemoApi {
   ) {}
 
   private async request(method: string, url: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = {
-      accept: "application/json",
-      [CORRELATION_HEADER]: this.correlationId,
-    };
+    const headers: Record<string, string> = { accept: "application/json", [CORRELATION_HEADER]: this.correlationId };
     // The API requires a JSON content type on every POST/PUT, an empty body included.
-    if (body !== undefined || method === "POST" || method === "PUT")
-      headers["content-type"] = "application/json";
+    if (body !== undefined || method === "POST" || method === "PUT") headers["content-type"] = "application/json";
     return fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   }
 
@@ -68,13 +64,7 @@ export class DemoApi {
     );
   }
 
-  private async json<S extends z.ZodType>(
-    schema: S,
-    method: string,
-    url: string,
-    expected: number[],
-    body?: unknown,
-  ) {
+  private async json<S extends z.ZodType>(schema: S, method: string, url: string, expected: number[], body?: unknown) {
     const response = await this.request(method, url, body);
     if (!expected.includes(response.status)) return this.fail(method, url, response);
     return { response, body: schema.parse(await response.json()) as z.output<S> };
@@ -85,21 +75,11 @@ export class DemoApi {
   }
 
   async startSync(tenantId: string, selection: Record<string, unknown>): Promise<StartedRun> {
-    const { response, body } = await this.json(
-      SyncAcceptedSchema,
-      "POST",
-      this.tenantUrl(tenantId, "/inventory/sync"),
-      [202],
-      selection,
-    );
+    const { response, body } = await this.json(SyncAcceptedSchema, "POST", this.tenantUrl(tenantId, "/inventory/sync"), [202], selection);
     const location = response.headers.get("location");
     if (!location) throw new DemoApiError("POST …/sync answered 202 without a Location header", 202);
     const retryAfter = Number(response.headers.get("retry-after"));
-    return {
-      runId: body.runId,
-      location,
-      retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : null,
-    };
+    return { runId: body.runId, location, retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : null };
   }
 
   /** One GET of the run's Location: 202 while it is queued or running, 200 when it is done. */
@@ -109,18 +89,10 @@ export class DemoApi {
   }
 
   async coverage(tenantId: string): Promise<Coverage> {
-    return (await this.json(CoverageSchema, "GET", this.tenantUrl(tenantId, "/inventory/coverage"), [200]))
-      .body;
+    return (await this.json(CoverageSchema, "GET", this.tenantUrl(tenantId, "/inventory/coverage"), [200])).body;
   }
 
   async missing(tenantId: string, query: URLSearchParams): Promise<MissingReport> {
-    return (
-      await this.json(
-        MissingReportSchema,
-        "GET",
-        `${this.tenantUrl(tenantId, "/inventory/missing")}?${query.toString()}`,
-        [200],
-      )
-    ).body;
+    return (await this.json(MissingReportSchema, "GET", `${this.tenantUrl(tenantId, "/inventory/missing")}?${query.toString()}`, [200])).body;
   }
 }

@@ -33,9 +33,7 @@ const ADMIN_PATH = /^\/admin\/functions\/([^/]+)\/?$/i;
 
 function timerNamed(name: string): TimerFunctionName | null {
   const wanted = name.toLowerCase();
-  return (
-    (Object.keys(TIMER_FUNCTIONS) as TimerFunctionName[]).find((n) => n.toLowerCase() === wanted) ?? null
-  );
+  return (Object.keys(TIMER_FUNCTIONS) as TimerFunctionName[]).find((n) => n.toLowerCase() === wanted) ?? null;
 }
 
 /**
@@ -65,34 +63,17 @@ export function createAdminRoutes(
     }
     const name = timerNamed(raw);
     if (!name) {
-      return hostProblem(
-        "ROUTE_NOT_FOUND",
-        `No timer function is named ${JSON.stringify(raw.slice(0, 100))}; try ${Object.keys(TIMER_FUNCTIONS).join(" or ")}.`,
-        correlationId,
-      );
+      return hostProblem("ROUTE_NOT_FOUND", `No timer function is named ${JSON.stringify(raw.slice(0, 100))}; try ${Object.keys(TIMER_FUNCTIONS).join(" or ")}.`, correlationId);
     }
-    if (request.method === "OPTIONS")
-      return { status: 204, headers: { allow: "POST, OPTIONS", "x-correlation-id": correlationId } };
+    if (request.method === "OPTIONS") return { status: 204, headers: { allow: "POST, OPTIONS", "x-correlation-id": correlationId } };
     if (request.method !== "POST") {
-      return hostProblem("METHOD_NOT_ALLOWED", "Fire a timer function with POST.", correlationId, {
-        allow: "POST, OPTIONS",
-      });
+      return hostProblem("METHOD_NOT_ALLOWED", "Fire a timer function with POST.", correlationId, { allow: "POST, OPTIONS" });
     }
     if (!isJsonContentType(request.headers["content-type"])) {
-      return problemResponse(
-        new ApiProblem(
-          "UNSUPPORTED_MEDIA_TYPE",
-          "Send the request as application/json (an empty body is fine).",
-        ),
-        correlationId,
-      );
+      return problemResponse(new ApiProblem("UNSUPPORTED_MEDIA_TYPE", "Send the request as application/json (an empty body is fine)."), correlationId);
     }
     const result = await TIMER_FUNCTIONS[name](engine);
     onFired?.(name, result);
-    return jsonResponse(
-      202,
-      { name, ...result },
-      { "x-correlation-id": correlationId, "cache-control": "no-store" },
-    );
+    return jsonResponse(202, { name, ...result }, { "x-correlation-id": correlationId, "cache-control": "no-store" });
   };
 }

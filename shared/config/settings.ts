@@ -98,25 +98,16 @@ export const SettingsSchema = z
     };
     const required = needs[s.GRAPH_AUTH_MODE];
     if (required && !s[required]) {
-      ctx.addIssue({
-        code: "custom",
-        path: [required],
-        message: `required when GRAPH_AUTH_MODE=${s.GRAPH_AUTH_MODE}`,
-      });
+      ctx.addIssue({ code: "custom", path: [required], message: `required when GRAPH_AUTH_MODE=${s.GRAPH_AUTH_MODE}` });
     }
     if (s.GRAPH_AUTH_MODE !== "simulator" && !s.GRAPH_CLIENT_ID) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["GRAPH_CLIENT_ID"],
-        message: `required when GRAPH_AUTH_MODE=${s.GRAPH_AUTH_MODE}`,
-      });
+      ctx.addIssue({ code: "custom", path: ["GRAPH_CLIENT_ID"], message: `required when GRAPH_AUTH_MODE=${s.GRAPH_AUTH_MODE}` });
     }
     if (s.GRAPH_AUTH_MODE === "simulator" && !isLoopbackUrl(s.GRAPH_BASE_URL)) {
       ctx.addIssue({
         code: "custom",
         path: ["GRAPH_BASE_URL"],
-        message:
-          "GRAPH_AUTH_MODE=simulator sends unsigned tokens and is refused unless GRAPH_BASE_URL is a loopback address",
+        message: "GRAPH_AUTH_MODE=simulator sends unsigned tokens and is refused unless GRAPH_BASE_URL is a loopback address",
       });
     }
   });
@@ -166,9 +157,7 @@ export function isLoopbackUrl(url: string): boolean {
  * its own listening address). Never the request's Host: that is the caller's to choose, and a
  * DNS-rebinding page or a proxy could otherwise steer pollers to another server.
  */
-export function publicOriginOf(
-  settings: Pick<Settings, "PUBLIC_BASE_URL" | "WEBSITE_HOSTNAME">,
-): string | null {
+export function publicOriginOf(settings: Pick<Settings, "PUBLIC_BASE_URL" | "WEBSITE_HOSTNAME">): string | null {
   if (settings.PUBLIC_BASE_URL) return new URL(settings.PUBLIC_BASE_URL).origin;
   if (settings.WEBSITE_HOSTNAME) return `https://${settings.WEBSITE_HOSTNAME.toLowerCase()}`;
   return null;

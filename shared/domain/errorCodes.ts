@@ -48,11 +48,7 @@ export const RunErrorCodeSchema = z.enum([
 export type RunErrorCode = z.infer<typeof RunErrorCodeSchema>;
 
 /** Codes a gate (lock / concurrency) refusal carries. */
-export const GateRefusalCodeSchema = z.enum([
-  "LOCK_HELD",
-  "CONCURRENCY_LIMIT_GLOBAL",
-  "CONCURRENCY_LIMIT_TENANT",
-]);
+export const GateRefusalCodeSchema = z.enum(["LOCK_HELD", "CONCURRENCY_LIMIT_GLOBAL", "CONCURRENCY_LIMIT_TENANT"]);
 export type GateRefusalCode = z.infer<typeof GateRefusalCodeSchema>;
 
 /**

@@ -11,9 +11,7 @@ import type { ApiErrorCode } from "../domain/errorCodes";
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
 export const FieldErrorSchema = z.object({
-  path: z
-    .string()
-    .meta({ description: "Where the bad value is, e.g. `body.policyTypes.0` or `query.limit`." }),
+  path: z.string().meta({ description: "Where the bad value is, e.g. `body.policyTypes.0` or `query.limit`." }),
   message: z.string(),
 });
 export type FieldError = z.infer<typeof FieldErrorSchema>;
@@ -27,14 +25,8 @@ export const ProblemDetailsSchema = z
     detail: z.string(),
     errors: z.array(FieldErrorSchema).optional(),
     correlationId: z.string(),
-    runId: z
-      .string()
-      .optional()
-      .meta({ description: "LOCK_HELD / TENANT_DISABLED: the skipped run recorded for this request." }),
-    activeRunId: z
-      .string()
-      .optional()
-      .meta({ description: "LOCK_HELD: the queued or running run that holds the lock." }),
+    runId: z.string().optional().meta({ description: "LOCK_HELD / TENANT_DISABLED: the skipped run recorded for this request." }),
+    activeRunId: z.string().optional().meta({ description: "LOCK_HELD: the queued or running run that holds the lock." }),
   })
   .meta({ id: "ProblemDetails" });
 export type ProblemDetails = z.infer<typeof ProblemDetailsSchema>;

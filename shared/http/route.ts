@@ -23,11 +23,7 @@ export interface ResponseDoc {
   headers?: readonly ("Location" | "Retry-After")[];
 }
 
-export interface RouteSpec<
-  P extends AnySchema | undefined,
-  Q extends AnySchema | undefined,
-  B extends AnySchema | undefined,
-> {
+export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema | undefined, B extends AnySchema | undefined> {
   /** Function name in Azure, operationId in OpenAPI. */
   name: string;
   method: HttpMethod;
@@ -95,11 +91,7 @@ export interface ApiRoute {
 
 const BASE_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
 
-export function jsonResponse(
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): ApiResponse {
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): ApiResponse {
   return { status, headers: { "content-type": "application/json; charset=utf-8", ...headers }, body };
 }
 
@@ -107,12 +99,7 @@ export function problemResponse(problem: ApiProblem, correlationId: string): Api
   const body = problemBody(problem, correlationId);
   return {
     status: body.status,
-    headers: {
-      ...problem.headers,
-      "content-type": `${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
-      [CORRELATION_HEADER]: correlationId,
-      ...BASE_HEADERS,
-    },
+    headers: { ...problem.headers, "content-type": `${PROBLEM_CONTENT_TYPE}; charset=utf-8`, [CORRELATION_HEADER]: correlationId, ...BASE_HEADERS },
     body,
   };
 }
@@ -125,21 +112,12 @@ function toProblem(error: unknown): ApiProblem | null {
   if (error instanceof ApiProblem) return error;
   if (isCodedError(error)) {
     if (error.code === "INVALID_CONTINUATION_TOKEN") {
-      return new ApiProblem(
-        "INVALID_CONTINUATION_TOKEN",
-        "The continuation token was not issued by this list for this tenant.",
-        {
-          errors: [{ path: "query.continuationToken", message: "not a continuation token of this list" }],
-        },
-      );
+      return new ApiProblem("INVALID_CONTINUATION_TOKEN", "The continuation token was not issued by this list for this tenant.", {
+        errors: [{ path: "query.continuationToken", message: "not a continuation token of this list" }],
+      });
     }
     if (error.code === "STORE_THROTTLED" || error.code === "STORE_UNAVAILABLE") {
-      return new ApiProblem(
-        "INTERNAL_ERROR",
-        "The inventory store is temporarily unavailable; retry later.",
-        { status: 503 },
-        { "retry-after": "10" },
-      );
+      return new ApiProblem("INTERNAL_ERROR", "The inventory store is temporarily unavailable; retry later.", { status: 503 }, { "retry-after": "10" });
     }
   }
   return null;
@@ -150,11 +128,9 @@ function toProblem(error: unknown): ApiProblem | null {
  * authorisation → path, query, body validation → handler → headers. Authorisation comes first
  * so an unauthenticated caller learns nothing from validation messages.
  */
-export function defineRoute<
-  P extends AnySchema | undefined,
-  Q extends AnySchema | undefined,
-  B extends AnySchema | undefined,
->(spec: RouteSpec<P, Q, B>): ApiRoute {
+export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema | undefined, B extends AnySchema | undefined>(
+  spec: RouteSpec<P, Q, B>,
+): ApiRoute {
   const handler = async (request: ApiRequest, env: RequestEnv): Promise<ApiResponse> => {
     const correlationId = correlationIdOf(request.headers);
     let services: Promise<AppServices> | null = null;
@@ -178,35 +154,22 @@ export function defineRoute<
       }
       // Every state-changing request declares JSON, an empty body too: a browser form or a
       // "simple" cross-site request cannot, so it never reaches a handler.
-      if (
-        (request.method === "POST" || request.method === "PUT") &&
-        !isJsonContentType(request.headers["content-type"])
-      ) {
-        throw new ApiProblem(
-          "UNSUPPORTED_MEDIA_TYPE",
-          "Send the request as application/json (UTF-8), an empty body included.",
-        );
+      if ((request.method === "POST" || request.method === "PUT") && !isJsonContentType(request.headers["content-type"])) {
+        throw new ApiProblem("UNSUPPORTED_MEDIA_TYPE", "Send the request as application/json (UTF-8), an empty body included.");
       }
-      const params = spec.request.params
-        ? parseInput(spec.request.params, request.params, "path")
-        : undefined;
+      const params = spec.request.params ? parseInput(spec.request.params, request.params, "path") : undefined;
       const tenantId = (params as { tenantId?: unknown } | undefined)?.tenantId;
       if (access.principal && typeof tenantId === "string") {
         const tenant = await (await getServices()).stores.tenants.get(tenantId);
         // A tenant the caller may not act on looks exactly like one that is not registered.
-        if (tenant && !access.mayAccess(tenant))
-          throw new ApiProblem("TENANT_NOT_FOUND", "The tenant is not registered.");
+        if (tenant && !access.mayAccess(tenant)) throw new ApiProblem("TENANT_NOT_FOUND", "The tenant is not registered.");
       }
-      const query = spec.request.query
-        ? parseInput(spec.request.query, queryObject(request.query), "query")
-        : undefined;
+      const query = spec.request.query ? parseInput(spec.request.query, queryObject(request.query), "query") : undefined;
       let body: unknown;
       if (spec.request.body) {
         const raw = parseJsonBody(await request.bodyText(), request.headers["content-type"]);
         if (raw === undefined && spec.request.body.required) {
-          throw new ApiProblem("VALIDATION_FAILED", "A JSON body is required.", {
-            errors: [{ path: "body", message: "required" }],
-          });
+          throw new ApiProblem("VALIDATION_FAILED", "A JSON body is required.", { errors: [{ path: "body", message: "required" }] });
         }
         body = parseInput(spec.request.body.schema, raw === undefined ? {} : raw, "body");
       }
@@ -220,21 +183,12 @@ export function defineRoute<
         access,
         publicUrl,
       });
-      return {
-        ...response,
-        headers: { ...response.headers, [CORRELATION_HEADER]: correlationId, ...BASE_HEADERS },
-      };
+      return { ...response, headers: { ...response.headers, [CORRELATION_HEADER]: correlationId, ...BASE_HEADERS } };
     } catch (error) {
       const problem = toProblem(error);
       if (problem) return problemResponse(problem, correlationId);
       env.onUnexpectedError?.(error, correlationId, spec.name);
-      return problemResponse(
-        new ApiProblem(
-          "INTERNAL_ERROR",
-          "An unexpected error occurred. Quote the correlation id when reporting it.",
-        ),
-        correlationId,
-      );
+      return problemResponse(new ApiProblem("INTERNAL_ERROR", "An unexpected error occurred. Quote the correlation id when reporting it."), correlationId);
     }
   };
   return {

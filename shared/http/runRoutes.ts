@@ -19,23 +19,15 @@ export const runRoutes: ApiRoute[] = [
       "success, partial, failed or skipped.",
     request: { params: RunPathSchema },
     responses: {
-      200: {
-        description: "The run has finished (success, partial, failed or skipped).",
-        schema: RunViewSchema,
-      },
-      202: {
-        description: "The run is queued or running; poll again after Retry-After.",
-        schema: RunViewSchema,
-        headers: ["Location", "Retry-After"],
-      },
+      200: { description: "The run has finished (success, partial, failed or skipped).", schema: RunViewSchema },
+      202: { description: "The run is queued or running; poll again after Retry-After.", schema: RunViewSchema, headers: ["Location", "Retry-After"] },
     },
     problems: ["RUN_NOT_FOUND"],
     async handler({ params, services, publicUrl }) {
       const { stores } = await services();
       const run = await stores.runs.get(params.tenantId, params.runId);
       // A run of another tenant is indistinguishable from a missing one (tenant isolation).
-      if (!run || run.tenantId !== params.tenantId)
-        throw new ApiProblem("RUN_NOT_FOUND", "No such run for this tenant.");
+      if (!run || run.tenantId !== params.tenantId) throw new ApiProblem("RUN_NOT_FOUND", "No such run for this tenant.");
       const view = toRunView(run);
       if (isTerminalStatus(run.status)) return jsonResponse(200, view);
       return jsonResponse(202, view, {

@@ -22,10 +22,7 @@ export const CorrelationHeaderSchema = z.object({
   "x-correlation-id": z
     .string()
     .optional()
-    .meta({
-      description:
-        "1–64 characters of A-Z a-z 0-9 . _ -; anything else is replaced by a new id. Echoed on the response.",
-    }),
+    .meta({ description: "1–64 characters of A-Z a-z 0-9 . _ -; anything else is replaced by a new id. Echoed on the response." }),
 });
 
 export const TenantPathSchema = z.object({ tenantId: TenantIdParamSchema });
@@ -73,12 +70,7 @@ export const ItemsQuerySchema = z.strictObject({
   policyType: PolicyTypeKeySchema.optional(),
   category: CategorySchema.optional(),
   platform: PlatformSchema.optional(),
-  q: z
-    .string()
-    .min(1)
-    .max(256)
-    .optional()
-    .meta({ description: "Case-insensitive substring of displayName." }),
+  q: z.string().min(1).max(256).optional().meta({ description: "Case-insensitive substring of displayName." }),
   limit: LimitQuerySchema,
   continuationToken: ContinuationTokenQuerySchema.optional(),
 });
@@ -98,13 +90,8 @@ export const MissingQuerySchema = z
     includeFoundations: z.enum(["true", "false"]).optional(),
   })
   .refine(
-    (q) =>
-      q.selectionHash === undefined ||
-      (q.policyTypes === undefined && q.categories === undefined && q.includeFoundations === undefined),
-    {
-      message: "give either selectionHash or policyTypes/categories/includeFoundations, not both",
-      path: ["selectionHash"],
-    },
+    (q) => q.selectionHash === undefined || (q.policyTypes === undefined && q.categories === undefined && q.includeFoundations === undefined),
+    { message: "give either selectionHash or policyTypes/categories/includeFoundations, not both", path: ["selectionHash"] },
   );
 
 // ── bodies ──────────────────────────────────────────────────────────────────────────────────
@@ -119,10 +106,7 @@ export const SyncRequestSchema = z
       .min(0)
       .max(WAIT_FOR_SLOT_MAX_SECONDS)
       .optional()
-      .meta({
-        description:
-          "How long a run refused by a concurrency limit waits for a slot; not part of the selection hash.",
-      }),
+      .meta({ description: "How long a run refused by a concurrency limit waits for a slot; not part of the selection hash." }),
   })
   .meta({ id: "SyncRequest" });
 export type SyncRequest = z.infer<typeof SyncRequestSchema>;
@@ -131,11 +115,7 @@ export const SelectionInputViewSchema = SelectionInputSchema.meta({ id: "Selecti
 
 export const TenantPutSchema = z
   .strictObject({
-    displayName: z
-      .string()
-      .min(1)
-      .max(256)
-      .refine((v) => v.trim().length > 0, "must not be blank"),
+    displayName: z.string().min(1).max(256).refine((v) => v.trim().length > 0, "must not be blank"),
     enabled: z.boolean().default(true),
     selections: z
       .array(SelectionInputViewSchema)
@@ -186,9 +166,7 @@ export const CoverageRowSchema = z
     category: CategorySchema,
     itemCount: z.number().int().nonnegative(),
     lastObservedAt: z.string().nullable(),
-    lastRun: z
-      .object({ id: z.string(), status: RunStatusSchema, errorCode: z.string().nullable() })
-      .nullable(),
+    lastRun: z.object({ id: z.string(), status: RunStatusSchema, errorCode: z.string().nullable() }).nullable(),
   })
   .meta({ id: "CoverageRow" });
 export const CoverageSchema = z.object({ items: z.array(CoverageRowSchema) }).meta({ id: "Coverage" });
@@ -202,9 +180,7 @@ export const PolicyTypeViewSchema = z
     foundation: z.boolean(),
   })
   .meta({ id: "PolicyType" });
-export const PolicyTypeListSchema = z
-  .object({ items: z.array(PolicyTypeViewSchema) })
-  .meta({ id: "PolicyTypeList" });
+export const PolicyTypeListSchema = z.object({ items: z.array(PolicyTypeViewSchema) }).meta({ id: "PolicyTypeList" });
 
 export const TenantListSchema = z.object({ items: z.array(TenantViewSchema) }).meta({ id: "TenantList" });
 

@@ -9,10 +9,7 @@ import type { SyncAccepted } from "./schemas";
 /** Seconds a poller should wait between GETs of a queued or running run. */
 export const POLL_RETRY_AFTER_SECONDS = 5;
 
-async function syncResponse(
-  publicUrl: (path: string) => Promise<string>,
-  result: StartSyncResult,
-): Promise<ApiResponse> {
+async function syncResponse(publicUrl: (path: string) => Promise<string>, result: StartSyncResult): Promise<ApiResponse> {
   switch (result.kind) {
     case "accepted": {
       const run = result.run;
@@ -36,18 +33,11 @@ async function syncResponse(
         { location: await publicUrl(runPath(result.run.tenantId, result.activeRunId)) },
       );
     case "tenantNotFound":
-      throw new ApiProblem(
-        "TENANT_NOT_FOUND",
-        "The tenant is not registered; register it with PUT /api/tenants/{tenantId}.",
-      );
+      throw new ApiProblem("TENANT_NOT_FOUND", "The tenant is not registered; register it with PUT /api/tenants/{tenantId}.");
     case "tenantDisabled":
-      throw new ApiProblem(
-        "TENANT_DISABLED",
-        `The tenant is disabled; this request was recorded as skipped run ${result.run.id}.`,
-        {
-          runId: result.run.id,
-        },
-      );
+      throw new ApiProblem("TENANT_DISABLED", `The tenant is disabled; this request was recorded as skipped run ${result.run.id}.`, {
+        runId: result.run.id,
+      });
   }
 }
 
@@ -64,13 +54,7 @@ export const syncRoutes: ApiRoute[] = [
       "Queues a sync of the selection for the tenant and answers 202 with the run to poll (Location, Retry-After). " +
       "409 LOCK_HELD names the active run of the same selection.",
     request: { params: TenantPathSchema, body: { schema: SyncRequestSchema, required: false } },
-    responses: {
-      202: {
-        description: "Run queued; poll Location.",
-        schema: SyncAcceptedSchema,
-        headers: ["Location", "Retry-After"],
-      },
-    },
+    responses: { 202: { description: "Run queued; poll Location.", schema: SyncAcceptedSchema, headers: ["Location", "Retry-After"] } },
     problems: ["TENANT_NOT_FOUND", "TENANT_DISABLED", "LOCK_HELD"],
     async handler({ params, body, correlationId, services, publicUrl }) {
       const { starter } = await services();

@@ -41,10 +41,7 @@ export const tenantRoutes: ApiRoute[] = [
     problems: [],
     async handler({ params, body, services, publicUrl }) {
       const { stores, now } = await services();
-      const accessGroups =
-        body.accessGroups && body.accessGroups.length > 0
-          ? [...new Set(body.accessGroups)].sort()
-          : undefined;
+      const accessGroups = body.accessGroups && body.accessGroups.length > 0 ? [...new Set(body.accessGroups)].sort() : undefined;
       const { tenant, created } = await stores.tenants.put(
         {
           tenantId: params.tenantId,
@@ -70,9 +67,7 @@ export const tenantRoutes: ApiRoute[] = [
     tags: ["Tenants"],
     summary: "List registered tenants",
     request: {},
-    responses: {
-      200: { description: "Every registered tenant the caller may see.", schema: TenantListSchema },
-    },
+    responses: { 200: { description: "Every registered tenant the caller may see.", schema: TenantListSchema } },
     problems: [],
     async handler({ services, access }) {
       const { stores } = await services();

@@ -1,14 +1,5 @@
 import type { z } from "zod";
-import type {
-  Category,
-  InventoryItem,
-  MissingReport,
-  ObservedItem,
-  Platform,
-  PolicyTypeKey,
-  RunDocument,
-  RunStatus,
-} from "../domain";
+import type { Category, InventoryItem, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus } from "../domain";
 import type { Selection } from "../domain/selection";
 import type { TenantSchema } from "./tenantSchema";
 
@@ -97,21 +88,13 @@ export interface RunRepository {
   /** Creates a queued run document. */
   createQueued(run: NewRun): Promise<RunDocument>;
   /** Records a run that never started (lock, limit, disabled tenant): status skipped, hadErrors true. */
-  createSkipped(
-    run: NewRun,
-    error: { code: RunDocument["errorCodes"][number]; message: string },
-    activeRunId?: string,
-  ): Promise<RunDocument>;
+  createSkipped(run: NewRun, error: { code: RunDocument["errorCodes"][number]; message: string }, activeRunId?: string): Promise<RunDocument>;
   get(tenantId: string, runId: string): Promise<RunDocument | null>;
   /**
    * Read-modify-write with ETag optimistic concurrency: `mutate` is re-applied to a fresh copy
    * on a precondition failure, so a lost update is impossible. Returning null leaves it unchanged.
    */
-  update(
-    tenantId: string,
-    runId: string,
-    mutate: (run: RunDocument) => RunDocument | null,
-  ): Promise<RunDocument>;
+  update(tenantId: string, runId: string, mutate: (run: RunDocument) => RunDocument | null): Promise<RunDocument>;
   list(tenantId: string, query: RunListQuery): Promise<Page<RunDocument>>;
   latestCompleted(tenantId: string, selectionHash: string): Promise<RunDocument | null>;
   /** Queued or running runs of a tenant (for the watchdog), oldest first. */
@@ -128,13 +111,7 @@ export interface RunRepository {
    * one succeeds; the others learn the active run. A claim whose run is terminal, or whose
    * lease expired, can be taken over.
    */
-  claim(
-    tenantId: string,
-    selectionHash: string,
-    runId: string,
-    leaseUntil: string,
-    now: string,
-  ): Promise<ClaimResult>;
+  claim(tenantId: string, selectionHash: string, runId: string, leaseUntil: string, now: string): Promise<ClaimResult>;
   /** Releases the claim if `runId` still holds it. */
   releaseClaim(tenantId: string, selectionHash: string, runId: string): Promise<void>;
 }
@@ -144,10 +121,7 @@ export type Tenant = z.infer<typeof TenantSchema>;
 export interface TenantRegistry {
   get(tenantId: string): Promise<Tenant | null>;
   /** Creates or replaces; returns whether it was created. */
-  put(
-    tenant: Omit<Tenant, "createdAt" | "updatedAt">,
-    now: string,
-  ): Promise<{ tenant: Tenant; created: boolean }>;
+  put(tenant: Omit<Tenant, "createdAt" | "updatedAt">, now: string): Promise<{ tenant: Tenant; created: boolean }>;
   list(): Promise<Tenant[]>;
   delete(tenantId: string): Promise<boolean>;
 }

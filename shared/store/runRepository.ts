@@ -188,8 +188,7 @@ export class CosmosRunRepository implements RunRepository {
     try {
       const { resources } = await container.items
         .query<RunDocument>({
-          query:
-            'SELECT TOP @limit * FROM c WHERE c.docType = "run" AND c.status IN ("queued", "running") ORDER BY c.requestedAt ASC',
+          query: 'SELECT TOP @limit * FROM c WHERE c.docType = "run" AND c.status IN ("queued", "running") ORDER BY c.requestedAt ASC',
           parameters: [{ name: "@limit", value: limit }],
         })
         .fetchAll();
@@ -199,10 +198,7 @@ export class CosmosRunRepository implements RunRepository {
     }
   }
 
-  async claimHolder(
-    tenantId: string,
-    selectionHash: string,
-  ): Promise<{ runId: string; leaseUntil: string } | null> {
+  async claimHolder(tenantId: string, selectionHash: string): Promise<{ runId: string; leaseUntil: string } | null> {
     const held = await this.readClaim(tenantId, claimDocumentId(selectionHash));
     return held ? { runId: held.claim.runId, leaseUntil: held.claim.leaseUntil } : null;
   }
@@ -216,15 +212,7 @@ export class CosmosRunRepository implements RunRepository {
   ): Promise<ClaimResult> {
     const container = await this.resolve();
     const id = claimDocumentId(selectionHash);
-    const claim: ClaimDocument = {
-      id,
-      docType: "claim",
-      tenantId,
-      selectionHash,
-      runId,
-      leaseUntil,
-      claimedAt: now,
-    };
+    const claim: ClaimDocument = { id, docType: "claim", tenantId, selectionHash, runId, leaseUntil, claimedAt: now };
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       try {
         await container.items.create(claim);
@@ -278,10 +266,7 @@ export class CosmosRunRepository implements RunRepository {
     if (Date.parse(claim.leaseUntil) <= Date.parse(now)) return true;
     const run = await this.get(tenantId, claim.runId);
     if (run === null) {
-      return (
-        claim.claimedAt !== undefined &&
-        Date.parse(now) - Date.parse(claim.claimedAt) > CLAIM_WITHOUT_RUN_GRACE_MS
-      );
+      return claim.claimedAt !== undefined && Date.parse(now) - Date.parse(claim.claimedAt) > CLAIM_WITHOUT_RUN_GRACE_MS;
     }
     return isTerminalStatus(run.status);
   }

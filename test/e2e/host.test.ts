@@ -40,9 +40,7 @@ describe("local host over real HTTP", () => {
   });
 
   it("unknown route → 404 ROUTE_NOT_FOUND; wrong method → 405 METHOD_NOT_ALLOWED with Allow; both carry x-correlation-id", async () => {
-    const missing = await http("GET", `${e2e.baseUrl}/no/such/route`, {
-      headers: { "x-correlation-id": "e2e-404" },
-    });
+    const missing = await http("GET", `${e2e.baseUrl}/no/such/route`, { headers: { "x-correlation-id": "e2e-404" } });
     expect(missing.status).toBe(404);
     expect(missing.headers.get("content-type")).toMatch(/^application\/problem\+json/);
     expect(missing.body).toMatchObject({ status: 404, code: "ROUTE_NOT_FOUND", correlationId: "e2e-404" });
@@ -56,19 +54,13 @@ describe("local host over real HTTP", () => {
     expect(wrong.headers.get("x-correlation-id")).toBeTruthy();
     expect((await http("POST", `${e2e.baseUrl}/health`)).headers.get("allow")).toBe("GET, HEAD, OPTIONS");
     // A path served by several methods lists them all.
-    expect(
-      (await http("PATCH", `${e2e.baseUrl}/tenants/${CONTOSO}`)).headers.get("allow")?.split(", ").sort(),
-    ).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PUT"]);
+    expect((await http("PATCH", `${e2e.baseUrl}/tenants/${CONTOSO}`)).headers.get("allow")?.split(", ").sort()).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PUT"]);
   });
 
   it("every API answer carries x-correlation-id: the caller's when acceptable, else a new one", async () => {
-    const echoed = await http("GET", `${e2e.baseUrl}/policy-types`, {
-      headers: { "x-correlation-id": "e2e.corr_1-A" },
-    });
+    const echoed = await http("GET", `${e2e.baseUrl}/policy-types`, { headers: { "x-correlation-id": "e2e.corr_1-A" } });
     expect(echoed.headers.get("x-correlation-id")).toBe("e2e.corr_1-A");
-    const replaced = await http("GET", `${e2e.baseUrl}/policy-types`, {
-      headers: { "x-correlation-id": "bad id with spaces" },
-    });
+    const replaced = await http("GET", `${e2e.baseUrl}/policy-types`, { headers: { "x-correlation-id": "bad id with spaces" } });
     expect(replaced.headers.get("x-correlation-id")).toMatch(/^[A-Za-z0-9._-]{1,64}$/);
     expect(replaced.headers.get("x-correlation-id")).not.toBe("bad id with spaces");
   });
@@ -77,11 +69,7 @@ describe("local host over real HTTP", () => {
     e2e.gate.hold();
     const fired = await http("POST", adminUrl("nightlySyncTimer"));
     expect(fired.status, fired.text).toBe(202);
-    expect(fired.body).toMatchObject({
-      name: "nightlySyncTimer",
-      started: true,
-      instanceId: expect.any(String),
-    });
+    expect(fired.body).toMatchObject({ name: "nightlySyncTimer", started: true, instanceId: expect.any(String) });
     // While that nightly runs (its syncs are held), the timer firing again starts no second walk.
     const again = await http("POST", adminUrl("nightlySyncTimer"));
     expect(again.status).toBe(202);
@@ -121,40 +109,19 @@ describe("persistent tables under a data folder", () => {
       const first = await startLocalHost({ port: 0, env: {}, dataDir, demoTenants: SMALL_DEMO_TENANTS });
       try {
         expect(first.stack.uses.tables).toContain(join(dataDir, "azurite"));
-        expect(
-          (
-            await http("PUT", `${first.baseUrl}/tenants/${extra}`, {
-              json: { displayName: "Added by hand", enabled: true },
-            })
-          ).status,
-        ).toBe(201);
+        expect((await http("PUT", `${first.baseUrl}/tenants/${extra}`, { json: { displayName: "Added by hand", enabled: true } })).status).toBe(201);
         // The user's change to a demo tenant must survive: it is not re-seeded over.
-        expect(
-          (
-            await http("PUT", `${first.baseUrl}/tenants/${CONTOSO}`, {
-              json: { displayName: "Contoso (renamed)", enabled: false },
-            })
-          ).status,
-        ).toBe(200);
+        expect((await http("PUT", `${first.baseUrl}/tenants/${CONTOSO}`, { json: { displayName: "Contoso (renamed)", enabled: false } })).status).toBe(200);
       } finally {
         await first.close();
       }
       const second = await startLocalHost({ port: 0, env: {}, dataDir, demoTenants: SMALL_DEMO_TENANTS });
       try {
-        const tenants = (await http("GET", `${second.baseUrl}/tenants`)).body.items as {
-          tenantId: string;
-          displayName: string;
-          enabled: boolean;
-        }[];
+        const tenants = (await http("GET", `${second.baseUrl}/tenants`)).body.items as { tenantId: string; displayName: string; enabled: boolean }[];
         expect(tenants.map((t) => t.tenantId).sort()).toEqual([CONTOSO, FABRIKAM, extra].sort());
-        expect(tenants.find((t) => t.tenantId === CONTOSO)).toMatchObject({
-          displayName: "Contoso (renamed)",
-          enabled: false,
-        });
+        expect(tenants.find((t) => t.tenantId === CONTOSO)).toMatchObject({ displayName: "Contoso (renamed)", enabled: false });
         // The simulator starts empty each time; a tenant from the persisted registry still syncs.
-        const accepted = await http("POST", `${second.baseUrl}/tenants/${extra}/inventory/sync`, {
-          json: { categories: ["updates"] },
-        });
+        const accepted = await http("POST", `${second.baseUrl}/tenants/${extra}/inventory/sync`, { json: { categories: ["updates"] } });
         expect(accepted.status).toBe(202);
         const run = await second.stack.engine.client.waitForCompletion(accepted.body.runId, 30_000);
         expect(run.runtimeStatus).toBe("Completed");

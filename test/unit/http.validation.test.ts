@@ -16,30 +16,16 @@ async function expectProblem(promise: ReturnType<typeof call>, status: number, c
 }
 
 describe("tenant ids", () => {
-  it.each([
-    "not-a-guid",
-    "6f1c2d3e4a5b4c6d8e9f0a1b2c3d4e5f",
-    "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5",
-    "{6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f}",
-    "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5g",
-    "%00",
-  ])("%s is a 400 VALIDATION_FAILED on path.tenantId", async (bad) => {
-    await expectProblem(
-      call("GET", `/api/tenants/${encodeURIComponent(bad)}/inventory/items`),
-      400,
-      "VALIDATION_FAILED",
-      "path.tenantId",
-    );
-  });
+  it.each(["not-a-guid", "6f1c2d3e4a5b4c6d8e9f0a1b2c3d4e5f", "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5", "{6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f}", "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5g", "%00"])(
+    "%s is a 400 VALIDATION_FAILED on path.tenantId",
+    async (bad) => {
+      await expectProblem(call("GET", `/api/tenants/${encodeURIComponent(bad)}/inventory/items`), 400, "VALIDATION_FAILED", "path.tenantId");
+    },
+  );
 
   it("is case-insensitive and lower-cased before it reaches the store or the starter", async () => {
     const world = createWorld();
-    const response = await call(
-      "POST",
-      `/api/tenants/${TENANT.toUpperCase()}/inventory/sync`,
-      {},
-      servicesOf(world),
-    );
+    const response = await call("POST", `/api/tenants/${TENANT.toUpperCase()}/inventory/sync`, {}, servicesOf(world));
     expect(response.status).toBe(202);
     expect(world.starts[0]?.tenantId).toBe(TENANT);
   });
@@ -54,12 +40,7 @@ describe("sync body", () => {
 
   it("passes the selection and waitForSlotSeconds apart", async () => {
     const world = createWorld();
-    const body = {
-      policyTypes: ["mobileApp"],
-      categories: ["compliance"],
-      includeFoundations: true,
-      waitForSlotSeconds: 30,
-    };
+    const body = { policyTypes: ["mobileApp"], categories: ["compliance"], includeFoundations: true, waitForSlotSeconds: 30 };
     expect((await call("POST", SYNC, { body }, servicesOf(world))).status).toBe(202);
     expect(world.starts[0]).toMatchObject({
       selection: { policyTypes: ["mobileApp"], categories: ["compliance"], includeFoundations: true },
@@ -77,11 +58,7 @@ describe("sync body", () => {
     ["waitForSlotSeconds negative", { waitForSlotSeconds: -1 }, "body.waitForSlotSeconds"],
     ["waitForSlotSeconds too large", { waitForSlotSeconds: 3601 }, "body.waitForSlotSeconds"],
     ["waitForSlotSeconds fractional", { waitForSlotSeconds: 1.5 }, "body.waitForSlotSeconds"],
-    [
-      "5,000 policy types",
-      { policyTypes: Array.from({ length: 5_000 }, () => "mobileApp") },
-      "body.policyTypes",
-    ],
+    ["5,000 policy types", { policyTypes: Array.from({ length: 5_000 }, () => "mobileApp") }, "body.policyTypes"],
     ["5,000 categories", { categories: Array.from({ length: 5_000 }, () => "apps") }, "body.categories"],
     ["a JSON array", [1, 2, 3], "body"],
     ["a JSON string", "mobileApp", "body"],
@@ -95,37 +72,19 @@ describe("sync body", () => {
   });
 
   it("invalid JSON → 400", async () => {
-    await expectProblem(
-      call("POST", SYNC, { rawBody: '{"policyTypes": [', headers: { "content-type": "application/json" } }),
-      400,
-      "VALIDATION_FAILED",
-      "body",
-    );
+    await expectProblem(call("POST", SYNC, { rawBody: '{"policyTypes": [', headers: { "content-type": "application/json" } }), 400, "VALIDATION_FAILED", "body");
   });
 
   it("invalid UTF-8 → 400", async () => {
-    await expectProblem(
-      call("POST", SYNC, {
-        rawBody: new Uint8Array([0x7b, 0xff, 0x7d]),
-        headers: { "content-type": "application/json" },
-      }),
-      400,
-      "VALIDATION_FAILED",
-    );
+    await expectProblem(call("POST", SYNC, { rawBody: new Uint8Array([0x7b, 0xff, 0x7d]), headers: { "content-type": "application/json" } }), 400, "VALIDATION_FAILED");
   });
 
-  it.each([
-    "text/plain",
-    "application/x-www-form-urlencoded",
-    "application/json; charset=utf-16",
-    "multipart/form-data; boundary=x",
-  ])("content type %s on a body → 415", async (contentType) => {
-    await expectProblem(
-      call("POST", SYNC, { rawBody: "{}", headers: { "content-type": contentType } }),
-      415,
-      "UNSUPPORTED_MEDIA_TYPE",
-    );
-  });
+  it.each(["text/plain", "application/x-www-form-urlencoded", "application/json; charset=utf-16", "multipart/form-data; boundary=x"])(
+    "content type %s on a body → 415",
+    async (contentType) => {
+      await expectProblem(call("POST", SYNC, { rawBody: "{}", headers: { "content-type": contentType } }), 415, "UNSUPPORTED_MEDIA_TYPE");
+    },
+  );
 
   it("a body without content type → 415", async () => {
     await expectProblem(call("POST", SYNC, { rawBody: "{}" }), 415, "UNSUPPORTED_MEDIA_TYPE");
@@ -133,60 +92,32 @@ describe("sync body", () => {
 
   it("an empty POST without content type, or a form-encoded one (what a cross-site page can send) → 415", async () => {
     await expectProblem(call("POST", SYNC, { rawBody: "" }), 415, "UNSUPPORTED_MEDIA_TYPE");
-    await expectProblem(
-      call("POST", SYNC, { rawBody: "", headers: { "content-type": "application/x-www-form-urlencoded" } }),
-      415,
-      "UNSUPPORTED_MEDIA_TYPE",
-    );
-    await expectProblem(
-      call("POST", SYNC, { rawBody: "", headers: { "content-type": "text/plain" } }),
-      415,
-      "UNSUPPORTED_MEDIA_TYPE",
-    );
-    await expectProblem(
-      call("PUT", `/api/tenants/${TENANT}`, { rawBody: "" }),
-      415,
-      "UNSUPPORTED_MEDIA_TYPE",
-    );
+    await expectProblem(call("POST", SYNC, { rawBody: "", headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, "UNSUPPORTED_MEDIA_TYPE");
+    await expectProblem(call("POST", SYNC, { rawBody: "", headers: { "content-type": "text/plain" } }), 415, "UNSUPPORTED_MEDIA_TYPE");
+    await expectProblem(call("PUT", `/api/tenants/${TENANT}`, { rawBody: "" }), 415, "UNSUPPORTED_MEDIA_TYPE");
   });
 
   it("accepts application/json; charset=UTF-8 and +json types", async () => {
     for (const contentType of ["application/json; charset=UTF-8", "application/merge-patch+json"]) {
-      expect(
-        (await call("POST", SYNC, { rawBody: "{}", headers: { "content-type": contentType } })).status,
-      ).toBe(202);
+      expect((await call("POST", SYNC, { rawBody: "{}", headers: { "content-type": contentType } })).status).toBe(202);
     }
   });
 
   it("a 1 MiB body → 413, whether or not Content-Length declares it", async () => {
     const big = JSON.stringify({ policyTypes: ["x".repeat(1024 * 1024)] });
+    await expectProblem(call("POST", SYNC, { rawBody: big, headers: { "content-type": "application/json" } }), 413, "PAYLOAD_TOO_LARGE");
     await expectProblem(
-      call("POST", SYNC, { rawBody: big, headers: { "content-type": "application/json" } }),
-      413,
-      "PAYLOAD_TOO_LARGE",
-    );
-    await expectProblem(
-      call("POST", SYNC, {
-        rawBody: "{}",
-        headers: { "content-type": "application/json", "content-length": String(1024 * 1024) },
-      }),
+      call("POST", SYNC, { rawBody: "{}", headers: { "content-type": "application/json", "content-length": String(1024 * 1024) } }),
       413,
       "PAYLOAD_TOO_LARGE",
     );
     const justOver = `{"a":"${"x".repeat(MAX_BODY_BYTES)}"}`;
-    await expectProblem(
-      call("POST", SYNC, { rawBody: justOver, headers: { "content-type": "application/json" } }),
-      413,
-      "PAYLOAD_TOO_LARGE",
-    );
+    await expectProblem(call("POST", SYNC, { rawBody: justOver, headers: { "content-type": "application/json" } }), 413, "PAYLOAD_TOO_LARGE");
   });
 
   it("deeply nested JSON is a 400, not a crash", async () => {
     const deep = "[".repeat(30_000) + "]".repeat(30_000);
-    const response = await call("POST", SYNC, {
-      rawBody: deep,
-      headers: { "content-type": "application/json" },
-    });
+    const response = await call("POST", SYNC, { rawBody: deep, headers: { "content-type": "application/json" } });
     expect(response.status).toBe(400);
   });
 });
@@ -200,23 +131,10 @@ describe("list query parameters", () => {
     expect(world.itemQueries.map((q) => (q as { limit: number }).limit)).toEqual([50, 1, 200]);
   });
 
-  it.each(["0", "-1", "201", "1e2", "0x10", "abc", "", " 5", "5.5", "99999999999999999999"])(
-    "limit=%s → 400 on query.limit",
-    async (limit) => {
-      await expectProblem(
-        call("GET", `${ITEMS}?limit=${encodeURIComponent(limit)}`),
-        400,
-        "VALIDATION_FAILED",
-        "query.limit",
-      );
-      await expectProblem(
-        call("GET", `${RUNS}?limit=${encodeURIComponent(limit)}`),
-        400,
-        "VALIDATION_FAILED",
-        "query.limit",
-      );
-    },
-  );
+  it.each(["0", "-1", "201", "1e2", "0x10", "abc", "", " 5", "5.5", "99999999999999999999"])("limit=%s → 400 on query.limit", async (limit) => {
+    await expectProblem(call("GET", `${ITEMS}?limit=${encodeURIComponent(limit)}`), 400, "VALIDATION_FAILED", "query.limit");
+    await expectProblem(call("GET", `${RUNS}?limit=${encodeURIComponent(limit)}`), 400, "VALIDATION_FAILED", "query.limit");
+  });
 
   it.each([
     ["unknown parameter", `${ITEMS}?foo=1`, "query"],
@@ -248,12 +166,7 @@ describe("list query parameters", () => {
   );
 
   it("run ids are validated", async () => {
-    await expectProblem(
-      call("GET", `${RUNS}/${encodeURIComponent("a b")}`),
-      400,
-      "VALIDATION_FAILED",
-      "path.runId",
-    );
+    await expectProblem(call("GET", `${RUNS}/${encodeURIComponent("a b")}`), 400, "VALIDATION_FAILED", "path.runId");
     await expectProblem(call("GET", `${RUNS}/${"x".repeat(129)}`), 400, "VALIDATION_FAILED", "path.runId");
   });
 });
@@ -265,23 +178,10 @@ describe("tenant body", () => {
     ["missing displayName", { enabled: true }, "body.displayName"],
     ["blank displayName", { displayName: "   " }, "body.displayName"],
     ["unknown key", { displayName: "A", secret: "x" }, "body"],
-    [
-      "selection with unknown key",
-      { displayName: "A", selections: [{ policyTypes: [], foo: 1 }] },
-      "body.selections.0",
-    ],
-    [
-      "21 selections",
-      { displayName: "A", selections: Array.from({ length: 21 }, () => ({})) },
-      "body.selections",
-    ],
+    ["selection with unknown key", { displayName: "A", selections: [{ policyTypes: [], foo: 1 }] }, "body.selections.0"],
+    ["21 selections", { displayName: "A", selections: Array.from({ length: 21 }, () => ({})) }, "body.selections"],
     ["enabled not boolean", { displayName: "A", enabled: "yes" }, "body.enabled"],
   ])("%s → 400", async (_label, body, path) => {
-    await expectProblem(
-      call("PUT", TENANT_PATH, body === undefined ? {} : { body }),
-      400,
-      "VALIDATION_FAILED",
-      path,
-    );
+    await expectProblem(call("PUT", TENANT_PATH, body === undefined ? {} : { body }), 400, "VALIDATION_FAILED", path);
   });
 });

@@ -26,50 +26,27 @@ describe("Functions adapter (HttpRequest ⇄ ApiRequest/ApiResponse)", () => {
   });
 
   it("stops reading a body over the limit with PAYLOAD_TOO_LARGE", async () => {
-    const request = new HttpRequest({
-      method: "POST",
-      url: syncUrl,
-      body: { bytes: new Uint8Array(70 * 1024).fill(0x20) },
-    });
-    const error: unknown = await toApiRequest(request)
-      .bodyText()
-      .catch((e: unknown) => e);
+    const request = new HttpRequest({ method: "POST", url: syncUrl, body: { bytes: new Uint8Array(70 * 1024).fill(0x20) } });
+    const error: unknown = await toApiRequest(request).bodyText().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiProblem);
     expect(error).toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
   });
 
   it("serialises the body itself so problem+json keeps its content type; 204 has no body", () => {
-    const init = toHttpResponseInit({
-      status: 400,
-      headers: { "content-type": "application/problem+json" },
-      body: { code: "X" },
-    });
-    expect(init).toEqual({
-      status: 400,
-      headers: { "content-type": "application/problem+json" },
-      body: '{"code":"X"}',
-    });
+    const init = toHttpResponseInit({ status: 400, headers: { "content-type": "application/problem+json" }, body: { code: "X" } });
+    expect(init).toEqual({ status: 400, headers: { "content-type": "application/problem+json" }, body: '{"code":"X"}' });
     expect(toHttpResponseInit({ status: 204, headers: {} })).toEqual({ status: 204, headers: {} });
   });
 
   it("runs a route end to end: HttpRequest in, 202 HttpResponseInit with Location out", async () => {
     const world = createWorld();
     const route = API_ROUTES.find((r) => r.name === "inventorySyncStart")!;
-    const request = new HttpRequest({
-      method: "POST",
-      url: syncUrl,
-      params: { tenantId: TENANT },
-      headers: { "content-type": "application/json" },
-    });
+    const request = new HttpRequest({ method: "POST", url: syncUrl, params: { tenantId: TENANT }, headers: { "content-type": "application/json" } });
     // In Azure the platform sets WEBSITE_HOSTNAME; Location is built from it, not from the request.
     const settings = testSettings({ PUBLIC_BASE_URL: "", WEBSITE_HOSTNAME: "app.example.net" });
-    const init = toHttpResponseInit(
-      await route.handler(toApiRequest(request), { services: async () => servicesOf(world, settings) }),
-    );
+    const init = toHttpResponseInit(await route.handler(toApiRequest(request), { services: async () => servicesOf(world, settings) }));
     expect(init.status).toBe(202);
-    expect((init.headers as Record<string, string>).location).toBe(
-      `https://app.example.net/api/tenants/${TENANT}/inventory/runs/run-1`,
-    );
+    expect((init.headers as Record<string, string>).location).toBe(`https://app.example.net/api/tenants/${TENANT}/inventory/runs/run-1`);
     expect(JSON.parse(init.body as string)).toMatchObject({ runId: "run-1", status: "queued" });
   });
 });

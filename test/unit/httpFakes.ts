@@ -82,8 +82,7 @@ function paginate<T>(tenantId: string, all: T[], limit: number, token: string | 
   let offset = 0;
   if (token !== undefined) {
     const match = /^page:([0-9a-f-]+):(\d+)$/.exec(token);
-    if (!match || match[1] !== tenantId)
-      throw new CodedError("INVALID_CONTINUATION_TOKEN", "bad token", { status: 400 });
+    if (!match || match[1] !== tenantId) throw new CodedError("INVALID_CONTINUATION_TOKEN", "bad token", { status: 400 });
     offset = Number(match[2]);
   }
   const items = all.slice(offset, offset + limit);
@@ -143,12 +142,7 @@ export function createWorld(): FakeWorld {
       createWriter: unused,
       async list(tenantId, query) {
         world.itemQueries.push(query);
-        return paginate(
-          tenantId,
-          world.items.filter((i) => i.tenantId === tenantId),
-          query.limit,
-          query.continuationToken,
-        );
+        return paginate(tenantId, world.items.filter((i) => i.tenantId === tenantId), query.limit, query.continuationToken);
       },
       get: unused,
       async missing(tenantId, hash) {
@@ -156,15 +150,7 @@ export function createWorld(): FakeWorld {
         return { selectionHash: hash, latestRun: null, confidence: null, items: [] };
       },
       async coverage() {
-        return [
-          {
-            policyType: "deviceConfiguration",
-            category: "configuration",
-            itemCount: 3,
-            lastObservedAt: NOW.toISOString(),
-            lastRun: null,
-          },
-        ];
+        return [{ policyType: "deviceConfiguration", category: "configuration", itemCount: 3, lastObservedAt: NOW.toISOString(), lastRun: null }];
       },
     },
     runs: {
@@ -238,8 +224,7 @@ export async function call(
     headers["content-type"] = "application/json";
   }
   // Clients of this API declare JSON on every POST/PUT, an empty body too (the pipeline requires it).
-  if ((method === "POST" || method === "PUT") && init.rawBody === undefined)
-    headers["content-type"] = "application/json";
+  if ((method === "POST" || method === "PUT") && init.rawBody === undefined) headers["content-type"] = "application/json";
   for (const [k, v] of Object.entries(init.headers ?? {})) headers[k.toLowerCase()] = v;
   const request: ApiRequest = {
     method,
@@ -247,31 +232,13 @@ export async function call(
     headers,
     params: match.params,
     query: url.searchParams,
-    bodyText: () =>
-      readLimitedText(
-        raw === undefined
-          ? null
-          : (async function* () {
-              yield typeof raw === "string" ? Buffer.from(raw) : raw;
-            })(),
-        headers["content-length"],
-      ),
+    bodyText: () => readLimitedText(raw === undefined ? null : (async function* () { yield typeof raw === "string" ? Buffer.from(raw) : raw; })(), headers["content-length"]),
   };
   const provider = typeof services === "function" ? services : async () => services;
   return match.route.handler(request, { services: provider });
 }
 
-export type Problem = {
-  type: string;
-  title: string;
-  status: number;
-  code: string;
-  detail: string;
-  correlationId: string;
-  errors?: { path: string; message: string }[];
-  runId?: string;
-  activeRunId?: string;
-};
+export type Problem = { type: string; title: string; status: number; code: string; detail: string; correlationId: string; errors?: { path: string; message: string }[]; runId?: string; activeRunId?: string };
 export const problemOf = (response: ApiResponse): Problem => response.body as Problem;
 
 export type { RunStatus };

@@ -4,11 +4,7 @@ import { describe, expect, it } from "vitest";
 import { SETTING_NAMES, loadSettings } from "../../shared/config/settings";
 import { EVENT_NAMES, eventFields } from "../../shared/observability/events";
 import type { EventName } from "../../shared/observability/events";
-import {
-  COSMOS_CONTAINERS,
-  COSMOS_PARTITION_KEY_PATH,
-  TENANTS_TABLE_DEFAULT,
-} from "../../shared/store/names";
+import { COSMOS_CONTAINERS, COSMOS_PARTITION_KEY_PATH, TENANTS_TABLE_DEFAULT } from "../../shared/store/names";
 
 /*
  * Checks of infra/ that need no Azure and no Bicep compiler: the Bicep is read as text with
@@ -42,12 +38,7 @@ const HOST_SETTINGS = new Set([
 
 /** Schema keys deliberately never set in Azure (identity instead of keys). */
 // PUBLIC_BASE_URL: only behind a custom domain; WEBSITE_HOSTNAME: set by the platform itself.
-const ABSENT_IN_AZURE = new Set([
-  "COSMOS_KEY",
-  "TABLES_CONNECTION_STRING",
-  "PUBLIC_BASE_URL",
-  "WEBSITE_HOSTNAME",
-]);
+const ABSENT_IN_AZURE = new Set(["COSMOS_KEY", "TABLES_CONNECTION_STRING", "PUBLIC_BASE_URL", "WEBSITE_HOSTNAME"]);
 /** Graph credential keys: exactly one is set, chosen by graphAuthMode. */
 const GRAPH_CREDENTIAL_BLOCKS = {
   federated: "graphFederatedSettings",
@@ -115,11 +106,7 @@ function params(text: string): Map<string, Param> {
     if (!m) return;
     let j = i - 1;
     const decorators: string[] = [];
-    while (
-      j >= 0 &&
-      !/^(param|var|resource|module|output|targetScope)\b/.test(lines[j]!.trim()) &&
-      lines[j]!.trim() !== ""
-    ) {
+    while (j >= 0 && !/^(param|var|resource|module|output|targetScope)\b/.test(lines[j]!.trim()) && lines[j]!.trim() !== "") {
       decorators.unshift(lines[j]!);
       j--;
     }
@@ -225,12 +212,7 @@ describe("app settings set by Bicep", () => {
       ].sort(),
     );
     const union = /var appSettings = union\(([\s\S]*?)\n\)/.exec(FUNCTION_APP)?.[1] ?? "";
-    for (const name of [
-      "hostSettings",
-      "inventorySettings",
-      "graphAuthSettings",
-      "durableTaskSchedulerSettings",
-    ]) {
+    for (const name of ["hostSettings", "inventorySettings", "graphAuthSettings", "durableTaskSchedulerSettings"]) {
       expect(union, name).toContain(name);
     }
     expect(FUNCTION_APP).toMatch(/name: 'appsettings'\s+properties: appSettings/);
@@ -245,10 +227,7 @@ describe("app settings set by Bicep", () => {
     const graphCredentialKeys = new Set(
       Object.values(GRAPH_CREDENTIAL_BLOCKS).flatMap((b) => [...(blocks.get(b)?.keys() ?? [])]),
     );
-    const alwaysSet = new Set([
-      ...blocks.get("hostSettings")!.keys(),
-      ...blocks.get("inventorySettings")!.keys(),
-    ]);
+    const alwaysSet = new Set([...blocks.get("hostSettings")!.keys(), ...blocks.get("inventorySettings")!.keys()]);
     const notCovered = SETTING_NAMES.filter(
       (k) => !alwaysSet.has(k) && !ABSENT_IN_AZURE.has(k) && !graphCredentialKeys.has(k),
     );
@@ -298,9 +277,7 @@ describe("app settings set by Bicep", () => {
     const inventory = blocks.get("inventorySettings")!;
     expect(inventory.get("TABLES_ENDPOINT")).toBe("storageTableEndpoint");
     expect(functionAppModule.params.get("storageTableEndpoint")).toBe("storage.outputs.tableEndpoint");
-    expect(read("infra/modules/storage.bicep")).toMatch(
-      /output tableEndpoint string = account\.properties\.primaryEndpoints\.table/,
-    );
+    expect(read("infra/modules/storage.bicep")).toMatch(/output tableEndpoint string = account\.properties\.primaryEndpoints\.table/);
   });
 
   it("uses identity-based AzureWebJobsStorage: blob, queue and table service URIs with the managed identity credential", () => {
@@ -310,9 +287,7 @@ describe("app settings set by Bicep", () => {
     for (const service of ["blob", "queue", "table"]) {
       expect(host.has(`AzureWebJobsStorage__${service}ServiceUri`), service).toBe(true);
     }
-    expect(host.get("APPLICATIONINSIGHTS_AUTHENTICATION_STRING")).toBe(
-      "'ClientId=${identityClientId};Authorization=AAD'",
-    );
+    expect(host.get("APPLICATIONINSIGHTS_AUTHENTICATION_STRING")).toBe("'ClientId=${identityClientId};Authorization=AAD'");
   });
 
   it("defaults GRAPH_AUTH_MODE to federated with the user-assigned identity's client id as GRAPH_FEDERATED_CLIENT_ID", () => {
@@ -324,9 +299,7 @@ describe("app settings set by Bicep", () => {
   });
 
   it("takes the Graph secret from a Key Vault reference resolved with the user-assigned identity", () => {
-    expect(blocks.get("graphClientSecretSettings")?.get("GRAPH_CLIENT_SECRET")).toMatch(
-      /^'@Microsoft\.KeyVault\(VaultName=/,
-    );
+    expect(blocks.get("graphClientSecretSettings")?.get("GRAPH_CLIENT_SECRET")).toMatch(/^'@Microsoft\.KeyVault\(VaultName=/);
     expect(FUNCTION_APP).toMatch(/keyVaultReferenceIdentity: identityId/);
   });
 
@@ -357,14 +330,7 @@ describe("Cosmos DB and Table Storage in Bicep", () => {
   it("names the database inventory in Bicep, the settings default and the app setting", () => {
     expect(params(COSMOS).get("databaseName")?.defaultValue).toBe("'inventory'");
     expect(MAIN).toMatch(/^var cosmosDatabaseName = 'inventory'$/m);
-    expect(
-      loadSettings({
-        COSMOS_ENDPOINT: "https://x/",
-        TABLES_ENDPOINT: "https://x/",
-        GRAPH_AUTH_MODE: "simulator",
-        GRAPH_BASE_URL: "http://127.0.0.1:1",
-      }).COSMOS_DATABASE,
-    ).toBe("inventory");
+    expect(loadSettings({ COSMOS_ENDPOINT: "https://x/", TABLES_ENDPOINT: "https://x/", GRAPH_AUTH_MODE: "simulator", GRAPH_BASE_URL: "http://127.0.0.1:1" }).COSMOS_DATABASE).toBe("inventory");
   });
 
   it("excludes item meta from indexing in every container", () => {
@@ -382,9 +348,7 @@ describe("Cosmos DB and Table Storage in Bicep", () => {
 
   it("creates the tenant registry table the code defaults to", () => {
     expect(MAIN).toMatch(new RegExp(`^var tenantsTableName = '${TENANTS_TABLE_DEFAULT}'$`, "m"));
-    expect(read("infra/modules/storage.bicep")).toMatch(
-      /tableServices\/tables@[\d-]+' = \{\s+parent: tableService\s+name: tenantsTableName/,
-    );
+    expect(read("infra/modules/storage.bicep")).toMatch(/tableServices\/tables@[\d-]+' = \{\s+parent: tableService\s+name: tenantsTableName/);
   });
 });
 
@@ -408,9 +372,7 @@ describe("identity-only access", () => {
     expect(read("infra/modules/keyVault.bicep")).toMatch(/enableRbacAuthorization: true/);
     expect(read("infra/modules/keyVault.bicep")).not.toMatch(/accessPolicies/);
     expect(FUNCTION_APP).toMatch(/type: 'UserAssignedIdentity'\s+userAssignedIdentityResourceId: identityId/);
-    expect(FUNCTION_APP).toMatch(
-      /basicPublishingCredentialsPolicies@[\d-]+' = \{\s+parent: site\s+name: 'scm'\s+properties: \{\s+allow: false/,
-    );
+    expect(FUNCTION_APP).toMatch(/basicPublishingCredentialsPolicies@[\d-]+' = \{\s+parent: site\s+name: 'scm'\s+properties: \{\s+allow: false/);
   });
 
   it("grants the identity exactly the data roles it needs", () => {
@@ -450,15 +412,9 @@ describe("Bicep structure", () => {
       const moduleText = read(join(INFRA, use.path));
       const declared = params(moduleText);
       const passed = [...use.params.keys()];
-      expect(
-        passed.filter((p) => !declared.has(p)),
-        use.path,
-      ).toEqual([]);
+      expect(passed.filter((p) => !declared.has(p)), use.path).toEqual([]);
       const required = [...declared.values()].filter((p) => p.defaultValue === undefined).map((p) => p.name);
-      expect(
-        required.filter((p) => !use.params.has(p)),
-        use.path,
-      ).toEqual([]);
+      expect(required.filter((p) => !use.params.has(p)), use.path).toEqual([]);
       const moduleOutputs = outputs(moduleText);
       for (const m of MAIN.matchAll(new RegExp(`\\b${use.symbol}\\.outputs\\.(\\w+)`, "g"))) {
         expect(moduleOutputs, `${use.symbol}.outputs.${m[1]}`).toContain(m[1]);
@@ -554,10 +510,7 @@ describe("workbook and alert KQL", () => {
       for (const name of new Set(referenced)) {
         expect(code).toMatch(new RegExp(`"${name} "|"${name}"`));
       }
-      const fields = new Set([
-        "eventName",
-        ...[...new Set(referenced)].flatMap((n) => eventFields(n as EventName)),
-      ]);
+      const fields = new Set(["eventName", ...[...new Set(referenced)].flatMap((n) => eventFields(n as EventName))]);
       const used = [...code.matchAll(/\bp\.(\w+)/g)].map((m) => m[1]!);
       expect(used.filter((f) => !fields.has(f))).toEqual([]);
       expect(code).toMatch(/parse_json\(substring\(message, indexof\(message, " "\) \+ 1\)\)/);
@@ -566,9 +519,7 @@ describe("workbook and alert KQL", () => {
   );
 
   it("covers every event of the catalog somewhere in the workbook", () => {
-    const all = workbookQueries()
-      .map((q) => q.kql)
-      .join("\n");
+    const all = workbookQueries().map((q) => q.kql).join("\n");
     for (const name of EVENT_NAMES) expect(all, name).toContain(`"${name} "`);
   });
 
@@ -576,9 +527,7 @@ describe("workbook and alert KQL", () => {
     const observability = read("infra/modules/observability.bicep");
     expect(observability).toContain("loadTextContent('../monitoring/workbook.json')");
     for (const file of ALERT_FILES) expect(observability).toContain(`../monitoring/alerts/${file}`);
-    expect(observability).toMatch(
-      /replace\(loadTextContent\('\.\.\/monitoring\/alerts\/stuck-running\.kql'\), '\{\{LEASE_SECONDS\}\}', string\(syncLeaseSeconds\)\)/,
-    );
+    expect(observability).toMatch(/replace\(loadTextContent\('\.\.\/monitoring\/alerts\/stuck-running\.kql'\), '\{\{LEASE_SECONDS\}\}', string\(syncLeaseSeconds\)\)/);
     expect(read("infra/monitoring/alerts/stuck-running.kql")).toContain("{{LEASE_SECONDS}}");
     expect(read("infra/monitoring/alerts/tenant-no-success-26h.kql")).toMatch(/ago\(26h\)/);
     expect(read("infra/monitoring/alerts/failed-runs.kql")).toMatch(/tostring\(p\.status\) == "failed"/);

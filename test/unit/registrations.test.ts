@@ -19,48 +19,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 const root = join(__dirname, "..", "..");
 
-const EXPECTED_HTTP: {
-  name: string;
-  methods: string[];
-  route: string;
-  authLevel: "anonymous" | "function";
-}[] = [
-  {
-    name: "inventorySyncStart",
-    methods: ["POST"],
-    route: "tenants/{tenantId}/inventory/sync",
-    authLevel: "function",
-  },
-  {
-    name: "inventoryRunGet",
-    methods: ["GET", "HEAD"],
-    route: "tenants/{tenantId}/inventory/runs/{runId}",
-    authLevel: "function",
-  },
-  {
-    name: "inventoryRunList",
-    methods: ["GET", "HEAD"],
-    route: "tenants/{tenantId}/inventory/runs",
-    authLevel: "function",
-  },
-  {
-    name: "inventoryItemList",
-    methods: ["GET", "HEAD"],
-    route: "tenants/{tenantId}/inventory/items",
-    authLevel: "function",
-  },
-  {
-    name: "inventoryMissing",
-    methods: ["GET", "HEAD"],
-    route: "tenants/{tenantId}/inventory/missing",
-    authLevel: "function",
-  },
-  {
-    name: "inventoryCoverage",
-    methods: ["GET", "HEAD"],
-    route: "tenants/{tenantId}/inventory/coverage",
-    authLevel: "function",
-  },
+const EXPECTED_HTTP: { name: string; methods: string[]; route: string; authLevel: "anonymous" | "function" }[] = [
+  { name: "inventorySyncStart", methods: ["POST"], route: "tenants/{tenantId}/inventory/sync", authLevel: "function" },
+  { name: "inventoryRunGet", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/runs/{runId}", authLevel: "function" },
+  { name: "inventoryRunList", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/runs", authLevel: "function" },
+  { name: "inventoryItemList", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/items", authLevel: "function" },
+  { name: "inventoryMissing", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/missing", authLevel: "function" },
+  { name: "inventoryCoverage", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/coverage", authLevel: "function" },
   { name: "tenantPut", methods: ["PUT"], route: "tenants/{tenantId}", authLevel: "function" },
   { name: "tenantList", methods: ["GET", "HEAD"], route: "tenants", authLevel: "function" },
   { name: "tenantGet", methods: ["GET", "HEAD"], route: "tenants/{tenantId}", authLevel: "function" },
@@ -137,30 +102,18 @@ beforeAll(() => {
   const outDir = join(dir, "registrations-dist");
   writeFileSync(
     tsconfig,
-    JSON.stringify({
-      extends: "../tsconfig.json",
-      compilerOptions: { outDir: "./registrations-dist", rootDir: ".." },
-      include: ["../functions", "../shared"],
-    }),
+    JSON.stringify({ extends: "../tsconfig.json", compilerOptions: { outDir: "./registrations-dist", rootDir: ".." }, include: ["../functions", "../shared"] }),
   );
-  const build = spawnSync(
-    process.execPath,
-    [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", tsconfig],
-    {
-      cwd: root,
-      encoding: "utf8",
-    },
-  );
+  const build = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", tsconfig], {
+    cwd: root,
+    encoding: "utf8",
+  });
   if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
   const main = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).main as string;
   expect(main).toBe("dist/functions/index.js");
   expect(existsSync(join(outDir, main.replace(/^dist\//, "")))).toBe(true);
 
-  const run = spawnSync(process.execPath, ["-e", CAPTURE, root, outDir], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env },
-  });
+  const run = spawnSync(process.execPath, ["-e", CAPTURE, root, outDir], { cwd: root, encoding: "utf8", env: { ...process.env } });
   if (run.status !== 0) throw new Error(`loading ${main} failed:\n${run.stderr}`);
   const marker = run.stdout.lastIndexOf("@@REGISTERED@@");
   registered = JSON.parse(run.stdout.slice(marker + "@@REGISTERED@@".length)) as Registered[];
@@ -175,28 +128,18 @@ describe("compiled registrations (package.json main, as the Functions worker loa
     expect(registered.map((r) => r.name).sort()).toEqual(expected);
   });
 
-  it.each(EXPECTED_HTTP)(
-    "HTTP $name: $methods $route, authLevel $authLevel, durable client input, http output",
-    (e) => {
-      const fn = registered.find((r) => r.name === e.name);
-      expect(fn, `${e.name} not registered`).toBeDefined();
-      const trigger = triggerOf(fn!);
-      expect(trigger).toMatchObject({
-        type: "httpTrigger",
-        methods: e.methods,
-        route: e.route,
-        authLevel: e.authLevel,
-      });
-      const bindings = Object.values(fn!.bindings);
-      expect(bindings.some((b) => b.type === "durableClient" && b.direction === "in")).toBe(true);
-      expect(fn!.bindings.$return).toMatchObject({ type: "http", direction: "out" });
-    },
-  );
+  it.each(EXPECTED_HTTP)("HTTP $name: $methods $route, authLevel $authLevel, durable client input, http output", (e) => {
+    const fn = registered.find((r) => r.name === e.name);
+    expect(fn, `${e.name} not registered`).toBeDefined();
+    const trigger = triggerOf(fn!);
+    expect(trigger).toMatchObject({ type: "httpTrigger", methods: e.methods, route: e.route, authLevel: e.authLevel });
+    const bindings = Object.values(fn!.bindings);
+    expect(bindings.some((b) => b.type === "durableClient" && b.direction === "in")).toBe(true);
+    expect(fn!.bindings.$return).toMatchObject({ type: "http", direction: "out" });
+  });
 
   it("only health and openapi.json are anonymous", () => {
-    const anonymous = registered.filter(
-      (r) => triggerOf(r)?.type === "httpTrigger" && triggerOf(r)?.authLevel !== "function",
-    );
+    const anonymous = registered.filter((r) => triggerOf(r)?.type === "httpTrigger" && triggerOf(r)?.authLevel !== "function");
     expect(anonymous.map((r) => r.name).sort()).toEqual(["health", "openApiDocument"]);
   });
 
@@ -211,10 +154,7 @@ describe("compiled registrations (package.json main, as the Functions worker loa
     for (const e of EXPECTED_OTHER.filter((x) => x.trigger === "timerTrigger")) {
       const fn = registered.find((r) => r.name === e.name)!;
       expect(triggerOf(fn)?.schedule, e.name).toBe(e.schedule);
-      expect(
-        Object.values(fn.bindings).some((b) => b.type === "durableClient" && b.direction === "in"),
-        e.name,
-      ).toBe(true);
+      expect(Object.values(fn.bindings).some((b) => b.type === "durableClient" && b.direction === "in"), e.name).toBe(true);
     }
   });
 });
