@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { OrchestrationRuntimeStatus } from "durable-functions";
 import { DriverDurableClient, DurableDriver } from "../durable";
 import type { DurableDriverOptions } from "../durable";
 import type { Settings } from "../../shared/config/settings";
@@ -27,6 +28,12 @@ export interface LocalEngineOptions {
   /** Wraps every activity body (tests inject crashes here). */
   wrapActivity?: (name: string, run: (input: unknown) => Promise<unknown>) => (input: unknown) => Promise<unknown>;
   now?: () => Date;
+  /**
+   * Purge finished orchestration instances (Completed, Failed, Terminated) this many seconds
+   * after they were created, as a purge by `createdTimeTo` does in Durable Functions. Absent: kept
+   * (tests read them). The local host sets it, so its memory does not grow with every run.
+   */
+  historyRetentionSeconds?: number;
 }
 
 export interface LocalEngine {
@@ -36,6 +43,8 @@ export interface LocalEngine {
   starter: SyncStarter;
   startNightly(now?: Date): Promise<{ started: boolean; instanceId: string }>;
   watchdog(): Promise<WatchdogReport>;
+  /** One purge pass now (the engine runs them on its own when a retention is set). */
+  purgeFinished(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -65,6 +74,17 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
   }
   const client = new DriverDurableClient(driver);
   const orchestrations = orchestrationClientOf(client);
+  const retentionMs = options.historyRetentionSeconds === undefined ? null : options.historyRetentionSeconds * 1_000;
+  const purgeFinished = async () => {
+    if (retentionMs === null) return 0;
+    const finished = [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated];
+    const { instancesDeleted } = await client.purgeInstanceHistoryBy({ createdTimeTo: new Date(Date.now() - retentionMs), runtimeStatus: finished });
+    return instancesDeleted;
+  };
+  // A pass per retention period (at most a minute apart) keeps at most ~2 periods of instances.
+  const purgeEveryMs = retentionMs === null ? null : Math.max(1_000, Math.min(retentionMs, 60_000));
+  const purgeTimer = purgeEveryMs === null ? null : setInterval(() => void purgeFinished().catch(() => undefined), purgeEveryMs);
+  purgeTimer?.unref();
   const starter = createSyncStarter({ ...services, client: orchestrations });
   return {
     driver,
@@ -84,6 +104,10 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
         log: services.log,
         ...watchdogPortsOf(client, gateEntityId()),
       }),
-    close: () => driver.close(),
+    purgeFinished,
+    close: () => {
+      if (purgeTimer) clearInterval(purgeTimer);
+      return driver.close();
+    },
   };
 }
