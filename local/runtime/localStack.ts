@@ -47,6 +47,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     if (configured("COSMOS_ENDPOINT")) {
       uses.cosmos = `configured (${displayUrl(env.COSMOS_ENDPOINT ?? "")})`;
+      // A Cosmos-compatible server or emulator on this machine with a self-signed certificate
+      // (e.g. `@vercel/cosmosdb-server` in its own process): trusted for that loopback endpoint only.
+      if (env.LOCAL_COSMOS_TRUST_LOOPBACK_CERT?.trim() === "true") {
+        cosmosAgent = loopbackCosmosAgent(env.COSMOS_ENDPOINT ?? "");
+        uses.cosmos += " (self-signed loopback certificate trusted)";
+      }
     } else {
       const cosmos = await startCosmosServer();
       stops.push(() => cosmos.stop());
@@ -67,7 +73,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (configured("GRAPH_BASE_URL")) {
       uses.graph = `configured (${displayUrl(env.GRAPH_BASE_URL ?? "")})`;
     } else {
-      simulator = await startGraphSimulator({ tenants: options.simulatorTenants ?? {}, ...options.simulator });
+      simulator = await startGraphSimulator({
+        tenants: options.simulatorTenants ?? {},
+        ...options.simulator,
+      });
       const sim = simulator;
       stops.push(() => sim.close());
       overrides.GRAPH_BASE_URL = simulator.baseUrl;

@@ -104,7 +104,9 @@ export async function runWatchdog(deps: WatchdogDeps): Promise<WatchdogReport> {
     const instanceId = run.orchestrationInstanceId ?? run.id;
     const status = await deps.orchestrations.getStatus(instanceId);
     const alive = status !== null && !TERMINAL_RUNTIME.has(status.runtimeStatus);
-    const pastGrace = now.getTime() - Date.parse(run.requestedAt) > START_GRACE_MS;
+    // A running run was marked so by its own orchestration, so it has one: no start grace needed.
+    const pastGrace =
+      run.status === "running" || now.getTime() - Date.parse(run.requestedAt) > START_GRACE_MS;
     const holder = await deps.stores.runs.claimHolder(run.tenantId, run.selectionHash);
     let reason: AbandonReason | null = null;
     if (holder && holder.runId !== run.id && pastGrace) {

@@ -14,20 +14,11 @@ import { startLocalHost } from "../../local/host/localHost";
 import type { LocalHost, LocalHostOptions } from "../../local/host/localHost";
 
 /** One object per type: a full sync is 22 small pages. */
-export const ONE_EACH = Object.fromEntries(POLICY_TYPE_KEYS.map((k) => [k, 1])) as Record<
-  PolicyTypeKey,
-  number
->;
-export const TWO_EACH = Object.fromEntries(POLICY_TYPE_KEYS.map((k) => [k, 2])) as Record<
-  PolicyTypeKey,
-  number
->;
+export const ONE_EACH = Object.fromEntries(POLICY_TYPE_KEYS.map((k) => [k, 1])) as Record<PolicyTypeKey, number>;
+export const TWO_EACH = Object.fromEntries(POLICY_TYPE_KEYS.map((k) => [k, 2])) as Record<PolicyTypeKey, number>;
 
 /** The demo tenants (same ids and names) with small listings. */
-export const SMALL_DEMO_TENANTS: DemoTenant[] = DEMO_TENANTS.map((t, i) => ({
-  ...t,
-  sizes: i === 0 ? TWO_EACH : ONE_EACH,
-}));
+export const SMALL_DEMO_TENANTS: DemoTenant[] = DEMO_TENANTS.map((t, i) => ({ ...t, sizes: i === 0 ? TWO_EACH : ONE_EACH }));
 export const CONTOSO = SMALL_DEMO_TENANTS[0]!.tenantId;
 export const FABRIKAM = SMALL_DEMO_TENANTS[1]!.tenantId;
 
@@ -69,6 +60,8 @@ export async function startE2eHost(options: Omit<LocalHostOptions, "port"> = {})
     port: 0,
     env: {},
     demoTenants: SMALL_DEMO_TENANTS,
+    // Tests fire timers themselves (admin endpoint, engine.watchdog()); a schedule would race them.
+    timers: false,
     ...options,
     engine: { wrapActivity: gate.wrap, ...options.engine },
   });
@@ -89,9 +82,7 @@ export async function waitForIdle(host: LocalHost, timeoutMs = 30_000): Promise<
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const tenants = await host.stack.stores.tenants.list();
-    const active = (
-      await Promise.all(tenants.map((t) => host.stack.stores.runs.listActive(t.tenantId)))
-    ).flat();
+    const active = (await Promise.all(tenants.map((t) => host.stack.stores.runs.listActive(t.tenantId)))).flat();
     if (active.length === 0 || Date.now() > deadline) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -122,8 +113,7 @@ export async function http(method: string, url: string, init: HttpInit = {}): Pr
   }
   // Like the CLI: every POST/PUT declares JSON (the API refuses one that does not), unless the
   // test sends a raw body and chooses its content type itself.
-  if ((method === "POST" || method === "PUT") && init.raw === undefined)
-    headers["content-type"] ??= "application/json";
+  if ((method === "POST" || method === "PUT") && init.raw === undefined) headers["content-type"] ??= "application/json";
   const response = await fetch(url, { method, headers, body });
   const text = await response.text();
   let parsed: unknown = undefined;
@@ -157,10 +147,7 @@ export interface Followed {
  * the same Location and a Retry-After, then GET it again; stop at the first non-202. The pause
  * between polls is short here (Retry-After is honoured in spirit, not in seconds).
  */
-export async function followLocation(
-  location: string,
-  options: { intervalMs?: number; timeoutMs?: number } = {},
-): Promise<Followed> {
+export async function followLocation(location: string, options: { intervalMs?: number; timeoutMs?: number } = {}): Promise<Followed> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const statuses: number[] = [];
   for (;;) {
@@ -169,8 +156,7 @@ export async function followLocation(
     if (answer.status !== 202) return { statuses, final: answer };
     expect(answer.headers.get("location")).toBe(location);
     expect(Number(answer.headers.get("retry-after"))).toBeGreaterThan(0);
-    if (Date.now() > deadline)
-      throw new Error(`${location} still answers 202 after ${options.timeoutMs ?? 30_000} ms`);
+    if (Date.now() > deadline) throw new Error(`${location} still answers 202 after ${options.timeoutMs ?? 30_000} ms`);
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 25));
   }
 }
