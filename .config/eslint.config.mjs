@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".local-data/**", ".test-results/**"] },
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".local-data/**", ".test-results/**", ".package/**", "infra/tools/.packages/**", "infra/tools/obj/**", "infra/tools/out/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -100,12 +100,12 @@ param authRequirePrincipal bool = false
 
 // --- Hosting -----------------------------------------------------------------------------------
 
-@description('Node.js major version.')
+@description('Node.js major version of the Flex Consumption runtime: 22 (default, LTS) or 20 (end of life since April 2026; kept selectable because every locked dependency still supports it).')
 @allowed([
   '20'
   '22'
 ])
-param nodeVersion string = '20'
+param nodeVersion string = '22'
 
 @description('Always-ready instances of the Durable Functions group.')
 @minValue(0)
@@ -125,23 +125,9 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
-// --- Durable backend ---------------------------------------------------------------------------
+// --- Durable ------------------------------------------------------------------------------------
 
-@description('azureStorage (default): Durable state in the AzureWebJobsStorage account. durableTaskScheduler: the managed Durable Task Scheduler (identity-only).')
-@allowed([
-  'azureStorage'
-  'durableTaskScheduler'
-])
-param durableBackend string = 'azureStorage'
-
-@description('Durable Task Scheduler SKU when durableBackend is durableTaskScheduler.')
-@allowed([
-  'Consumption'
-  'Dedicated'
-])
-param durableTaskSchedulerSku string = 'Consumption'
-
-@description('Task hub name (DURABLE_TASK_HUB_NAME): letters and digits, starting with a letter, 3-45 characters (valid for both backends).')
+@description('Task hub name (DURABLE_TASK_HUB_NAME): letters and digits, starting with a letter, 3-45 characters. Durable state lives in the AzureWebJobsStorage account (the Azure Storage backend).')
 @minLength(3)
 @maxLength(45)
 param durableTaskHubName string = 'inventoryhub'
@@ -169,8 +155,16 @@ param alertEmail string = ''
 @maxValue(730)
 param logRetentionInDays int = 30
 
-@description('Key Vault purge protection (irreversible once on).')
-param keyVaultPurgeProtection bool = true
+@description('Key Vault purge protection (graphAuthMode clientSecret only). Off by default so that `azd down --purge` frees the vault name; once on it cannot be turned off, and the name stays reserved for keyVaultSoftDeleteRetentionInDays after `azd down`.')
+param keyVaultPurgeProtection bool = false
+
+@description('Days a deleted Key Vault (and its secret) stays recoverable (graphAuthMode clientSecret only).')
+@minValue(7)
+@maxValue(90)
+param keyVaultSoftDeleteRetentionInDays int = 7
+
+@description('Changes the Key Vault name (graphAuthMode clientSecret only). Set any new value after an `azd down` without --purge while the old vault is still soft-deleted, or purge it (docs/deploy.md).')
+param keyVaultNameSeed string = ''
 
 // ---------------------------------------------------------------------------------------------
 // Names
@@ -188,22 +182,24 @@ var names = {
   applicationInsights: 'appi-inventory-${token}'
   storage: 'stinv${token}'
   cosmos: 'cosmos-inventory-${token}'
-  keyVault: 'kv-inv-${take(token, 13)}'
+  keyVault: 'kv-inv-${take(empty(keyVaultNameSeed) ? token : toLower(uniqueString(token, keyVaultNameSeed)), 13)}'
   plan: 'plan-inventory-${token}'
   functionApp: 'func-inventory-${token}'
-  scheduler: 'dts-inventory-${token}'
   prefix: 'inventory-${token}'
 }
 var deploymentContainerName = 'app-package-${token}'
 var cosmosDatabaseName = 'inventory'
 var tenantsTableName = 'tenants'
-var useScheduler = durableBackend == 'durableTaskScheduler'
+// Only the clientSecret mode reads a secret (a Key Vault reference); federated needs none, and
+// certificate mode reads a PEM file path (docs/deploy.md §7). No vault otherwise: nothing to
+// soft-delete, nothing to collide with on the next `azd up`.
+var useKeyVault = graphAuthMode == 'clientSecret'
 
 // ---------------------------------------------------------------------------------------------
 // Resources
 // ---------------------------------------------------------------------------------------------
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-11-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: names.resourceGroup
   location: location
   tags: tags
@@ -256,7 +252,7 @@ module cosmos 'modules/cosmos.bicep' = {
   }
 }
 
-module keyVault 'modules/keyVault.bicep' = {
+module keyVault 'modules/keyVault.bicep' = if (useKeyVault) {
   name: 'keyVault'
   scope: rg
   params: {
@@ -264,19 +260,7 @@ module keyVault 'modules/keyVault.bicep' = {
     location: location
     tags: tags
     enablePurgeProtection: keyVaultPurgeProtection
-  }
-}
-
-module scheduler 'modules/durableTaskScheduler.bicep' = if (useScheduler) {
-  name: 'durableTaskScheduler'
-  scope: rg
-  params: {
-    name: names.scheduler
-    location: location
-    tags: tags
-    taskHubName: durableTaskHubName
-    skuName: durableTaskSchedulerSku
-    identityClientId: identity.outputs.clientId
+    softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
   }
 }
 
@@ -289,13 +273,11 @@ module roles 'modules/roleAssignments.bicep' = {
     storageAccountName: storage.outputs.name
     cosmosAccountName: cosmos.outputs.name
     cosmosDatabaseName: cosmos.outputs.databaseName
-    keyVaultName: keyVault.outputs.name
+    keyVaultName: useKeyVault ? names.keyVault : ''
     applicationInsightsName: monitoring.outputs.applicationInsightsName
-    durableTaskSchedulerName: useScheduler ? names.scheduler : ''
-    durableTaskHubName: useScheduler ? durableTaskHubName : ''
   }
   dependsOn: [
-    scheduler
+    keyVault
   ]
 }
 
@@ -319,14 +301,13 @@ module functionApp 'modules/functionApp.bicep' = {
     storageTableEndpoint: storage.outputs.tableEndpoint
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     durableTaskHubName: durableTaskHubName
-    durableTaskSchedulerConnectionString: useScheduler ? scheduler.outputs.connectionString : ''
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabaseName: cosmosDatabaseName
     tenantsTableName: tenantsTableName
     graphBaseUrl: graphBaseUrl
     graphAuthMode: graphAuthMode
     graphClientId: graphClientId
-    keyVaultName: keyVault.outputs.name
+    keyVaultName: names.keyVault
     graphClientSecretName: graphClientSecretName
     graphCertificatePath: graphCertificatePath
     graphRequestTimeoutMs: graphRequestTimeoutMs
@@ -375,8 +356,11 @@ output AZURE_RESOURCE_GROUP string = rg.name
 @description('Function App name (azd deploy target).')
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 
-@description('Base URL of the HTTP API (routes under /api, see API.md).')
+@description('Base URL of the HTTP API (routes under /api, see docs/api.md).')
 output API_BASE_URL string = 'https://${functionApp.outputs.defaultHostName}/api'
+
+@description('The command that prints the function key every route but /health and /openapi.json needs (header x-functions-key).')
+output FUNCTION_KEY_COMMAND string = 'az functionapp keys list --resource-group ${rg.name} --name ${functionApp.outputs.name} --query functionKeys.default --output tsv'
 
 @description('Client id of the app\'s user-assigned identity: the GRAPH_FEDERATED_CLIENT_ID.')
 output AZURE_IDENTITY_CLIENT_ID string = identity.outputs.clientId
@@ -390,8 +374,8 @@ output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
 @description('Table service endpoint (TABLES_ENDPOINT).')
 output TABLES_ENDPOINT string = storage.outputs.tableEndpoint
 
-@description('Key Vault name for the Graph secret or certificate.')
-output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+@description('Key Vault holding the Graph client secret (graphAuthMode clientSecret); empty in the other modes, which create no vault.')
+output AZURE_KEY_VAULT_NAME string = useKeyVault ? names.keyVault : ''
 
 @description('Application Insights connection string (not a secret; ingestion needs an Entra token).')
 output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connectionString
@@ -399,5 +383,5 @@ output APPLICATIONINSIGHTS_CONNECTION_STRING string = monitoring.outputs.connect
 @description('Resource id of the inventory workbook.')
 output WORKBOOK_ID string = observability.outputs.workbookId
 
-@description('Durable Task Scheduler endpoint, empty with the Azure Storage backend.')
-output DURABLE_TASK_SCHEDULER_ENDPOINT string = useScheduler ? scheduler.outputs.endpoint : ''
+@description('Azure portal link that opens the inventory workbook.')
+output WORKBOOK_URL string = '${environment().portal}/#@${tenant().tenantId}/resource${observability.outputs.workbookId}/workbook'

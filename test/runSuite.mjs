@@ -17,6 +17,13 @@ const typecheckOk = run("typecheck", bin("tsc"), ["-p", "tsconfig.json", "--noEm
 const lintOk = run("lint", bin("eslint"), ["--config", ".config/eslint.config.mjs", "."]);
 const buildOk = run("build", bin("tsc"), ["-p", "tsconfig.json"]);
 
+// infra.template.test.ts restores the Bicep CLI from NuGet and runs `npm run infra:build`
+// (bicep build + lint) itself; without the .NET SDK it is skipped, and this is the one line
+// that says so.
+if (spawnSync("dotnet", ["--version"], { stdio: "ignore" }).status !== 0) {
+  console.log("[infra] skipped: dotnet not found, so the Bicep CLI (NuGet) cannot be restored; bicep build/lint and test/unit/infra.template.test.ts run in CI");
+}
+
 const reportDir = join(root, ".test-results");
 const reportFile = join(reportDir, "vitest.json");
 mkdirSync(reportDir, { recursive: true });

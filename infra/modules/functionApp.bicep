@@ -5,7 +5,7 @@
 // SettingsSchema (shared/config/settings.ts) or a host setting on the allow-list of
 // test/unit/infra.test.ts; the test fails on anything else, and on a required setting that is
 // missing. There is no key, password or connection string with a secret anywhere: storage,
-// Cosmos DB, Tables, Application Insights and the Durable Task Scheduler are all reached with
+// Cosmos DB, Tables and Application Insights are all reached with
 // the identity; Graph secrets (only in clientSecret mode) come from Key Vault references.
 
 @description('Function App name (globally unique host name).')
@@ -34,7 +34,7 @@ param identityClientId string
   '20'
   '22'
 ])
-param nodeVersion string = '20'
+param nodeVersion string = '22'
 
 @description('Always-ready instances for the Durable Functions group (orchestrations, activities, entities scale together in Flex Consumption). 0 lets the group scale to zero.')
 @minValue(0)
@@ -68,8 +68,6 @@ param applicationInsightsConnectionString string
 @description('Durable task hub name (host.json durableTask.hubName = %DURABLE_TASK_HUB_NAME%).')
 param durableTaskHubName string
 
-@description('Identity-based Durable Task Scheduler connection string; empty keeps the Azure Storage backend.')
-param durableTaskSchedulerConnectionString string = ''
 
 @description('Cosmos DB endpoint and database.')
 param cosmosEndpoint string
@@ -163,30 +161,17 @@ var graphCertificateSettings = {
   GRAPH_CLIENT_CERTIFICATE_PATH: graphCertificatePath
 }
 
-// Only with the Durable Task Scheduler backend: override host.json's storage provider through
-// the documented AzureFunctionsJobHost__ path, so the same host.json serves both backends.
-var durableTaskSchedulerSettings = {
-  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: durableTaskSchedulerConnectionString
-  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
-  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
-}
-
 var graphAuthSettings = graphAuthMode == 'federated'
   ? graphFederatedSettings
   : (graphAuthMode == 'clientSecret' ? graphClientSecretSettings : graphCertificateSettings)
 
-var appSettings = union(
-  hostSettings,
-  inventorySettings,
-  graphAuthSettings,
-  empty(durableTaskSchedulerConnectionString) ? {} : durableTaskSchedulerSettings
-)
+var appSettings = union(hostSettings, inventorySettings, graphAuthSettings)
 
 // ---------------------------------------------------------------------------------------------
 // Resources
 // ---------------------------------------------------------------------------------------------
 
-resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -200,7 +185,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-11-01' = {
   }
 }
 
-resource site 'Microsoft.Web/sites@2024-11-01' = {
+resource site 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
   tags: union(tags, { 'azd-service-name': azdServiceName })
@@ -250,14 +235,14 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
   }
 }
 
-resource appSettingsConfig 'Microsoft.Web/sites/config@2024-11-01' = {
+resource appSettingsConfig 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'appsettings'
   properties: appSettings
 }
 
 // Identity only: no basic-auth (publishing profile) deployments; azd deploys with Entra.
-resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
   parent: site
   name: 'scm'
   properties: {
@@ -265,7 +250,7 @@ resource scmBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
   }
 }
 
-resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-11-01' = {
+resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
   parent: site
   name: 'ftp'
   properties: {

@@ -1,5 +1,5 @@
 // User-assigned managed identity: the one principal the Function App uses for every data plane
-// (Storage, Cosmos DB, Key Vault, Application Insights ingestion, Durable Task Scheduler) and, in
+// (Storage, Cosmos DB, Key Vault, Application Insights ingestion) and, in
 // GRAPH_AUTH_MODE=federated, as the federated credential of the Graph app registration.
 
 @description('Name of the user-assigned managed identity.')

@@ -1,5 +1,5 @@
-// Key Vault in RBAC mode for the Graph app registration's credential when GRAPH_AUTH_MODE is
-// clientSecret or certificate (federated mode needs no secret at all). The Function App reads
+// Key Vault in RBAC mode for the Graph app registration's client secret: deployed only when
+// GRAPH_AUTH_MODE is clientSecret (federated mode needs no secret at all). The Function App reads
 // it through Key Vault references resolved with its user-assigned identity (Key Vault Secrets
 // User, assigned in roleAssignments.bicep). No access policies.
 
@@ -14,10 +14,15 @@ param location string
 @description('Tags applied to the vault.')
 param tags object = {}
 
-@description('Purge protection cannot be turned off once on; leave true for production.')
-param enablePurgeProtection bool = true
+@description('Purge protection cannot be turned off once on; with it, `azd down --purge` cannot free the name.')
+param enablePurgeProtection bool = false
 
-resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
+@description('Days a deleted vault stays recoverable (7-90).')
+@minValue(7)
+@maxValue(90)
+param softDeleteRetentionInDays int = 7
+
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
   location: location
   tags: tags
@@ -29,7 +34,7 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     }
     enableRbacAuthorization: true
     enableSoftDelete: true
-    softDeleteRetentionInDays: 90
+    softDeleteRetentionInDays: softDeleteRetentionInDays
     enablePurgeProtection: enablePurgeProtection ? true : null
     publicNetworkAccess: 'Enabled'
     networkAcls: {

@@ -15,15 +15,11 @@ param storageAccountName string
 param cosmosAccountName string
 param cosmosDatabaseName string
 
-@description('Key Vault holding the Graph credential (clientSecret / certificate modes).')
-param keyVaultName string
+@description('Key Vault holding the Graph client secret; empty: no vault (every mode but clientSecret).')
+param keyVaultName string = ''
 
 @description('Application Insights component (Entra-authenticated ingestion).')
 param applicationInsightsName string
-
-@description('Durable Task Scheduler and task hub names; empty scheduler name: backend not deployed.')
-param durableTaskSchedulerName string = ''
-param durableTaskHubName string = ''
 
 // Built-in role definition ids.
 var roles = {
@@ -33,14 +29,13 @@ var roles = {
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6' // Key Vault references
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7' // deployer: sets the Graph secret
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb' // Entra-authenticated telemetry ingestion
-  durableTaskDataContributor: '0ad04412-c4d5-4796-b79c-f76d14c8d402' // Durable Task Scheduler data plane
 }
 
 // Cosmos DB data-plane built-in role "Cosmos DB Built-in Data Contributor" (not an Azure RBAC role).
 var cosmosDataContributorRoleId = '00000000-0000-0000-0000-000000000002'
 
 var withDeployer = !empty(deployerPrincipalId)
-var withScheduler = !empty(durableTaskSchedulerName)
+var withKeyVault = !empty(keyVaultName)
 
 resource storage 'Microsoft.Storage/storageAccounts@2025-01-01' existing = {
   name: storageAccountName
@@ -50,21 +45,12 @@ resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2025-04-15' existing = {
   name: cosmosAccountName
 }
 
-resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
-  name: keyVaultName
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' existing = if (withKeyVault) {
+  name: withKeyVault ? keyVaultName : 'none'
 }
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
-}
-
-resource scheduler 'Microsoft.DurableTask/schedulers@2025-11-01' existing = if (withScheduler) {
-  name: withScheduler ? durableTaskSchedulerName : 'none'
-}
-
-resource taskHub 'Microsoft.DurableTask/schedulers/taskHubs@2025-11-01' existing = if (withScheduler) {
-  parent: scheduler
-  name: withScheduler ? durableTaskHubName : 'none'
 }
 
 // --- Storage: blob, queue, table data roles on the account -----------------------------------
@@ -116,7 +102,7 @@ resource appCosmos 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@202
 
 // --- Key Vault: read secrets through Key Vault references --------------------------------------
 
-resource appKeyVault 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+resource appKeyVault 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withKeyVault) {
   name: guid(vault.id, principalId, roles.keyVaultSecretsUser)
   scope: vault
   properties: {
@@ -137,19 +123,6 @@ resource appMonitoring 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: principalId
     principalType: 'ServicePrincipal'
     description: 'tenant-inventory: telemetry ingestion with local auth disabled'
-  }
-}
-
-// --- Durable Task Scheduler (optional backend) -------------------------------------------------
-
-resource appTaskHub 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withScheduler) {
-  name: guid(taskHub.id, principalId, roles.durableTaskDataContributor)
-  scope: taskHub
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.durableTaskDataContributor)
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-    description: 'tenant-inventory: Durable Task Scheduler task hub'
   }
 }
 
@@ -175,22 +148,12 @@ resource deployerTables 'Microsoft.Authorization/roleAssignments@2022-04-01' = i
   }
 }
 
-resource deployerKeyVault 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withDeployer) {
+resource deployerKeyVault 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withDeployer && withKeyVault) {
   name: guid(vault.id, deployerPrincipalId, roles.keyVaultSecretsOfficer)
   scope: vault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
     principalId: deployerPrincipalId
     description: 'tenant-inventory: developer sets the Graph credential secret'
-  }
-}
-
-resource deployerTaskHub 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (withDeployer && withScheduler) {
-  name: guid(taskHub.id, deployerPrincipalId, roles.durableTaskDataContributor)
-  scope: taskHub
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.durableTaskDataContributor)
-    principalId: deployerPrincipalId
-    description: 'tenant-inventory: developer access to the Durable Task Scheduler dashboard'
   }
 }

@@ -7,7 +7,7 @@
  * `df.app.*` call (without that module it runs in "test mode" and registers nothing). Here a
  * child Node process does the same with a capturing core API, then requires package.json `main`.
  *
- * To extend: add a row to EXPECTED_HTTP for a new route, or to EXPECTED_OTHER for a timer,
+ * To extend: add a row to EXPECTED_HTTP (test/support/registrations.ts) for a new route, or to EXPECTED_OTHER for a timer,
  * orchestration, activity or entity (`trigger` is the binding type of its trigger, e.g.
  * "timerTrigger", "orchestrationTrigger", "activityTrigger", "entityTrigger"). The set of
  * registered functions must equal the union of both tables exactly.
@@ -16,40 +16,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { EXPECTED_HTTP, EXPECTED_OTHER, captureRegistrations } from "../support/registrations";
 
 const root = join(__dirname, "..", "..");
-
-const EXPECTED_HTTP: { name: string; methods: string[]; route: string; authLevel: "anonymous" | "function" }[] = [
-  { name: "inventorySyncStart", methods: ["POST"], route: "tenants/{tenantId}/inventory/sync", authLevel: "function" },
-  { name: "inventoryRunGet", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/runs/{runId}", authLevel: "function" },
-  { name: "inventoryRunList", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/runs", authLevel: "function" },
-  { name: "inventoryItemList", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/items", authLevel: "function" },
-  { name: "inventoryMissing", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/missing", authLevel: "function" },
-  { name: "inventoryCoverage", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/coverage", authLevel: "function" },
-  { name: "tenantPut", methods: ["PUT"], route: "tenants/{tenantId}", authLevel: "function" },
-  { name: "tenantList", methods: ["GET", "HEAD"], route: "tenants", authLevel: "function" },
-  { name: "tenantGet", methods: ["GET", "HEAD"], route: "tenants/{tenantId}", authLevel: "function" },
-  { name: "tenantDelete", methods: ["DELETE"], route: "tenants/{tenantId}", authLevel: "function" },
-  { name: "policyTypeList", methods: ["GET", "HEAD"], route: "policy-types", authLevel: "function" },
-  { name: "health", methods: ["GET", "HEAD"], route: "health", authLevel: "anonymous" },
-  { name: "openApiDocument", methods: ["GET", "HEAD"], route: "openapi.json", authLevel: "anonymous" },
-];
-
-/** Non-HTTP registrations (timers, orchestrations, activities, entities) — added with the engine's. */
-const EXPECTED_OTHER: { name: string; trigger: string; schedule?: string }[] = [
-  { name: "inventorySync", trigger: "orchestrationTrigger" },
-  { name: "nightlySync", trigger: "orchestrationTrigger" },
-  { name: "syncGate", trigger: "entityTrigger" },
-  { name: "markRunning", trigger: "activityTrigger" },
-  { name: "syncPolicyType", trigger: "activityTrigger" },
-  { name: "finalizeRun", trigger: "activityTrigger" },
-  { name: "listNightlyWork", trigger: "activityTrigger" },
-  { name: "prepareNightlyRun", trigger: "activityTrigger" },
-  { name: "reportNightly", trigger: "activityTrigger" },
-  // Schedules are bound to app settings (%NAME%), so operators change them without a deployment.
-  { name: "nightlySyncTimer", trigger: "timerTrigger", schedule: "%SYNC_SCHEDULE%" },
-  { name: "syncWatchdogTimer", trigger: "timerTrigger", schedule: "%WATCHDOG_SCHEDULE%" },
-];
 
 interface Binding {
   type: string;
@@ -64,30 +33,6 @@ interface Registered {
   bindings: Record<string, Binding>;
 }
 
-const CAPTURE = `
-const Module = require("module");
-const path = require("path");
-const registered = [];
-const coreApi = {
-  version: "capture", hostVersion: "4.1000.0",
-  registerHook: () => ({ dispose() {} }),
-  setProgrammingModel: () => {},
-  getProgrammingModel: () => undefined,
-  log: () => {},
-  registerFunction: (metadata) => { registered.push(metadata); return { dispose() {} }; },
-  Disposable: class { constructor(f) { this.f = f; } dispose() { if (this.f) this.f(); } },
-};
-Module.prototype.require = new Proxy(Module.prototype.require, {
-  apply(target, thisArg, args) {
-    return args[0] === "@azure/functions-core" ? coreApi : Reflect.apply(target, thisArg, args);
-  },
-});
-const root = process.argv[1];
-const outDir = process.argv[2];
-const main = require(path.join(root, "package.json")).main;
-require(path.resolve(outDir, main.slice("dist/".length)));
-process.stdout.write("\\n@@REGISTERED@@" + JSON.stringify(registered));
-`;
 
 let registered: Registered[] = [];
 
@@ -113,10 +58,7 @@ beforeAll(() => {
   expect(main).toBe("dist/functions/index.js");
   expect(existsSync(join(outDir, main.replace(/^dist\//, "")))).toBe(true);
 
-  const run = spawnSync(process.execPath, ["-e", CAPTURE, root, outDir], { cwd: root, encoding: "utf8", env: { ...process.env } });
-  if (run.status !== 0) throw new Error(`loading ${main} failed:\n${run.stderr}`);
-  const marker = run.stdout.lastIndexOf("@@REGISTERED@@");
-  registered = JSON.parse(run.stdout.slice(marker + "@@REGISTERED@@".length)) as Registered[];
+  registered = captureRegistrations(root, outDir) as Registered[];
 }, 180_000);
 
 const triggerOf = (fn: Registered): Binding | undefined =>
