@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { defaultNightlySelection } from "../shared/engine/activities";
 import type { Scenario } from "./scenarios";
 import { runStatuses, startScenarioStack, storedItemCounts } from "./stack";
+import type { LocalEngine } from "../local/runtime/localEngine";
 
 /** What one engine run of a scenario measured (in its own process and stack). */
 export interface EngineMeasurement {
@@ -83,7 +84,8 @@ export async function measureEngine(scenario: Scenario): Promise<EngineMeasureme
       errorCodes,
       tenantsSkipped,
       maxConcurrentTenants: simulator.log.maxConcurrentTenants(),
-      maxActivitiesInFlight: engine.driver.stats().maxConcurrentActivities,
+      // The bench runs on the offline driver (its env sets no DURABLE_ENGINE).
+      maxActivitiesInFlight: (engine as LocalEngine).driver.stats().maxConcurrentActivities,
     };
   } finally {
     await stack.close();

@@ -31,7 +31,7 @@ export interface Scenario {
 
 /**
  * A tenant of `total` objects over the full catalog (foundations included): 30 % settings
- * catalog (pages of 25), 20 % mobile apps, the rest spread evenly over the other 24 types.
+ * catalog (pages of 25), 20 % mobile apps, the rest spread evenly over the other types.
  */
 export function catalogSizes(total: number): Sizes {
   const settingsCatalog = Math.round(total * 0.3);

@@ -32,6 +32,8 @@ export interface DemoOptions {
   latencyMs?: number;
   /** Gives up on a run after this long (default 45 s). */
   runTimeoutMs?: number;
+  /** The Durable engine: the offline driver (default) or the real extension (`DURABLE_ENGINE=real`). */
+  durableEngine?: "driver" | "real";
 }
 
 export interface DemoRunSummary {
@@ -150,8 +152,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   out("tenant-inventory demo — offline: embedded stores and a simulated Graph; no Azure, no network, no configuration read.\n\n");
   let host: LocalHost | null = null;
   try {
-    // An empty environment: the demo mutates simulated tenants, so it never uses configured services.
-    host = await startLocalHost({ port: options.port ?? 0, env: {}, simulator: { latencyMs: options.latencyMs ?? 25 } });
+    // An empty environment: the demo mutates simulated tenants, so it never uses configured
+    // services. Only the choice of Durable engine is taken from the caller.
+    host = await startLocalHost({
+      port: options.port ?? 0,
+      env: { DURABLE_ENGINE: options.durableEngine ?? "driver" },
+      simulator: { latencyMs: options.latencyMs ?? 25 },
+    });
     const simulator = host.stack.simulator;
     if (!simulator) throw new DemoFailed("the local host did not start the Graph tenant simulator");
     const tenants = host.demoTenants;
@@ -247,7 +254,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 }
 
 if (require.main === module) {
-  runDemo({ stdout: process.stdout })
+  runDemo({ stdout: process.stdout, durableEngine: process.env.DURABLE_ENGINE?.trim().toLowerCase() === "real" ? "real" : "driver" })
     .then(() => process.exit(0))
     .catch((error: unknown) => {
       process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -647,7 +647,7 @@ export class DurableDriver {
         }
         const retry = instance.retries.get(retryKey ?? id);
         if (retry) retry.lastFailure = outcome.failure;
-        this.deliver(instance, generation, history.taskFailed(at, id, outcome.failure));
+        this.deliver(instance, generation, history.taskFailed(at, id, outcome.failure, name));
       })
       .catch((error: unknown) => this.failInstance(instance, error))
       .finally(end);
@@ -838,5 +838,7 @@ function outcomeOutput(outcome: EpisodeOutcome): unknown {
 /** The ResponseMessage JSON the engine expects in the EventRaised that answers an entity call. */
 function responseMessage(result: EntityOperationResult): string {
   if (result.ok) return JSON.stringify(result.resultJson === undefined ? {} : { result: result.resultJson });
-  return JSON.stringify({ result: JSON.stringify(result.failure.message), exceptionType: result.failure.errorType });
+  // What the extension sends for a failed out-of-process operation: the operation's own result
+  // (durable-functions writes JSON.stringify(error), "{}" for an Error) and exceptionType "Error".
+  return JSON.stringify({ result: result.resultJson ?? JSON.stringify(result.failure.message), exceptionType: "Error" });
 }

@@ -19,7 +19,9 @@ import {
 
 export type DriverEntityHandler<T = unknown> = (context: EntityContext<T>) => void | Promise<void>;
 
-export type EntityOperationResult = { ok: true; resultJson: string | undefined } | { ok: false; failure: FailureInfo };
+export type EntityOperationResult =
+  | { ok: true; resultJson: string | undefined }
+  | { ok: false; failure: FailureInfo; resultJson?: string };
 
 interface EntityRecord {
   exists: boolean;
@@ -127,7 +129,11 @@ export class EntityHost {
 
     if (!result || result.isError) {
       // A failed operation leaves the state as it was, like the host's rollback.
-      return { ok: false, failure: failureFrom(thrown ?? new Error(`Entity operation '${request.name}' failed`)) };
+      return {
+        ok: false,
+        failure: failureFrom(thrown ?? new Error(`Entity operation '${request.name}' failed`)),
+        resultJson: result?.result,
+      };
     }
     record.exists = outcome.entityExists;
     record.state = outcome.entityExists ? outcome.entityState : undefined;

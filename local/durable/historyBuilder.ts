@@ -33,12 +33,16 @@ export function jsonRoundTrip<T>(value: T): T {
   return text === undefined ? value : (JSON.parse(text) as T);
 }
 
-function failureDetails(failure: FailureInfo): Record<string, unknown> {
+/**
+ * The failure as the Durable extension (3.x, out-of-process JSON protocol) hands it to the
+ * library: `Reason` and `Details` (the serialised .NET exception), no `FailureDetails` — so the
+ * orchestrator catches a plain `Error("<reason> \n <details>")`, never a `TaskFailedError`.
+ * Measured on the real engine (test/realEngine/engineProbes.test.ts); local/durable/README.md.
+ */
+function failureFields(failure: FailureInfo, reasonPrefix: string): { reason: string; details: string } {
   return {
-    ErrorType: failure.errorType,
-    ErrorMessage: failure.message,
-    StackTrace: failure.stack,
-    IsNonRetriable: false,
+    reason: `${reasonPrefix}${failure.message}`,
+    details: JSON.stringify({ ClassName: "System.Exception", Message: failure.message, StackTrace: failure.stack ?? null }),
   };
 }
 
@@ -70,15 +74,14 @@ export const history = {
       result: resultJson,
     }),
 
-  taskFailed: (at: Date, id: number, failure: FailureInfo): HistoryEvent =>
+  /** `name`: the activity's, for the extension's "Activity function '<name>' failed: " prefix. */
+  taskFailed: (at: Date, id: number, failure: FailureInfo, name?: string): HistoryEvent =>
     new HistoryEvents.TaskFailed({
       eventId: unreferenced,
       timestamp: at,
       isPlayed: false,
       taskScheduledId: id,
-      reason: failure.message,
-      details: failure.stack ?? failure.message,
-      failureDetails: failureDetails(failure),
+      ...failureFields(failure, name ? `Activity function '${name}' failed: ` : ""),
     }),
 
   timerCreated: (at: Date, id: number, fireAt: Date): HistoryEvent =>
@@ -127,9 +130,7 @@ export const history = {
       timestamp: at,
       isPlayed: false,
       taskScheduledId: id,
-      reason: failure.message,
-      details: failure.stack ?? failure.message,
-      failureDetails: failureDetails(failure),
+      ...failureFields(failure, ""),
     }),
 };
 

@@ -34,6 +34,10 @@ export const FABRIKAM_DEMO: DemoTenant = {
     mobileApp: 150,
     deviceEnrollmentConfiguration: 9,
     endpointSecurityIntent: 12,
+    policySet: 5,
+    cloudPcProvisioningPolicy: 4,
+    intuneBrandingProfile: 3,
+    roleAssignment: 7,
   },
 };
 

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { OrchestrationRuntimeStatus } from "durable-functions";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ORCHESTRATIONS, InventorySyncInputSchema } from "../../shared/engine/orchestrationInput";
@@ -134,6 +135,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       simulator: { throttle: false, requestLogCapacity: HOST_REQUEST_LOG_CAPACITY, ...options.simulator },
       logger,
       engine: { historyRetentionSeconds, ...options.engine },
+      webhookOrigin: `http://127.0.0.1:${port || DEFAULT_PORT}`,
     });
     stops.push(() => stack.close());
     if (persistedTables) {
@@ -227,7 +229,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
           `  cosmos: ${stack.uses.cosmos}`,
           `  tables: ${stack.uses.tables}`,
           `  graph:  ${stack.uses.graph}`,
-          `  durable: offline driver (in process; orchestration history is in memory)`,
+          `  durable: ${stack.uses.durable}`,
           `  auth:   no function keys locally${stack.settings.AUTH_REQUIRE_PRINCIPAL ? "; AUTH_REQUIRE_PRINCIPAL=true: x-ms-client-principal roles are enforced" : ""}`,
         ];
         if (demoTenants.length > 0) {
@@ -251,17 +253,17 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         // No new connections; requests already in progress are answered.
         server.server.close();
         server.server.closeIdleConnections();
-        const driver = stack.engine.driver;
-        const inFlight = () =>
-          driver
-            .getStatusAll()
-            .filter((s) => s.name === ORCHESTRATIONS.inventorySync && (s.runtimeStatus === "Running" || s.runtimeStatus === "Pending"));
+        // Through the Durable client, so the offline driver and the real engine drain alike.
+        const client = stack.engine.client;
+        const active = [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending];
+        const unfinished = () => client.getStatusBy({ runtimeStatus: active });
         const deadline = Date.now() + graceMs;
-        while (inFlight().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        while ((await unfinished()).some((s) => s.name === ORCHESTRATIONS.inventorySync) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
         const finalised: string[] = [];
-        for (const status of driver.getStatusAll()) {
-          if (status.runtimeStatus !== "Running" && status.runtimeStatus !== "Pending") continue;
-          driver.terminate(status.instanceId, "the local host stopped");
+        for (const status of await unfinished()) {
+          await client.terminate(status.instanceId, "the local host stopped").catch(() => undefined);
           const input = InventorySyncInputSchema.safeParse(status.input);
           if (status.name !== ORCHESTRATIONS.inventorySync || !input.success) continue;
           const run = await stack.stores.runs.get(input.data.tenantId, input.data.runId);

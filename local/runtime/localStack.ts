@@ -8,7 +8,9 @@ import { loopbackCosmosAgent, startAzuriteTables, startCosmosServer } from "../e
 import { startGraphSimulator } from "../simulator";
 import type { GraphSimulator, GraphSimulatorOptions } from "../simulator";
 import { createLocalEngine } from "./localEngine";
-import type { LocalEngine, LocalEngineOptions } from "./localEngine";
+import type { LocalEngineOptions, SyncEngine } from "./localEngine";
+import { createRealEngine } from "../realEngine/realEngine";
+import { realEngineAvailability } from "../realEngine/processes";
 
 export interface LocalStackOptions {
   /** The environment to read settings from; whatever is configured there wins over embedded defaults. */
@@ -18,16 +20,23 @@ export interface LocalStackOptions {
   simulator?: Omit<GraphSimulatorOptions, "tenants">;
   logger?: StructuredLogger;
   engine?: Omit<LocalEngineOptions, "settings" | "stores" | "logger">;
+  /**
+   * Which Durable engine runs the orchestrations: the offline driver (default) or the real Durable
+   * Task extension (local/realEngine; needs dotnet). Default: `DURABLE_ENGINE` from `env`.
+   */
+  durableEngine?: "driver" | "real";
+  /** Origin of the management URLs the real engine's client binding carries (the local host's). */
+  webhookOrigin?: string;
 }
 
 export interface LocalStack {
   settings: Settings;
   stores: CosmosStores;
-  engine: LocalEngine;
+  engine: SyncEngine;
   /** Present when the embedded simulator serves Graph. */
   simulator: GraphSimulator | null;
   /** What is in use, for the start-up banner. */
-  uses: { cosmos: string; tables: string; graph: string };
+  uses: { cosmos: string; tables: string; graph: string; durable: string };
   close(): Promise<void>;
 }
 
@@ -42,7 +51,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const configured = (name: string) => (env[name] ?? "").trim() !== "";
     const overrides: Record<string, string> = {};
-    const uses = { cosmos: "", tables: "", graph: "" };
+    const uses = { cosmos: "", tables: "", graph: "", durable: "" };
     let cosmosAgent: ReturnType<typeof loopbackCosmosAgent> | undefined;
 
     if (configured("COSMOS_ENDPOINT")) {
@@ -93,8 +102,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const stores = createStores(settings, { cosmosAgent });
     stops.push(async () => stores.dispose());
     await stores.containers();
-    const engine = createLocalEngine({ settings, stores, logger: options.logger, ...options.engine });
+    const which = options.durableEngine ?? ((env.DURABLE_ENGINE ?? "").trim().toLowerCase() || "driver");
+    let engine: SyncEngine;
+    if (which === "real") {
+      const availability = realEngineAvailability();
+      if (!availability.available) throw new Error(`DURABLE_ENGINE=real: ${availability.reason}`);
+      engine = await createRealEngine({
+        settings,
+        stores,
+        logger: options.logger,
+        appEnv: { ...picked, ...overrides },
+        webhookOrigin: options.webhookOrigin,
+        logLevel: env.REAL_ENGINE_LOG_LEVEL,
+      });
+    } else if (which === "driver") {
+      engine = createLocalEngine({ settings, stores, logger: options.logger, ...options.engine });
+    } else {
+      throw new Error(`DURABLE_ENGINE: expected "driver" or "real", got ${JSON.stringify(env.DURABLE_ENGINE)}`);
+    }
     stops.push(() => engine.close());
+    uses.durable = engine.description;
     return {
       settings,
       stores,

@@ -62,6 +62,27 @@ const ODATA_TYPES: Partial<Record<PolicyTypeKey, readonly string[]>> = {
   endpointSecurityIntent: ["deviceManagementIntent"],
   roleDefinition: ["deviceAndAppManagementRoleDefinition"],
   notificationMessageTemplate: ["notificationMessageTemplate"],
+  roleAssignment: ["deviceAndAppManagementRoleAssignment"],
+  reusablePolicySetting: ["deviceManagementReusablePolicySetting"],
+  cloudPcProvisioningPolicy: ["cloudPcProvisioningPolicy"],
+  cloudPcUserSetting: ["cloudPcUserSetting"],
+  // Graph lists the VPP e-books under their derived type; a base managedEBook is possible too.
+  managedEBook: ["iosVppEBook", "iosVppEBook", "managedEBook"],
+};
+
+/**
+ * Properties the real entity carries but a sync never asks for: large blobs and secrets (a VPP
+ * token, script bodies, BIOS configuration files). The simulator returns them only when it
+ * ignores `$select`, and a sync must drop them.
+ */
+const UNSELECTED_PAYLOAD: Partial<Record<PolicyTypeKey, readonly string[]>> = {
+  vppToken: ["token", "appleId"],
+  deviceCustomAttributeShellScript: ["scriptContent"],
+  deviceShellScript: ["scriptContent"],
+  deviceManagementScript: ["scriptContent"],
+  hardwareConfiguration: ["configurationFileContent"],
+  iosLobAppProvisioningConfiguration: ["payload"],
+  depOnboardingSetting: ["appleIdentifier"],
 };
 
 const CATALOG_PLATFORMS = ["windows10", "macOS", "iOS", "android", "linux", "windows10,macOS"] as const;
@@ -139,7 +160,57 @@ function fieldValue(field: string, rand: () => number, index: number): unknown {
     case "version":
       return 1 + Math.floor(rand() * 12);
     case "description":
+    case "profileDescription":
       return rand() < 0.3 ? "" : `Managed by the MSP (${pick(rand, SCOPES)})`;
+    case "status":
+      return pick(rand, ["validated", "validated", "partialSuccess", "validating"]);
+    case "settingDefinitionId":
+      return pick(rand, [
+        "vendor_msft_firewall_mdmstore_firewallrules_{firewallrulename}_remoteaddressdynamickeywords",
+        "device_vendor_msft_policy_privilegemanagement_elevationrules_{elevationrulename}_fileinformation",
+      ]);
+    case "referencingConfigurationPolicyCount":
+      return Math.floor(rand() * 6);
+    case "scopeType":
+      return pick(rand, ["resourceScope", "allDevices", "allLicensedUsers", "allDevicesAndLicensedUsers"]);
+    case "customAttributeName":
+      return pick(rand, ["BatteryCycleCount", "FileVaultStatus", "XcodeVersion", "AssetTag"]);
+    case "customAttributeType":
+      return pick(rand, ["string", "integer", "dateTime"]);
+    case "isDefaultProfile":
+      return index === 0;
+    case "hardwareConfigurationFormat":
+      return pick(rand, ["dell", "surface", "surfaceDock"]);
+    case "lastUpdateDateTime":
+    case "expirationDateTime":
+    case "tokenExpirationDateTime":
+      return new Date(Date.UTC(2025, 0, 1) + Math.floor(rand() * 365 * 86_400_000)).toISOString();
+    case "upgradeAutomatically":
+    case "localAdminEnabled":
+    case "selfServiceEnabled":
+    case "hotpatchEnabled":
+      return rand() < 0.5;
+    case "provisioningType":
+      return pick(rand, ["dedicated", "dedicated", "shared"]);
+    case "imageType":
+      return pick(rand, ["gallery", "custom"]);
+    case "state":
+      return pick(rand, ["valid", "valid", "expired"]);
+    case "vppTokenAccountType":
+      return pick(rand, ["business", "education"]);
+    case "partnerState":
+      return pick(rand, ["enabled", "available", "unresponsive"]);
+    case "tokenType":
+      return pick(rand, ["dep", "appleSchoolManager"]);
+    case "token":
+      return Buffer.from(`vpp-secret-${Math.floor(rand() * 1e12)}`).toString("base64");
+    case "appleId":
+    case "appleIdentifier":
+      return `apple-admin-${index}@example.com`;
+    case "scriptContent":
+    case "configurationFileContent":
+    case "payload":
+      return Buffer.from(`#!/bin/sh\necho ${Math.floor(rand() * 1e9)}\n`).toString("base64");
     default:
       return undefined;
   }
@@ -167,16 +238,20 @@ export function seedObject(tenantId: string, policyType: PolicyTypeKey, index: n
   const id = special ?? guid(rand);
   const created = Date.UTC(2021, 0, 1) + Math.floor(rand() * 3 * 365 * 86_400_000);
   const modified = created + Math.floor(rand() * 200 * 86_400_000);
-  const obj: GraphObject = {
-    "@odata.type": `#microsoft.graph.${odataType}`,
-    id,
-    [def.nameField]: `${pick(rand, SCOPES)} ${pick(rand, NOUNS)} ${String(index + 1).padStart(4, "0")}`,
+  const name = `${pick(rand, SCOPES)} ${pick(rand, NOUNS)} ${String(index + 1).padStart(4, "0")}`;
+  // Drawn for every type so the random sequence (and every object seeded before) stays the same;
+  // kept only where the entity has the property, as Graph's objects differ in shape.
+  const common: GraphObject = {
     description: fieldValue("description", rand, index),
     createdDateTime: new Date(created).toISOString(),
     lastModifiedDateTime: new Date(modified).toISOString(),
     roleScopeTagIds: fieldValue("roleScopeTagIds", rand, index),
   };
-  for (const field of def.select) {
+  const obj: GraphObject = { "@odata.type": `#microsoft.graph.${odataType}`, id };
+  // A connector named by its id has no name property of its own.
+  if (def.nameField !== "id") obj[def.nameField] = name;
+  for (const [field, value] of Object.entries(common)) if (def.select.includes(field)) obj[field] = value;
+  for (const field of [...def.select, ...(UNSELECTED_PAYLOAD[policyType] ?? [])]) {
     if (field in obj) continue;
     const value = fieldValue(field, rand, index);
     if (value !== undefined) obj[field] = value;

@@ -49,6 +49,8 @@ const GraphObjectSchema = z.looseObject({
   id: z.string().min(1).max(1_024),
   displayName: z.string().nullish(),
   name: z.string().nullish(),
+  profileName: z.string().nullish(),
+  tokenName: z.string().nullish(),
 });
 
 export type NormaliseResult = { ok: true; item: ObservedItem } | { ok: false; code: "ITEM_INVALID"; message: string };
@@ -67,9 +69,8 @@ export function normaliseGraphObject(policyType: PolicyTypeKey, raw: unknown): N
     return { ok: false, code: "ITEM_INVALID", message: `${policyType}: invalid ${where}: ${issue?.message ?? "invalid"}` };
   }
   const obj = parsed.data as Record<string, unknown>;
-  const preferred = obj[def.nameField];
-  const fallback = obj[def.nameField === "name" ? "displayName" : "name"];
-  const displayName = typeof preferred === "string" ? preferred : typeof fallback === "string" ? fallback : "";
+  // The type's own name field first, then the two names Graph uses elsewhere.
+  const displayName = [obj[def.nameField], obj.displayName, obj.name].find((v): v is string => typeof v === "string") ?? "";
   return {
     ok: true,
     item: {

@@ -30,14 +30,26 @@ export function missingConfidence(run: Pick<RunDocument, "status" | "hadErrors">
 }
 
 /**
- * Missing for selection S: the item's type is in S's scope and the latest completed run of S
- * did not observe it. Only S's own observation counts (selection isolation).
+ * Missing for selection S: the item's type is in the scope the latest completed run of S
+ * recorded when it was queued (its own scope, never today's catalog), that run did not observe
+ * the item, and S has read the type — the run enumerated it completely, or an earlier run of S
+ * observed this item. Without that last condition, the first run after a type joins the
+ * catalog and fails on it (say a 403 until the tenant consents to its permission) would call
+ * every item other selections saw of that type missing. Only S's own observation counts
+ * (selection isolation).
  */
 export function isMissing(
   item: Pick<InventoryItemDocument, "policyType" | "seenBy">,
-  latestRun: Pick<RunDocument, "id" | "selectionHash" | "scope">,
+  latestRun: Pick<RunDocument, "id" | "selectionHash" | "scope" | "policyTypes">,
 ): boolean {
-  return latestRun.scope.includes(item.policyType) && item.seenBy[latestRun.selectionHash] !== latestRun.id;
+  if (!latestRun.scope.includes(item.policyType)) return false;
+  const seen = item.seenBy[latestRun.selectionHash];
+  if (seen === latestRun.id) return false;
+  return seen !== undefined || typeEnumeratedCompletely(latestRun, item.policyType);
+}
+
+function typeEnumeratedCompletely(run: Pick<RunDocument, "policyTypes">, policyType: string): boolean {
+  return run.policyTypes.some((p) => p.policyType === policyType && p.status === "success");
 }
 
 /** Builds the report from the latest completed run and the candidate items of its scope. */

@@ -56,6 +56,28 @@ const META_FIELDS = {
   isBuiltIn: { from: "isBuiltIn", schema: z.boolean() },
   defaultLocale: { from: "defaultLocale", schema: shortText },
   policyConfigurationIngestionType: { from: "policyConfigurationIngestionType", schema: shortText },
+  status: { from: "status", schema: shortText },
+  settingDefinitionId: { from: "settingDefinitionId", schema: shortText },
+  referencingConfigurationPolicyCount: { from: "referencingConfigurationPolicyCount", schema: z.number().int() },
+  scopeType: { from: "scopeType", schema: shortText },
+  customAttributeName: { from: "customAttributeName", schema: shortText },
+  customAttributeType: { from: "customAttributeType", schema: shortText },
+  isDefaultProfile: { from: "isDefaultProfile", schema: z.boolean() },
+  profileDescription: { from: "profileDescription", schema: z.string().max(2_048) },
+  hardwareConfigurationFormat: { from: "hardwareConfigurationFormat", schema: shortText },
+  lastUpdateDateTime: { from: "lastUpdateDateTime", schema: isoDate },
+  upgradeAutomatically: { from: "upgradeAutomatically", schema: z.boolean() },
+  provisioningType: { from: "provisioningType", schema: shortText },
+  imageType: { from: "imageType", schema: shortText },
+  localAdminEnabled: { from: "localAdminEnabled", schema: z.boolean() },
+  selfServiceEnabled: { from: "selfServiceEnabled", schema: z.boolean() },
+  expirationDateTime: { from: "expirationDateTime", schema: isoDate },
+  state: { from: "state", schema: shortText },
+  vppTokenAccountType: { from: "vppTokenAccountType", schema: shortText },
+  partnerState: { from: "partnerState", schema: shortText },
+  hotpatchEnabled: { from: "hotpatchEnabled", schema: z.boolean() },
+  tokenType: { from: "tokenType", schema: shortText },
+  tokenExpirationDateTime: { from: "tokenExpirationDateTime", schema: isoDate },
 } as const satisfies Record<string, MetaField>;
 export type MetaKey = keyof typeof META_FIELDS;
 
@@ -71,15 +93,26 @@ export const GraphReadPermissionSchema = z.enum([
   "DeviceManagementServiceConfig.Read.All",
   "DeviceManagementRBAC.Read.All",
   "DeviceManagementScripts.Read.All",
+  // Windows 365 (`/deviceManagement/virtualEndpoint/…`) is not covered by any DeviceManagement*
+  // permission: its reference pages name CloudPC.Read.All as the only read permission.
+  "CloudPC.Read.All",
 ]);
 export type GraphReadPermission = z.infer<typeof GraphReadPermissionSchema>;
+
+/**
+ * The Graph property that holds an object's name. Most entities have `displayName`; settings
+ * catalog and compliance policies `name`; branding profiles `profileName`; Apple ADE tokens
+ * `tokenName`. Mobile threat defense connectors have no name at all: their id is the partner's
+ * connector id, and that is the most a listing can show.
+ */
+export type NameField = "displayName" | "name" | "profileName" | "tokenName" | "id";
 
 export interface PolicyTypeDefinition {
   readonly key: string;
   readonly category: Category;
   readonly graphPath: string;
   readonly graphVersion: "beta" | "v1.0";
-  readonly nameField: "displayName" | "name";
+  readonly nameField: NameField;
   readonly foundation: boolean;
   /** Graph properties requested with `$select` (`@odata.type` is always returned). */
   readonly select: readonly string[];
@@ -98,7 +131,7 @@ function define<K extends string>(
   category: Category,
   graphPath: string,
   opts: {
-    name?: "displayName" | "name";
+    name?: NameField;
     platform: PlatformRule;
     meta?: MetaKey[];
     common?: MetaKey[];
@@ -135,9 +168,14 @@ const APPS: GraphReadPermission = "DeviceManagementApps.Read.All";
 const SERVICE: GraphReadPermission = "DeviceManagementServiceConfig.Read.All";
 const RBAC: GraphReadPermission = "DeviceManagementRBAC.Read.All";
 const SCRIPTS: GraphReadPermission = "DeviceManagementScripts.Read.All";
+const CLOUDPC: GraphReadPermission = "CloudPC.Read.All";
 
 const win: PlatformRule = { fixed: "windows" };
 const multi: PlatformRule = { fixed: "multi" };
+const macos: PlatformRule = { fixed: "macos" };
+const ios: PlatformRule = { fixed: "ios" };
+/** Microsoft Tunnel Gateway servers run on Linux; the configuration and sites describe them. */
+const linux: PlatformRule = { fixed: "linux" };
 
 /** The policy types we inventory (DESIGN.md §4). Order is the display order. */
 export const POLICY_TYPES = [
@@ -229,7 +267,130 @@ export const POLICY_TYPES = [
     common: ["odataType", "description", "roleScopeTagIds"],
     meta: ["isBuiltIn"],
   }),
+  // Added with issue 18 (MSP coverage). Appended, never inserted: the order is display order, and
+  // keys are never renamed or removed because stored runs and items name them.
+  define("policySet", "configuration", "/deviceAppManagement/policySets", {
+    platform: multi,
+    common: ["odataType", "description", "createdDateTime", "lastModifiedDateTime", "roleScopeTags"],
+    meta: ["status"],
+  }),
+  define("hardwareConfiguration", "configuration", "/deviceManagement/hardwareConfigurations", {
+    platform: win,
+    meta: ["version", "fileName", "hardwareConfigurationFormat"],
+  }),
+  define("microsoftTunnelConfiguration", "configuration", "/deviceManagement/microsoftTunnelConfigurations", {
+    platform: linux,
+    common: ["odataType", "description", "lastUpdateDateTime", "roleScopeTagIds"],
+  }),
+  define("microsoftTunnelSite", "configuration", "/deviceManagement/microsoftTunnelSites", {
+    platform: linux,
+    common: ["odataType", "description", "roleScopeTagIds"],
+    meta: ["upgradeAutomatically"],
+  }),
+  define("cloudPcUserSetting", "configuration", "/deviceManagement/virtualEndpoint/userSettings", {
+    permission: CLOUDPC,
+    platform: win,
+    common: ["odataType", "createdDateTime", "lastModifiedDateTime"],
+    meta: ["localAdminEnabled", "selfServiceEnabled"],
+  }),
+  define("deviceCustomAttributeShellScript", "scripts", "/deviceManagement/deviceCustomAttributeShellScripts", {
+    platform: macos,
+    meta: ["runAsAccount", "fileName", "customAttributeName", "customAttributeType"],
+  }),
+  define("iosLobAppProvisioningConfiguration", "apps", "/deviceAppManagement/iosLobAppProvisioningConfigurations", {
+    permission: APPS,
+    platform: ios,
+    meta: ["version", "expirationDateTime"],
+  }),
+  define("vppToken", "apps", "/deviceAppManagement/vppTokens", {
+    permission: APPS,
+    // Apple Business/School Manager locations serve iOS/iPadOS and macOS apps alike.
+    platform: multi,
+    common: ["odataType", "lastModifiedDateTime", "roleScopeTagIds"],
+    meta: ["state", "expirationDateTime", "vppTokenAccountType"],
+  }),
+  define("managedEBook", "apps", "/deviceAppManagement/managedEBooks", {
+    permission: APPS,
+    platform: ODATA,
+    common: ["odataType", "description", "createdDateTime", "lastModifiedDateTime"],
+    meta: ["publisher"],
+  }),
+  define("windowsManagedAppProtection", "appProtection", "/deviceAppManagement/windowsManagedAppProtections", {
+    permission: APPS,
+    platform: win,
+    meta: ["version", "isAssigned", "deployedAppCount"],
+  }),
+  define("mdmWindowsInformationProtectionPolicy", "appProtection", "/deviceAppManagement/mdmWindowsInformationProtectionPolicies", {
+    permission: APPS,
+    platform: win,
+    meta: ["version", "isAssigned", "enforcementLevel"],
+  }),
+  define("intuneBrandingProfile", "enrollment", "/deviceManagement/intuneBrandingProfiles", {
+    permission: SERVICE,
+    name: "profileName",
+    platform: multi,
+    common: ["odataType", "createdDateTime", "lastModifiedDateTime", "roleScopeTagIds"],
+    meta: ["profileDescription", "isDefaultProfile"],
+  }),
+  define("depOnboardingSetting", "enrollment", "/deviceManagement/depOnboardingSettings", {
+    permission: SERVICE,
+    name: "tokenName",
+    // Automated Device Enrollment tokens enrol iOS/iPadOS and macOS devices.
+    platform: multi,
+    common: ["odataType", "lastModifiedDateTime", "roleScopeTagIds"],
+    meta: ["tokenType", "tokenExpirationDateTime"],
+  }),
+  define("cloudPcProvisioningPolicy", "enrollment", "/deviceManagement/virtualEndpoint/provisioningPolicies", {
+    permission: CLOUDPC,
+    platform: win,
+    common: ["odataType", "description", "createdDateTime", "lastModifiedDateTime"],
+    meta: ["provisioningType", "imageType"],
+  }),
+  define("windowsQualityUpdatePolicy", "updates", "/deviceManagement/windowsQualityUpdatePolicies", {
+    platform: win,
+    meta: ["hotpatchEnabled"],
+  }),
+  define("mobileThreatDefenseConnector", "endpointSecurity", "/deviceManagement/mobileThreatDefenseConnectors", {
+    permission: SERVICE,
+    name: "id",
+    platform: multi,
+    common: ["odataType"],
+    meta: ["partnerState"],
+  }),
+  define("roleAssignment", "foundations", "/deviceManagement/roleAssignments", {
+    permission: RBAC,
+    foundation: true,
+    platform: multi,
+    common: ["odataType", "description", "roleScopeTagIds"],
+    meta: ["scopeType"],
+  }),
+  define("reusablePolicySetting", "foundations", "/deviceManagement/reusablePolicySettings", {
+    foundation: true,
+    // Reusable settings groups exist for Windows firewall rules and endpoint privilege management.
+    platform: win,
+    common: ["odataType", "description", "createdDateTime", "lastModifiedDateTime"],
+    meta: ["version", "settingDefinitionId", "referencingConfigurationPolicyCount"],
+  }),
+  define("deviceCategory", "foundations", "/deviceManagement/deviceCategories", {
+    foundation: true,
+    platform: multi,
+    common: ["odataType", "description", "roleScopeTagIds"],
+  }),
+  define("mobileAppCategory", "foundations", "/deviceAppManagement/mobileAppCategories", {
+    permission: APPS,
+    foundation: true,
+    platform: multi,
+    common: ["odataType", "lastModifiedDateTime"],
+  }),
 ] as const;
+
+/**
+ * Single-valued navigation properties that a catalog path may pass through. Graph serves
+ * Windows 365 under the `virtualEndpoint` singleton; every other path goes straight from
+ * `deviceManagement`/`deviceAppManagement` to a collection. Declared, not inferred, so that a
+ * new path through a singleton is a decision (the schema test holds every path to this list).
+ */
+export const GRAPH_SINGLETON_SEGMENTS = ["/deviceManagement/virtualEndpoint"] as const;
 
 export type PolicyTypeKey = (typeof POLICY_TYPES)[number]["key"];
 export const POLICY_TYPE_KEYS = POLICY_TYPES.map((t) => t.key) as [PolicyTypeKey, ...PolicyTypeKey[]];

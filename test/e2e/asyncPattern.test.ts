@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTOSO, FABRIKAM, expectProblem, followLocation, http, startE2eHost, syncUrl } from "./hostFixture";
 import type { E2eHost } from "./hostFixture";
+import { policyTypesOfCategory } from "../../shared/domain";
 
 let e2e: E2eHost;
 beforeAll(async () => {
@@ -36,11 +37,11 @@ describe("async sync over real HTTP (the pattern Logic Apps and Power Automate f
     expect(followed.statuses.slice(0, -1).every((s) => s === 202)).toBe(true);
     const run = followed.final.body;
     expect(run).toMatchObject({ id: accepted.body.runId, tenantId: CONTOSO, status: "success", trigger: "http", hadErrors: false, correlationId: "e2e-async-1" });
-    expect(run.policyTypes.map((p: { policyType: string }) => p.policyType).sort()).toEqual(
-      ["deviceComplianceScript", "deviceHealthScript", "deviceManagementScript", "deviceShellScript"],
-    );
+    const scripts = policyTypesOfCategory("scripts");
+    expect(run.policyTypes.map((p: { policyType: string }) => p.policyType).sort()).toEqual([...scripts].sort());
+    expect(scripts).toEqual(expect.arrayContaining(["deviceManagementScript", "deviceShellScript", "deviceCustomAttributeShellScript"]));
     // Contoso's small demo listing holds two objects per type.
-    expect(run.counts.itemsObserved).toBe(8);
+    expect(run.counts.itemsObserved).toBe(2 * scripts.length);
     // A finished run's answer is final: no Location to follow any more.
     expect(followed.final.headers.get("retry-after")).toBeNull();
   });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalHost } from "../../local/host/localHost";
 import { CONTOSO, FABRIKAM, SMALL_DEMO_TENANTS, http, startE2eHost } from "./hostFixture";
 import type { E2eHost } from "./hostFixture";
+import { POLICY_TYPES } from "../../shared/domain";
 
 let e2e: E2eHost;
 beforeAll(async () => {
@@ -84,7 +85,7 @@ describe("local host over real HTTP", () => {
       expect(nightly).toHaveLength(1);
       // The default nightly selection: every type, foundations included.
       expect(nightly[0]).toMatchObject({ status: "success", selection: { includeFoundations: true } });
-      expect(nightly[0].policyTypes).toHaveLength(26);
+      expect(nightly[0].policyTypes).toHaveLength(POLICY_TYPES.length);
     }
   });
 

@@ -13,7 +13,7 @@ import type { DemoTenant } from "../../local/host/demoTenants";
 import { startLocalHost } from "../../local/host/localHost";
 import type { LocalHost, LocalHostOptions } from "../../local/host/localHost";
 
-/** One object per type: a full sync is 22 small pages. */
+/** One object per type: a full sync is one small page per type. */
 export const ONE_EACH = Object.fromEntries(POLICY_TYPE_KEYS.map((k) => [k, 1])) as Record<PolicyTypeKey, number>;
 export const TWO_EACH = Object.fromEntries(POLICY_TYPE_KEYS.map((k) => [k, 2])) as Record<PolicyTypeKey, number>;
 

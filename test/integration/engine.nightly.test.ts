@@ -58,4 +58,28 @@ describe("nightly scheduler", () => {
     console.log(`nightly 50 tenants: ${wallMs} ms, largest nightly history ${nightlyHistory} events, largest run history ${syncHistory} events`);
     expect(nightlyHistory).toBeLessThan(400);
   });
+
+  it("walks a nightly over 10 tenants: none skipped, each started once (twin of the real-engine scenario, for its wall time)", async () => {
+    fixture = await startEngineFixture({
+      tenants: 10,
+      sizes: ONE_EACH,
+      simulator: { latencyMs: 5 },
+      settings: { SYNC_MAX_CONCURRENT_RUNS: "3", SYNC_MAX_CONCURRENT_RUNS_PER_TENANT: "2" },
+    });
+    const f = fixture;
+    const scripts = normaliseSelection({ categories: ["scripts"] });
+    const now = new Date().toISOString();
+    for (const [i, tenantId] of f.tenants.entries()) {
+      await f.stores.tenants.put({ tenantId, displayName: `Scripts ${i}`, enabled: true, selections: [scripts] }, now);
+    }
+    const startedAt = Date.now();
+    const { instanceId } = await f.engine.startNightly(new Date("2026-11-24T02:00:00Z"));
+    const status = await f.engine.client.waitForCompletion(instanceId, 120_000);
+    const wallMs = Date.now() - startedAt;
+    expect(status.output).toEqual({ tenants: 10, started: 10, success: 10, partial: 0, failed: 0, skipped: 0 });
+    for (const tenantId of f.tenants) {
+      expect((await f.stores.runs.list(tenantId, { limit: 5 })).items.map((r) => r.status)).toEqual(["success"]);
+    }
+    console.log(`offline driver: nightly over 10 tenants (global limit 3) took ${wallMs} ms`);
+  });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { POLICY_TYPES, policyTypesInScope, normaliseSelection } from "../../shared/domain";
+import { POLICY_TYPES, policyTypesInScope, policyTypesOfCategory, normaliseSelection } from "../../shared/domain";
 import type { PolicyTypeKey } from "../../shared/domain";
 import { gateEntityId } from "../../functions/durableCatalog";
 import { startEngineFixture } from "../support/engine";
@@ -130,7 +130,8 @@ describe("inventorySync orchestration", () => {
     expect(names.filter((n) => n === "InventoryRunQueued")).toHaveLength(1);
     expect(names.filter((n) => n === "InventoryRunRunning")).toHaveLength(1);
     expect(names.filter((n) => n === "InventoryRunFinalized")).toHaveLength(1);
-    expect(names.filter((n) => n === "InventoryPolicyTypeCompleted")).toHaveLength(3);
+    expect(names.filter((n) => n === "InventoryPolicyTypeCompleted")).toHaveLength(run.scope.length);
+    expect(run.scope).toEqual(policyTypesOfCategory("configuration"));
     const retry = f.logs.events("InventoryGraphRetry");
     expect(retry).toHaveLength(1);
     expect(retry[0]?.properties).toMatchObject({ tenantId, runId: run.id, policyType: "deviceConfiguration", statusCode: 429, attempt: 1, errorCode: "GRAPH_THROTTLED" });

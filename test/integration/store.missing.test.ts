@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { normaliseSelection, selectionHash } from "../../shared/domain";
+import { normaliseSelection, policyTypesInScope, selectionHash } from "../../shared/domain";
 import type { PolicyTypeKey } from "../../shared/domain";
 import { createTestStores, newTenantId } from "../support/stores";
 import { newRun, observed, simulateRun } from "../support/runs";
@@ -31,6 +31,43 @@ describe("missing report", () => {
     await simulateRun(stores, tenantId, S2, "2025-01-04T00:00:00.000Z", [X, Y, C]);
     expect(await missingIds(tenantId, S2)).toEqual([]);
     expect(await missingIds(tenantId, S1)).toEqual([]);
+  });
+
+  it("never calls an item of a newly added type missing before a run has read it", async () => {
+    const tenantId = newTenantId();
+    const configuration = normaliseSelection({ categories: ["configuration"] });
+    const newTypes: PolicyTypeKey[] = ["cloudPcUserSetting", "microsoftTunnelSite"];
+    // The scope "configuration" had before those types joined the catalog.
+    const oldScope = policyTypesInScope(configuration).filter((t) => !newTypes.includes(t));
+    const cloudPcOnly = normaliseSelection({ policyTypes: ["cloudPcUserSetting"] });
+    const W = { ...observed("cloudPcUserSetting", "w"), category: "configuration" as const };
+
+    // A run recorded by the old catalog; then another selection reads the new type.
+    await simulateRun(stores, tenantId, configuration, "2025-01-01T00:00:00.000Z", [X, Y], { scope: oldScope });
+    await simulateRun(stores, tenantId, cloudPcOnly, "2025-01-02T00:00:00.000Z", [W]);
+    const beforeAnyNewRun = await stores.items.missing(tenantId, selectionHash(configuration));
+    expect(beforeAnyNewRun.latestRun).not.toBeNull();
+    expect(beforeAnyNewRun.items).toEqual([]);
+
+    // The first run with the new scope cannot read the new type yet (consent pending): partial.
+    await simulateRun(stores, tenantId, configuration, "2025-01-03T00:00:00.000Z", [Y], {
+      status: "partial",
+      hadErrors: true,
+      failedTypes: ["cloudPcUserSetting"],
+    });
+    const afterFailedRead = await stores.items.missing(tenantId, selectionHash(configuration));
+    expect(afterFailedRead.items.map((i) => i.externalId)).toEqual(["x"]);
+
+    // Once a run of the selection has read the type, its items count like any other.
+    await simulateRun(stores, tenantId, configuration, "2025-01-04T00:00:00.000Z", [X, Y, W]);
+    expect(await missingIds(tenantId, configuration)).toEqual([]);
+    await simulateRun(stores, tenantId, configuration, "2025-01-05T00:00:00.000Z", [X, Y], {
+      status: "partial",
+      hadErrors: true,
+      failedTypes: ["cloudPcUserSetting"],
+    });
+    const afterLaterFailure = await stores.items.missing(tenantId, selectionHash(configuration));
+    expect(afterLaterFailure.items.map((i) => [i.externalId, i.typeComplete])).toEqual([["w", false]]);
   });
 
   it("has no latest run, no confidence and no items before the selection's first completed run", async () => {

@@ -1,7 +1,9 @@
 import { SettingsSchema } from "../../shared/config/settings";
 import type { Settings } from "../../shared/config/settings";
 import { createLocalEngine } from "../../local/runtime/localEngine";
-import type { LocalEngine, LocalEngineOptions } from "../../local/runtime/localEngine";
+import type { LocalEngine, LocalEngineOptions, SyncEngine } from "../../local/runtime/localEngine";
+import { createRealEngine } from "../../local/realEngine/realEngine";
+import type { RealEngine } from "../../local/realEngine/realEngine";
 import { startGraphSimulator } from "../../local/simulator";
 import type { GraphSimulator, GraphSimulatorOptions } from "../../local/simulator";
 import { createMemoryLogSink, createStructuredLogger } from "../../shared/observability";
@@ -10,11 +12,11 @@ import type { RunDocument } from "../../shared/domain";
 import { createTestStores, newTenantId } from "./stores";
 import type { TestStores } from "./stores";
 
-export interface EngineFixture {
+export interface EngineFixture<E extends SyncEngine = LocalEngine> {
   settings: Settings;
   stores: TestStores;
   simulator: GraphSimulator;
-  engine: LocalEngine;
+  engine: E;
   logs: MemoryLogSink;
   tenants: string[];
   /** Polls the run document until it is terminal. */
@@ -30,8 +32,44 @@ export interface EngineFixtureOptions {
   engine?: Omit<LocalEngineOptions, "settings" | "stores" | "logger">;
 }
 
-/** A whole engine on the real emulators and the Graph simulator, with registered tenants. */
-export async function startEngineFixture(options: EngineFixtureOptions = {}): Promise<EngineFixture> {
+export interface RealEngineFixtureOptions extends Omit<EngineFixtureOptions, "engine"> {
+  /** Test-only registrations (compiled modules under dist/, from the repository root) the bridge loads after `main`. */
+  extraModules?: string[];
+}
+
+/** A whole engine on the offline driver, the real emulators and the Graph simulator, with registered tenants. */
+export function startEngineFixture(options: EngineFixtureOptions = {}): Promise<EngineFixture<LocalEngine>> {
+  return startFixture(options, async ({ settings, stores, logger }) =>
+    createLocalEngine({ settings, stores, logger, ...options.engine }),
+  );
+}
+
+/**
+ * The same fixture on the REAL Durable Task extension (local/realEngine): the app's own handlers
+ * run in the Node bridge with these settings in its environment.
+ */
+export function startRealEngineFixture(options: RealEngineFixtureOptions = {}): Promise<EngineFixture<RealEngine>> {
+  return startFixture(options, async ({ settings, stores, logger, appEnv }) =>
+    createRealEngine({
+      settings,
+      stores,
+      logger,
+      appEnv,
+      extraModules: options.extraModules,
+      logLevel: process.env.REAL_ENGINE_LOG_LEVEL,
+    }),
+  );
+}
+
+async function startFixture<E extends SyncEngine>(
+  options: Omit<EngineFixtureOptions, "engine">,
+  createEngine: (parts: {
+    settings: Settings;
+    stores: TestStores;
+    logger: ReturnType<typeof createStructuredLogger>;
+    appEnv: Record<string, string | undefined>;
+  }) => Promise<E>,
+): Promise<EngineFixture<E>> {
   const tenants = Array.from({ length: options.tenants ?? 1 }, () => newTenantId());
   const stores = createTestStores();
   const simulator = await startGraphSimulator({
@@ -39,21 +77,24 @@ export async function startEngineFixture(options: EngineFixtureOptions = {}): Pr
     throttle: false,
     ...options.simulator,
   });
-  const settings = SettingsSchema.parse({
+  const appEnv: Record<string, string | undefined> = {
     ...Object.fromEntries(Object.entries(stores.settings).filter(([, v]) => v !== undefined)),
     GRAPH_BASE_URL: simulator.baseUrl,
     GRAPH_AUTH_MODE: "simulator",
     GRAPH_REQUEST_TIMEOUT_MS: "10000",
     GRAPH_MAX_ATTEMPTS: "4",
     ...options.settings,
-  });
+  };
+  const settings = SettingsSchema.parse(appEnv);
   const logs = createMemoryLogSink();
-  const engine = createLocalEngine({
-    settings,
-    stores,
-    logger: createStructuredLogger(logs.sink),
-    ...options.engine,
-  });
+  let engine: E;
+  try {
+    engine = await createEngine({ settings, stores, logger: createStructuredLogger(logs.sink), appEnv });
+  } catch (error) {
+    await simulator.close();
+    stores.dispose();
+    throw error;
+  }
   const now = new Date().toISOString();
   for (const [i, tenantId] of tenants.entries()) {
     await stores.tenants.put({ tenantId, displayName: `Tenant ${i + 1}`, enabled: true, selections: [] }, now);

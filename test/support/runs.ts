@@ -42,9 +42,12 @@ export async function simulateRun(
     status?: "success" | "partial" | "failed";
     hadErrors?: boolean;
     failedTypes?: PolicyTypeKey[];
+    /** The scope the run recorded when queued (default: today's catalog), e.g. an older catalog's. */
+    scope?: PolicyTypeKey[];
   } = {},
 ): Promise<RunDocument> {
-  const run = await stores.runs.createQueued(newRun(tenantId, selection, at));
+  const queued = newRun(tenantId, selection, at);
+  const run = await stores.runs.createQueued(outcome.scope ? { ...queued, scope: outcome.scope } : queued);
   const writer = stores.items.createWriter({
     tenantId,
     runId: run.id,

@@ -27,15 +27,15 @@ const pacing = {
 
 describe("CLI run progress", () => {
   it("counts finished policy types against the scope of the run's own selection", () => {
-    // "scripts" is four catalog types; the domain's scope rule decides, not the CLI.
+    // "scripts" is five catalog types; the domain's scope rule decides, not the CLI.
     expect(progressOf({ status: "running", selection, policyTypes: [outcome] }, 2_000)).toEqual({
       status: "running",
       typesDone: 1,
-      typesTotal: 4,
+      typesTotal: 5,
       elapsedMs: 2_000,
     });
     const everything = { policyTypes: [], categories: [], includeFoundations: false };
-    expect(progressOf({ status: "queued", selection: everything, policyTypes: [] }, 0).typesTotal).toBe(22);
+    expect(progressOf({ status: "queued", selection: everything, policyTypes: [] }, 0).typesTotal).toBe(38);
   });
 
   it("waits Retry-After between polls, never less than 1 s nor more than 30 s", () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { POLICY_TYPES, policyTypeDefinition, requiredGraphPermissions } from "../../../shared/domain";
-import type { PolicyTypeKey } from "../../../shared/domain";
+import type { NameField, PolicyTypeKey } from "../../../shared/domain";
 
 /** DESIGN.md §4: key, Graph path (beta), category; `name` marks the settings-catalog name field. */
-const DESIGN_TABLE: [PolicyTypeKey, string, string, ("name" | "displayName")?][] = [
+const DESIGN_TABLE: [PolicyTypeKey, string, string, NameField?][] = [
   ["deviceConfiguration", "/deviceManagement/deviceConfigurations", "configuration"],
   ["settingsCatalogPolicy", "/deviceManagement/configurationPolicies", "configuration", "name"],
   ["groupPolicyConfiguration", "/deviceManagement/groupPolicyConfigurations", "configuration"],
@@ -40,13 +40,39 @@ const DESIGN_TABLE: [PolicyTypeKey, string, string, ("name" | "displayName")?][]
   ["roleDefinition", "/deviceManagement/roleDefinitions", "foundations"],
 ];
 
+/** Added for MSP coverage (issue 18); docs/policy-types.md explains the choice and what was left out. */
+const MSP_TABLE: [PolicyTypeKey, string, string, NameField?][] = [
+  ["policySet", "/deviceAppManagement/policySets", "configuration"],
+  ["hardwareConfiguration", "/deviceManagement/hardwareConfigurations", "configuration"],
+  ["microsoftTunnelConfiguration", "/deviceManagement/microsoftTunnelConfigurations", "configuration"],
+  ["microsoftTunnelSite", "/deviceManagement/microsoftTunnelSites", "configuration"],
+  ["cloudPcUserSetting", "/deviceManagement/virtualEndpoint/userSettings", "configuration"],
+  ["deviceCustomAttributeShellScript", "/deviceManagement/deviceCustomAttributeShellScripts", "scripts"],
+  ["iosLobAppProvisioningConfiguration", "/deviceAppManagement/iosLobAppProvisioningConfigurations", "apps"],
+  ["vppToken", "/deviceAppManagement/vppTokens", "apps"],
+  ["managedEBook", "/deviceAppManagement/managedEBooks", "apps"],
+  ["windowsManagedAppProtection", "/deviceAppManagement/windowsManagedAppProtections", "appProtection"],
+  ["mdmWindowsInformationProtectionPolicy", "/deviceAppManagement/mdmWindowsInformationProtectionPolicies", "appProtection"],
+  ["intuneBrandingProfile", "/deviceManagement/intuneBrandingProfiles", "enrollment", "profileName"],
+  ["depOnboardingSetting", "/deviceManagement/depOnboardingSettings", "enrollment", "tokenName"],
+  ["cloudPcProvisioningPolicy", "/deviceManagement/virtualEndpoint/provisioningPolicies", "enrollment"],
+  ["windowsQualityUpdatePolicy", "/deviceManagement/windowsQualityUpdatePolicies", "updates"],
+  ["mobileThreatDefenseConnector", "/deviceManagement/mobileThreatDefenseConnectors", "endpointSecurity", "id"],
+  ["roleAssignment", "/deviceManagement/roleAssignments", "foundations"],
+  ["reusablePolicySetting", "/deviceManagement/reusablePolicySettings", "foundations"],
+  ["deviceCategory", "/deviceManagement/deviceCategories", "foundations"],
+  ["mobileAppCategory", "/deviceAppManagement/mobileAppCategories", "foundations"],
+];
+
 describe("policy-type catalog", () => {
-  it("has at least the 26 types of DESIGN.md §4, each unique", () => {
-    expect(POLICY_TYPES.length).toBeGreaterThanOrEqual(26);
+  it("has at least 40 types — the 26 of DESIGN.md §4 and the MSP additions — each key and path unique", () => {
+    expect(POLICY_TYPES.length).toBeGreaterThanOrEqual(40);
+    expect(POLICY_TYPES.map((t) => t.key)).toEqual([...DESIGN_TABLE, ...MSP_TABLE].map(([key]) => key));
     expect(new Set(POLICY_TYPES.map((t) => t.key)).size).toBe(POLICY_TYPES.length);
+    expect(new Set(POLICY_TYPES.map((t) => t.graphPath.toLowerCase())).size).toBe(POLICY_TYPES.length);
   });
 
-  it.each(DESIGN_TABLE)(
+  it.each([...DESIGN_TABLE, ...MSP_TABLE])(
     "defines %s at %s (beta) in category %s",
     (key, path, category, nameField = "displayName") => {
       const def = policyTypeDefinition(key);
@@ -65,12 +91,20 @@ describe("policy-type catalog", () => {
   });
 
   it("names one read-only application permission per type, and the union a selection needs", () => {
-    for (const def of POLICY_TYPES) expect(def.readPermission, def.key).toMatch(/^DeviceManagement\w+\.Read\.All$/);
+    for (const def of POLICY_TYPES) expect(def.readPermission, def.key).toMatch(/^(DeviceManagement\w+|CloudPC)\.Read\.All$/);
     expect(requiredGraphPermissions(["mobileApp", "iosManagedAppProtection"])).toEqual(["DeviceManagementApps.Read.All"]);
     expect(requiredGraphPermissions(["roleScopeTag", "deviceConfiguration"])).toEqual([
       "DeviceManagementConfiguration.Read.All",
       "DeviceManagementRBAC.Read.All",
     ]);
-    expect(requiredGraphPermissions()).toHaveLength(5);
+    expect(requiredGraphPermissions(["cloudPcProvisioningPolicy", "cloudPcUserSetting"])).toEqual(["CloudPC.Read.All"]);
+    expect(requiredGraphPermissions()).toEqual([
+      "CloudPC.Read.All",
+      "DeviceManagementApps.Read.All",
+      "DeviceManagementConfiguration.Read.All",
+      "DeviceManagementRBAC.Read.All",
+      "DeviceManagementScripts.Read.All",
+      "DeviceManagementServiceConfig.Read.All",
+    ]);
   });
 });

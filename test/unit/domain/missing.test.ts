@@ -76,6 +76,21 @@ describe("isMissing", () => {
     ).toBe(true);
     expect(isMissing(item("outOfScope", "roleScopeTag", {}), latest)).toBe(false);
   });
+
+  it("never calls an item missing for a type this selection has not read: failed in the latest run and never observed by it", () => {
+    const failedApps = run({
+      status: "partial",
+      policyTypes: [run().policyTypes[0]!, { ...run().policyTypes[1]!, status: "failed", errorCode: "GRAPH_FORBIDDEN" }],
+    });
+    // Seen only by another selection: this one has no basis to call it missing.
+    expect(isMissing(item("otherSelection", "mobileApp", { ["b".repeat(64)]: "run-2" }), failedApps)).toBe(false);
+    // Seen by an earlier run of this selection: missing, with the type marked incomplete.
+    expect(isMissing(item("seenBefore", "mobileApp", { [HASH]: "run-1" }), failedApps)).toBe(true);
+    // A run-level failure has no outcome for the type at all: the same rule.
+    const noOutcome = run({ status: "failed", policyTypes: [] });
+    expect(isMissing(item("never", "deviceConfiguration", {}), noOutcome)).toBe(false);
+    expect(isMissing(item("stale", "deviceConfiguration", { [HASH]: "run-1" }), noOutcome)).toBe(true);
+  });
 });
 
 describe("deriveMissingReport", () => {

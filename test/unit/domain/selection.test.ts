@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -180,6 +181,19 @@ describe("policyTypesInScope", () => {
       "windowsFeatureUpdateProfile",
       "windowsQualityUpdateProfile",
       "windowsDriverUpdateProfile",
+      // Added to the catalog later: a category's scope grows with the catalog (docs/policy-types.md).
+      "deviceCustomAttributeShellScript",
+      "windowsQualityUpdatePolicy",
     ]);
+  });
+
+  it("hashes a category selection the same before and after the catalog grows: the hash covers the selection, not the types it expands to", () => {
+    // The hash of { categories: ["scripts"] } recorded by runs before deviceCustomAttributeShellScript
+    // existed; it must still find those runs.
+    const selection = normaliseSelection({ categories: ["scripts"] });
+    expect(selection).toEqual({ policyTypes: [], categories: ["scripts"], includeFoundations: false });
+    expect(selectionHash(selection)).toBe(
+      createHash("sha256").update('{"categories":["scripts"],"includeFoundations":false,"policyTypes":[]}').digest("hex"),
+    );
   });
 });
