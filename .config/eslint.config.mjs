@@ -1,6 +1,20 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/**
+ * The layering arrows (docs/architecture.md "Layers"). A flat-config rule replaces an earlier one
+ * for the same files instead of merging, so every folder below lists all that it may not import.
+ */
+const IO_MODULES = ["@azure/cosmos", "@azure/data-tables", "@azure/identity", "@microsoft/microsoft-graph-client", "node:fs", "node:http", "node:https", "fs", "http", "https"];
+const FUNCTIONS_MODEL = [
+  { name: "@azure/functions", message: "only functions/ registers Azure Functions." },
+  { name: "durable-functions", message: "only functions/ (and the offline runtime) speak durable-functions." },
+];
+const never = (folders, why) => ({ group: folders.flatMap((f) => [`**/${f}`, `**/${f}/**`]), message: why });
+const OFFLINE = never(["local"], "local/ is the offline runtime; nothing shipped imports it.");
+const HOSTS = never(["functions", "cli"], "shared/ never imports a host (functions/) or the CLI.");
+const restrict = (files, paths, patterns) => ({ files, rules: { "no-restricted-imports": ["error", { paths, patterns }] } });
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "coverage/**", ".local-data/**", ".test-results/**", ".package/**", "infra/tools/.packages/**", "infra/tools/obj/**", "infra/tools/out/**"] },
   js.configs.recommended,
@@ -14,25 +28,26 @@ export default tseslint.config(
       "@typescript-eslint/no-require-imports": "off",
     },
   },
-  {
-    // Production code never imports the offline runtime.
-    files: ["functions/**/*.ts", "shared/**/*.ts"],
-    rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/local/**", "../local/*", "../../local/*"], message: "local/ is the offline runtime; production code must not import it." }] }],
-    },
-  },
-  {
-    // shared/ runs in Azure but never depends on the Functions programming model.
-    files: ["shared/**/*.ts"],
-    rules: {
-      "no-restricted-imports": ["error", { paths: [{ name: "@azure/functions", message: "shared/ must not import Azure Functions." }, { name: "durable-functions", message: "shared/ must not import Durable Functions." }], patterns: [{ group: ["**/local/**", "**/functions/**"], message: "shared/ never imports local/ or functions/." }] }],
-    },
-  },
-  {
-    // Domain logic is pure: no I/O modules.
-    files: ["shared/domain/**/*.ts"],
-    rules: {
-      "no-restricted-imports": ["error", { paths: ["@azure/cosmos", "@azure/data-tables", "@azure/identity", "@microsoft/microsoft-graph-client", "node:fs", "node:http", "node:https", "fs", "http", "https"], patterns: [{ group: ["**/store/**", "**/graph/**", "**/local/**", "**/functions/**"], message: "shared/domain is pure." }] }],
-    },
-  },
+  // functions/: thin registrations over shared/; never the offline runtime or the CLI.
+  restrict(["functions/**/*.ts"], [], [OFFLINE, never(["cli"], "functions/ never imports the CLI.")]),
+  // cli/: the shipped bin, a client of the HTTP API: the contract's schemas and the domain's vocabulary only.
+  restrict(["cli/**/*.ts"], FUNCTIONS_MODEL, [
+    OFFLINE,
+    never(["functions"], "the CLI talks to a deployed app over HTTP; it never imports the app."),
+    never(["shared/store", "shared/graph", "shared/sync", "shared/observability", "shared/config", "shared/compositionRoot"], "the CLI uses the HTTP contract (shared/http schemas) and the domain only."),
+  ]),
+  // shared/: runs in Azure but never depends on the Functions programming model.
+  restrict(["shared/**/*.ts"], FUNCTIONS_MODEL, [OFFLINE, HOSTS]),
+  // The composition root is the only shared file that sees every layer; nothing in shared/ imports it.
+  restrict(["shared/{domain,config,graph,store,sync,http,observability}/**/*.ts"], FUNCTIONS_MODEL, [OFFLINE, HOSTS, never(["compositionRoot"], "only hosts import the composition root.")]),
+  // Adapters depend on the domain (and settings) only: the sync loop lives in shared/sync, not in graph/.
+  restrict(["shared/store/**/*.ts"], FUNCTIONS_MODEL, [OFFLINE, HOSTS, never(["compositionRoot", "sync", "http", "observability", "graph"], "store/ depends on the domain (and config) only.")]),
+  restrict(["shared/graph/**/*.ts"], FUNCTIONS_MODEL, [OFFLINE, HOSTS, never(["compositionRoot", "sync", "http", "observability", "store"], "graph/ depends on the domain (and config) only.")]),
+  // The sync slice uses the adapters through their ports; it never sees HTTP.
+  restrict(["shared/sync/**/*.ts"], FUNCTIONS_MODEL, [OFFLINE, HOSTS, never(["compositionRoot", "http"], "the sync slice never imports HTTP or the composition root.")]),
+  // HTTP reads through the store's ports and starts through the sync slice; it never calls Graph.
+  restrict(["shared/http/**/*.ts"], FUNCTIONS_MODEL, [OFFLINE, HOSTS, never(["compositionRoot", "graph"], "HTTP never calls Graph or the composition root.")]),
+  restrict(["shared/{config,observability}/**/*.ts"], [...FUNCTIONS_MODEL, ...IO_MODULES], [OFFLINE, HOSTS, never(["compositionRoot", "sync", "http", "store", "graph"], "config/ and observability/ depend on the domain only.")]),
+  // Domain logic is pure: no I/O modules, no other layer.
+  restrict(["shared/domain/**/*.ts"], [...FUNCTIONS_MODEL, ...IO_MODULES], [OFFLINE, HOSTS, never(["compositionRoot", "sync", "http", "store", "graph", "config", "observability"], "shared/domain is pure.")]),
 );

@@ -6,7 +6,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // The real-engine suite has its own config (vitest.real-engine.config.mts); runSuite runs it.
     exclude: ["test/realEngine/**", "**/node_modules/**"],
-    globalSetup: ["test/setup/emulators.ts"],
+    globalSetup: ["test/support/globalSetup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

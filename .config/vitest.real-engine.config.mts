@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     root: new URL("..", import.meta.url).pathname,
     include: ["test/realEngine/**/*.test.ts"],
-    globalSetup: ["test/setup/emulators.ts"],
+    globalSetup: ["test/support/globalSetup.ts"],
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: "forks",

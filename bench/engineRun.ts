@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { defaultNightlySelection } from "../shared/engine/activities";
+import { defaultNightlySelection } from "../shared/sync/activities";
 import type { Scenario } from "./scenarios";
 import { runStatuses, startScenarioStack, storedItemCounts } from "./stack";
 import type { LocalEngine } from "../local/runtime/localEngine";
@@ -39,7 +39,7 @@ export async function measureEngine(scenario: Scenario): Promise<EngineMeasureme
     let wallMs: number;
     if (scenario.kind === "single") {
       const started = performance.now();
-      const answer = await engine.starter.start({
+      const answer = await engine.startSync({
         tenantId: tenantIds[0] as string,
         selection: FULL_CATALOG,
         waitForSlotSeconds: 0,

@@ -1,48 +1,31 @@
-import type { InvocationContext } from "@azure/functions";
+import { createApp } from "../shared/compositionRoot";
+import type { App } from "../shared/compositionRoot";
 import { loadSettings } from "../shared/config/settings";
 import type { Settings } from "../shared/config/settings";
-import { createEngineServices, createGraphClientCache } from "../shared/engine/engineServices";
-import type { EngineServices } from "../shared/engine/activities";
-import { createRunEventLogger } from "../shared/engine/runEventLogger";
-import type { RunLogger } from "../shared/engine/runEvents";
-import { createStructuredLogger, invocationContextSink } from "../shared/observability";
+import { createStructuredLogger, invocationScopedSink } from "../shared/observability";
 import { createStores } from "../shared/store";
-import type { CosmosStores } from "../shared/store";
-import type { GraphPageSource } from "../shared/graph";
+import { gateEntityId } from "./durableCatalog";
 
-interface Root {
-  settings: Settings;
-  stores: CosmosStores;
-  graphFor: (tenantId: string) => GraphPageSource;
+let settings: Settings | null = null;
+let app: App | null = null;
+
+/** Validated once; a bad setting fails the invocation that first needs it, with its name. */
+export function appSettings(): Settings {
+  settings ??= loadSettings();
+  return settings;
 }
-
-let root: Root | null = null;
 
 /**
- * Process-wide singletons of the Azure app: settings (validated once; a bad setting fails the
- * first invocation with its name), stores and Graph clients. Logging is per invocation so every
- * record is correlated with its function execution in Application Insights.
+ * The Azure app, built once per process through the shared composition root. Its logger writes
+ * to whichever invocation is running (functions/ wraps every handler in `inInvocation`), so
+ * records stay correlated with their function execution in Application Insights.
  */
-export function appRoot(): Root {
-  if (!root) {
-    const settings = loadSettings();
-    root = { settings, stores: createStores(settings), graphFor: createGraphClientCache(settings) };
-  }
-  return root;
-}
-
-export function runLoggerFor(context: InvocationContext): RunLogger {
-  return createRunEventLogger(createStructuredLogger(invocationContextSink(context), { base: { invocationId: context.invocationId } }));
-}
-
-export function engineServicesFor(context: InvocationContext): EngineServices {
-  const { settings, stores, graphFor } = appRoot();
-  const log = createStructuredLogger(invocationContextSink(context), { base: { invocationId: context.invocationId } });
-  return createEngineServices({
-    settings,
-    stores,
-    graphFor,
-    log: createRunEventLogger(log),
-    reportNightly: (summary) => log.info("InventoryNightlyCompleted", { ...summary }),
+export function azureApp(): App {
+  app ??= createApp({
+    settings: appSettings(),
+    stores: createStores(appSettings()),
+    logger: createStructuredLogger(invocationScopedSink((level, message) => console[level](message))),
+    gateEntityId: gateEntityId(),
   });
+  return app;
 }

@@ -1,46 +1,28 @@
 import { app } from "@azure/functions";
 import type { InvocationContext, Timer } from "@azure/functions";
 import * as df from "durable-functions";
-import { createActivities } from "../shared/engine/activities";
-import type { EngineActivities } from "../shared/engine/activities";
-import { orchestrationClientOf, watchdogPortsOf } from "../shared/engine/durableClientPorts";
-import { startNightly } from "../shared/engine/nightlyStart";
-import { ACTIVITIES } from "../shared/engine/orchestrationInput";
-import { runWatchdog } from "../shared/engine/watchdog";
-import { appRoot, engineServicesFor, runLoggerFor } from "./appRoot";
-import { DURABLE_ACTIVITY_NAMES, DURABLE_ENTITIES, DURABLE_ORCHESTRATIONS, gateEntityId } from "./durableCatalog";
+import { inInvocation } from "../shared/observability";
+import type { ACTIVITIES } from "../shared/sync/contracts";
+import { azureApp } from "./appRoot";
+import { DURABLE_ACTIVITY_NAMES, DURABLE_ENTITIES, DURABLE_ORCHESTRATIONS } from "./durableCatalog";
 
-/** Durable and timer registrations: thin shells over shared/engine. */
+/** Durable and timer registrations: thin shells over the app of the composition root. */
 for (const [name, handler] of Object.entries(DURABLE_ORCHESTRATIONS)) df.app.orchestration(name, handler);
 for (const [name, handler] of Object.entries(DURABLE_ENTITIES)) df.app.entity(name, handler);
 for (const name of DURABLE_ACTIVITY_NAMES) {
   df.app.activity(name, {
-    handler: (input: unknown, context: InvocationContext) => {
-      const activities: EngineActivities = createActivities(engineServicesFor(context));
-      return activities[name as keyof typeof ACTIVITIES](input);
-    },
+    handler: (input: unknown, context: InvocationContext) =>
+      inInvocation(context, () => azureApp().activities[name as keyof typeof ACTIVITIES](input)),
   });
 }
 
 export async function nightlyTimerHandler(_timer: Timer, context: InvocationContext): Promise<void> {
-  const { settings } = appRoot();
-  const client = orchestrationClientOf(df.getClient(context));
-  const result = await startNightly(client, {
-    now: new Date(),
-    maxInFlight: settings.SYNC_MAX_CONCURRENT_RUNS,
-    correlationId: context.invocationId,
-  });
+  const result = await inInvocation(context, () => azureApp().startNightly(df.getClient(context), context.invocationId));
   context.info(result.started ? `nightly sync started: ${result.instanceId}` : `nightly sync already running: ${result.instanceId}`);
 }
 
 export async function watchdogTimerHandler(_timer: Timer, context: InvocationContext): Promise<void> {
-  const { stores } = appRoot();
-  const report = await runWatchdog({
-    stores,
-    now: () => new Date(),
-    log: runLoggerFor(context),
-    ...watchdogPortsOf(df.getClient(context), gateEntityId()),
-  });
+  const report = await inInvocation(context, () => azureApp().watchdog(df.getClient(context)));
   context.info(`watchdog: ${JSON.stringify(report)}`);
 }
 

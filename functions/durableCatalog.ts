@@ -1,8 +1,8 @@
 import * as df from "durable-functions";
 import type { EntityHandler, OrchestrationHandler } from "durable-functions";
-import { ACTIVITIES, ORCHESTRATIONS } from "../shared/engine/orchestrationInput";
-import { GATE_ENTITY_KEY, GATE_ENTITY_NAME } from "../shared/engine/syncGate";
-import type { GateState } from "../shared/engine/syncGate";
+import { ACTIVITIES, ORCHESTRATIONS } from "../shared/sync/contracts";
+import { GATE_ENTITY_KEY, GATE_ENTITY_NAME } from "../shared/sync/gate";
+import type { GateState } from "../shared/sync/gate";
 import { syncGateEntity } from "./entities/syncGate";
 import { inventorySyncOrchestrator } from "./orchestrations/inventorySync";
 import { nightlySyncOrchestrator } from "./orchestrations/nightlySync";

@@ -1,38 +1,70 @@
-import { randomUUID } from "node:crypto";
 import { app } from "@azure/functions";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { orchestrationClientOf } from "../shared/engine/durableClientPorts";
-import { createSyncStarter } from "../shared/engine/startSync";
-import { API_ROUTES } from "../shared/http/routes";
-import type { ApiRoute } from "../shared/http/route";
-import type { AppServices } from "../shared/http/services";
-import { appRoot, runLoggerFor } from "./appRoot";
-import { logUnexpected, toApiRequest, toHttpResponseInit } from "./httpAdapter";
+import { safeMessage } from "../shared/domain/redaction";
+import { readLimitedText } from "../shared/http/pipeline";
+import type { ApiRequest, ApiResponse, ApiRoute, BodySource, RequestEnv } from "../shared/http/pipeline";
+import { API_ROUTES } from "../shared/http/routes/index";
+import { inInvocation } from "../shared/observability";
+import { appSettings, azureApp } from "./appRoot";
 
 /**
- * The services of one invocation: settings and stores are the process-wide ones of appRoot()
- * (shared with the Durable functions); the starter wraps this invocation's Durable client and
- * logs run events to this invocation.
+ * The HTTP registrations: every route of the table as an HTTP function. Thin: adapt the
+ * Functions request to the neutral one, run the shared pipeline, adapt the answer back.
  */
-export async function azureServicesFor(context: InvocationContext): Promise<AppServices> {
-  const { settings, stores } = appRoot();
-  const now = () => new Date();
-  const client = orchestrationClientOf(df.getClient(context));
+
+/** A web ReadableStream as an async iterable, without relying on lib typings for it. */
+async function* streamChunks(stream: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {
+  if (!stream) return;
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    // Stops the transfer when the reader gives up early (body over the limit).
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+/** Functions `HttpRequest` → the neutral `ApiRequest` (headers lower-cased, body capped). */
+export function toApiRequest(request: HttpRequest): ApiRequest {
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  let text: Promise<string> | null = null;
   return {
-    settings,
-    stores,
-    starter: createSyncStarter({ stores, client, settings, now, log: runLoggerFor(context) }),
-    now,
-    newId: () => randomUUID(),
+    method: request.method,
+    url: request.url,
+    headers,
+    params: { ...request.params },
+    query: request.query,
+    bodyText: () => (text ??= readLimitedText(streamChunks(request.body) as BodySource, headers["content-length"])),
   };
 }
 
-/** Registers every route of the table as an HTTP function. Thin: adapt, delegate, adapt back. */
-export function registerHttpRoutes(
-  routes: readonly ApiRoute[],
-  servicesFor: (context: InvocationContext) => Promise<AppServices>,
-): void {
+/** The neutral response → `HttpResponseInit`; the body is serialised here so our content type stays. */
+export function toHttpResponseInit(response: ApiResponse): HttpResponseInit {
+  return {
+    status: response.status,
+    headers: response.headers,
+    ...(response.body !== undefined && { body: JSON.stringify(response.body) }),
+  };
+}
+
+/** Unexpected failures go to the invocation log, redacted; the caller only gets a 500 and the id. */
+export function logUnexpected(context: InvocationContext) {
+  return (error: unknown, correlationId: string, routeName: string): void => {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    context.error(`HTTP ${routeName} failed unexpectedly (correlationId ${correlationId}): ${safeMessage(message)}`);
+  };
+}
+
+/** Registers every route of the table as an HTTP function. */
+export function registerHttpRoutes(routes: readonly ApiRoute[], env: (context: InvocationContext) => RequestEnv): void {
   for (const route of routes) {
     app.http(route.name, {
       // HEAD wherever GET is served (the host's Kestrel sends the headers without the body).
@@ -40,15 +72,15 @@ export function registerHttpRoutes(
       route: route.route,
       authLevel: route.authLevel,
       extraInputs: [df.input.durableClient()],
-      handler: async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-        const response = await route.handler(toApiRequest(request), {
-          services: () => servicesFor(context),
-          onUnexpectedError: logUnexpected(context),
-        });
-        return toHttpResponseInit(response);
-      },
+      handler: (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
+        inInvocation(context, async () => toHttpResponseInit(await route.handler(toApiRequest(request), env(context)))),
     });
   }
 }
 
-registerHttpRoutes(API_ROUTES, azureServicesFor);
+registerHttpRoutes(API_ROUTES, (context) => ({
+  settings: appSettings,
+  services: async () => azureApp(),
+  durableClient: () => df.getClient(context),
+  onUnexpectedError: logUnexpected(context),
+}));

@@ -1,6 +1,6 @@
 // tenant-inventory: everything `azd up` provisions. Subscription scope: creates the resource
 // group, then the modules in ./modules. Identity-only access throughout: no key-listing function, no
-// account keys, no connection string with a secret (test/unit/infra.test.ts enforces it).
+// account keys, no connection string with a secret (test/unit/infra/main.test.ts enforces it).
 // Parameters and outputs are documented in docs/deploy.md.
 targetScope = 'subscription'
 

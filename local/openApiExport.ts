@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildConnectorDocument } from "../shared/http/openApiSwagger2";
-import { API_ROUTES } from "../shared/http/routes";
+import { API_ROUTES } from "../shared/http/routes/index";
 
 const target = join(__dirname, "..", "docs", "power-automate.connector.swagger.json");
 writeFileSync(target, `${JSON.stringify(buildConnectorDocument(API_ROUTES), null, 2)}\n`);

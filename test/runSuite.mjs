@@ -1,4 +1,4 @@
-// `npm test`: typecheck, lint, then every vitest test; ends with one line "N passed, N failed"
+// `npm test`: typecheck, lint, dead code, then every vitest test; ends with one line "N passed, N failed"
 // computed from vitest's JSON report so CI and people read the same number.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, existsSync, rmSync } from "node:fs";
@@ -15,13 +15,15 @@ const run = (label, cmd, args) => {
 
 const typecheckOk = run("typecheck", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]);
 const lintOk = run("lint", bin("eslint"), ["--config", ".config/eslint.config.mjs", "."]);
+// Unused files, exports and dependencies (knip): a dead export is a second home waiting to happen.
+const deadcodeOk = run("deadcode", bin("knip"), ["--config", ".config/knip.json"]);
 const buildOk = run("build", bin("tsc"), ["-p", "tsconfig.json"]);
 
 // infra.template.test.ts restores the Bicep CLI from NuGet and runs `npm run infra:build`
 // (bicep build + lint) itself; without the .NET SDK it is skipped, and this is the one line
 // that says so.
 if (spawnSync("dotnet", ["--version"], { stdio: "ignore" }).status !== 0) {
-  console.log("[infra] skipped: dotnet not found, so the Bicep CLI (NuGet) cannot be restored; bicep build/lint and test/unit/infra.template.test.ts run in CI");
+  console.log("[infra] skipped: dotnet not found, so the Bicep CLI (NuGet) cannot be restored; bicep build/lint and test/unit/infra/main.template.test.ts run in CI");
 }
 
 const reportDir = join(root, ".test-results");
@@ -77,7 +79,7 @@ const count = (file) => {
 };
 count(reportFile);
 if (!(dotnet.error || dotnet.status !== 0)) count(realReportFile);
-for (const [label, ok] of [["typecheck", typecheckOk], ["lint", lintOk], ["build", buildOk], ["real-engine suite", realEngineOk]]) {
+for (const [label, ok] of [["typecheck", typecheckOk], ["lint", lintOk], ["deadcode", deadcodeOk], ["build", buildOk], ["real-engine suite", realEngineOk]]) {
   if (!ok) {
     console.log(`${label} failed`);
     failed += 1;

@@ -1,6 +1,6 @@
 import type { EntityContext, EntityHandler } from "durable-functions";
-import { emptyGateState, reduceGate } from "../../shared/engine/syncGate";
-import type { GateState } from "../../shared/engine/syncGate";
+import { emptyGateState, reduceGate } from "../../shared/sync/gate";
+import type { GateState } from "../../shared/sync/gate";
 
 /** Thin shell around the pure reducer: state in, state + result out; never throws. */
 export const syncGateEntity: EntityHandler<GateState> = (context: EntityContext<GateState>) => {

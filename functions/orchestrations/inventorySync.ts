@@ -1,12 +1,12 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
 import type { PolicyTypeKey, PolicyTypeOutcome } from "../../shared/domain";
-import { ACTIVITIES, InventorySyncInputSchema } from "../../shared/engine/orchestrationInput";
-import type { InventorySyncInput, InventorySyncResult } from "../../shared/engine/orchestrationInput";
-import { GATE_ENTITY_KEY, GATE_ENTITY_NAME } from "../../shared/engine/syncGate";
-import type { GateResult } from "../../shared/engine/syncGate";
+import { ACTIVITIES, InventorySyncInputSchema } from "../../shared/sync/contracts";
+import type { InventorySyncInput, InventorySyncResult } from "../../shared/sync/contracts";
+import { GATE_ENTITY_KEY, GATE_ENTITY_NAME } from "../../shared/sync/gate";
+import type { GateResult } from "../../shared/sync/gate";
 import { nextCompleted } from "./nextCompleted";
-import { slotWaitDelaySeconds } from "../../shared/engine/slotWait";
+import { slotWaitDelaySeconds } from "../../shared/sync/gate";
 
 /** Store-touching activities: short back-off, a few attempts (Cosmos/Graph transients). */
 const STORE_RETRY = new df.RetryOptions(1_000, 5);

@@ -1,8 +1,8 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
 import { nextCompleted } from "./nextCompleted";
-import { ACTIVITIES, NightlyInputSchema, ORCHESTRATIONS } from "../../shared/engine/orchestrationInput";
-import type { InventorySyncResult, NightlyInput, NightlySummary, NightlyWorkPage, PreparedRun } from "../../shared/engine/orchestrationInput";
+import { ACTIVITIES, NightlyInputSchema, ORCHESTRATIONS } from "../../shared/sync/contracts";
+import type { InventorySyncResult, NightlyInput, NightlySummary, NightlyWorkPage, PreparedRun } from "../../shared/sync/contracts";
 
 const STORE_RETRY = new df.RetryOptions(1_000, 5);
 

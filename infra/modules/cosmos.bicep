@@ -2,7 +2,7 @@
 // containers `inventoryItems` and `syncRuns`, both partitioned on /tenantId (every query of the
 // store is single-partition). Item `meta` is whitelisted free-form data that no query filters on,
 // so it is excluded from indexing (cheaper writes, smaller index).
-// Names must match shared/store/names.ts (test/unit/infra.test.ts checks it).
+// Names must match shared/store/names.ts (test/unit/infra/main.test.ts checks it).
 
 @description('Cosmos DB account name (3-44 lower-case letters, digits, hyphens).')
 @minLength(3)

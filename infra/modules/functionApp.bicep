@@ -3,7 +3,7 @@
 //
 // App settings are built from the `*Settings` objects below. Every key is either a key of
 // SettingsSchema (shared/config/settings.ts) or a host setting on the allow-list of
-// test/unit/infra.test.ts; the test fails on anything else, and on a required setting that is
+// test/unit/infra/main.test.ts; the test fails on anything else, and on a required setting that is
 // missing. There is no key, password or connection string with a secret anywhere: storage,
 // Cosmos DB, Tables and Application Insights are all reached with
 // the identity; Graph secrets (only in clientSecret mode) come from Key Vault references.

@@ -5,7 +5,7 @@
 //    (Azure.Bicep.CommandLine.linux-x64, the version pinned in the csproj) into
 //    infra/tools/.packages (git-ignored). Nothing is downloaded from anywhere else.
 // 2. `bicep build infra/main.bicep` writes the ARM template to infra/tools/out/main.json (or the
-//    folder given with --outdir); test/unit/infra.template.test.ts reads it.
+//    folder given with --outdir); test/unit/infra/main.template.test.ts reads it.
 // 3. `bicep lint infra/main.bicep` with the rules of infra/bicepconfig.json.
 // Any error or warning of either step fails the script: a warning is fixed, or suppressed in
 // the Bicep with `#disable-next-line <rule>` and a comment giving the reason.

@@ -10,7 +10,7 @@
 //     node_modules/       production dependencies only: `npm ci --omit=dev` from the lockfile
 //
 // Settings files, local data, tests, bench, docs, infra and dev dependencies never get in,
-// because nothing is copied but the list above (test/integration/package.test.ts checks it and
+// because nothing is copied but the list above (test/integration/infra/tools/package.test.ts checks it and
 // loads the registrations from the packaged copy). Options: --out <dir> (default .package).
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";

@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 import { randomUUID } from "node:crypto";
-import type { PolicyTypeKey, Run } from "../../shared/domain";
+import type { MissingReport, PolicyTypeKey, Run } from "../../shared/domain";
 import { isTerminalStatus } from "../../shared/domain/run";
-import { formatDuration, formatMissing, formatRunReport, formatTimestamp, sanitize, table } from "../cli/format";
-import type { Column } from "../cli/format";
-import type { CliOutput } from "../cli/io";
+import { formatDuration, formatMissing, formatRunReport, formatTimestamp, sanitize, table } from "../../cli/format";
+import type { Column } from "../../cli/format";
+import type { CliOutput } from "../../cli/io";
 import type { GraphObject } from "../simulator";
 import { startLocalHost } from "../host/localHost";
 import type { LocalHost } from "../host/localHost";
 import type { DemoTenant } from "../host/demoTenants";
-import { DemoApi } from "./httpApi";
-import type { Coverage, MissingReport } from "./httpApi";
-import { createMultiRunProgress } from "./progressDisplay";
-import type { MultiRunProgress } from "./progressDisplay";
+import { ApiClient } from "../../cli/apiClient";
+import { createMultiRunProgress } from "../../cli/progress";
+import type { MultiRunProgress } from "../../cli/progress";
+import type { Coverage } from "../../cli/responses";
 
 /**
  * `npm run demo`: the whole product in under a minute, offline. Starts the local host on a free
@@ -63,7 +63,6 @@ export class DemoFailed extends Error {
 
 /** The selection the demo syncs (every non-foundation type) and, as a query, asks "missing" about. */
 const SELECTION = { includeFoundations: false } as const;
-const SELECTION_QUERY = new URLSearchParams({ includeFoundations: "false" });
 const REMOVED_TYPE: PolicyTypeKey = "deviceConfiguration";
 const FORBIDDEN_TYPE: PolicyTypeKey = "mobileApp";
 
@@ -78,17 +77,24 @@ interface Tracked {
   run: Run | null;
 }
 
-/** POST each sync, then follow every Location until it answers 200, drawing progress meanwhile. */
+/**
+ * POST each sync, then poll every run until it answers 200, drawing progress meanwhile — with
+ * the CLI's API client and progress display. The client polls the run by its ids on the base
+ * URL (it never sends a key to another host); the demo checks that this is the very URL the
+ * 202's Location named.
+ */
 async function syncThroughApi(
-  api: DemoApi,
+  api: ApiClient,
   tenants: readonly DemoTenant[],
   progress: MultiRunProgress,
   options: Required<Pick<DemoOptions, "pollIntervalMs" | "runTimeoutMs">>,
 ): Promise<Tracked[]> {
   const tracked: Tracked[] = [];
   for (const tenant of tenants) {
-    const started = await api.startSync(tenant.tenantId, SELECTION);
-    tracked.push({ tenant, runId: started.runId, location: started.location, started: Date.now(), polls202: 0, run: null });
+    const { accepted, location } = await api.startSync(tenant.tenantId, SELECTION, Date.now());
+    const runUrl = `${api.baseUrl}/tenants/${encodeURIComponent(tenant.tenantId)}/inventory/runs/${encodeURIComponent(accepted.runId)}`;
+    if (location !== runUrl) throw new DemoFailed(`POST …/sync answered 202 with Location ${location ?? "(none)"}, expected ${runUrl}`);
+    tracked.push({ tenant, runId: accepted.runId, location, started: Date.now(), polls202: 0, run: null });
   }
   try {
     for (;;) {
@@ -96,9 +102,9 @@ async function syncThroughApi(
       if (pending.length === 0) return tracked;
       await sleep(options.pollIntervalMs);
       for (const t of pending) {
-        const { run, status } = await api.poll(t.location);
-        if (status === 202) t.polls202 += 1;
-        if (status === 200 && !isTerminalStatus(run.status)) throw new DemoFailed(`run ${run.id} answered 200 while ${run.status}`);
+        const { run, finished } = await api.getRun(t.tenant.tenantId, t.runId, Date.now());
+        if (!finished) t.polls202 += 1;
+        if (finished && !isTerminalStatus(run.status)) throw new DemoFailed(`run ${run.id} answered 200 while ${run.status}`);
         t.run = run;
         progress.update(t.tenant.displayName, run, Date.now() - t.started);
         if (Date.now() - t.started > options.runTimeoutMs) throw new DemoFailed(`run ${t.runId} of ${t.tenant.displayName} is still ${run.status}`);
@@ -165,7 +171,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const contoso = tenants[0];
     if (!contoso || tenants.length < 2) throw new DemoFailed("the local host registered no demo tenants");
     out(host.banner() + "\n");
-    const api = new DemoApi(host.baseUrl, `demo-${randomUUID()}`);
+    const api = new ApiClient({ baseUrl: host.baseUrl, correlationId: `demo-${randomUUID()}`, timeoutMs: 30_000, fetch: (url, init) => fetch(url, init) });
 
     // 1. First sync of both tenants.
     out(`1. Sync both demo tenants through the API: POST …/inventory/sync → 202 + Location, then GET the Location until 200.\n`);
@@ -206,8 +212,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     out("\n" + runsHeader(second) + formatRunReport(second.run) + "\n");
 
     // 5. Missing, with the same selection.
-    out(`5. Missing items of that selection (GET …/inventory/missing?${SELECTION_QUERY.toString()}):\n\n`);
-    const missing = await api.missing(contoso.tenantId, SELECTION_QUERY);
+    out(`5. Missing items of that selection (GET …/inventory/missing with the same selection):\n\n`);
+    const missing = await api.missing(contoso.tenantId, { selection: SELECTION });
     out(formatMissing(missing as Parameters<typeof formatMissing>[0]) + "\n");
 
     // The demo's claims, checked: it exits non-zero rather than print something untrue.

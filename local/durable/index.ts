@@ -1,15 +1,7 @@
 /** Offline Durable Functions driver: runs the project's orchestrators and entities without the host. */
-export { DurableDriver, type ReplayResult } from "./durableDriver";
-export { DriverDurableClient, type DriverDurableClientOptions, type DriverOrchestrationStatus } from "./durableClient";
-export { createClock, realClock, scaledClock, type Clock } from "./clock";
+export { DurableDriver } from "./durableDriver";
+export { DriverDurableClient } from "./durableClient";
+export { scaledClock } from "./clock";
 export { NonDeterministicOrchestrationError } from "./determinism";
-export type { DriverEntityHandler } from "./entityRunner";
-export { ReplaySchema, type ReplaySchemaVersion } from "./libraryBoundary";
-export type {
-  DriverActivityHandler,
-  DriverLog,
-  DriverStats,
-  DurableDriverOptions,
-  OrchestrationStatus,
-  RuntimeStatus,
-} from "./types";
+export { ReplaySchema } from "./libraryBoundary";
+export type { DurableDriverOptions, OrchestrationStatus } from "./types";

@@ -124,9 +124,6 @@ const testingUtils = require(`${libRoot}/util/testingUtils`) as TestingUtilsModu
 const entityIdModule = require(`${libRoot}/entities/EntityId`) as {
   EntityId: { getSchedulerIdFromEntityId(id: EntityId): string; getEntityIdFromSchedulerId(id: string): EntityId };
 };
-const historyEventTypeModule = require(`${libRoot}/history/HistoryEventType`) as {
-  HistoryEventType: Record<string, number>;
-};
 
 function historyClass(file: string): HistoryEventClass {
   const mod = require(`${libRoot}/history/${file}`) as Record<string, HistoryEventClass>;
@@ -150,14 +147,6 @@ export const HistoryEvents = {
   SubOrchestrationInstanceCompleted: historyClass("SubOrchestrationInstanceCompletedEvent"),
   SubOrchestrationInstanceFailed: historyClass("SubOrchestrationInstanceFailedEvent"),
 };
-
-export const HistoryEventType = historyEventTypeModule.HistoryEventType as {
-  readonly [name: string]: number;
-};
-
-export function historyEventTypeName(type: number): string {
-  return Object.keys(HistoryEventType).find((k) => HistoryEventType[k] === type) ?? String(type);
-}
 
 export function schedulerIdOf(entityId: EntityId): string {
   return entityIdModule.EntityId.getSchedulerIdFromEntityId(entityId);

@@ -1,10 +1,6 @@
-import { correlationIdOf } from "../../shared/http/correlation";
-import type { ApiRequest, ApiResponse } from "../../shared/http/apiTypes";
-import { isJsonContentType } from "../../shared/http/body";
-import { authorize } from "../../shared/http/principal";
-import type { ApiRole } from "../../shared/http/principal";
+import { authorize, correlationIdOf, isJsonContentType, jsonResponse, problemResponse } from "../../shared/http/pipeline";
+import type { ApiRequest, ApiResponse, ApiRole } from "../../shared/http/pipeline";
 import { ApiProblem } from "../../shared/http/problem";
-import { jsonResponse, problemResponse } from "../../shared/http/route";
 import type { LocalEngine } from "../runtime/localEngine";
 import { hostProblem } from "./httpServer";
 import type { PreRouteHandler } from "./httpServer";

@@ -43,11 +43,6 @@ export const FABRIKAM_DEMO: DemoTenant = {
 
 export const DEMO_TENANTS: readonly DemoTenant[] = [CONTOSO_DEMO, FABRIKAM_DEMO];
 
-/** Simulator configuration of the demo tenants (the ids the registry uses, their sizes). */
-export function demoSimulatorTenants(tenants: readonly DemoTenant[] = DEMO_TENANTS): Record<string, SimulatorTenantConfig> {
-  return Object.fromEntries(tenants.map((t) => [t.tenantId, { sizes: { ...t.sizes } }]));
-}
-
 /**
  * Registers the demo tenants that are absent from the registry, and only those: a registration
  * that exists (renamed, disabled, other nightly selections — in a persisted or configured store)

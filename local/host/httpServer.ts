@@ -2,18 +2,62 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ApiRequest, ApiResponse } from "../../shared/http/apiTypes";
-import { readLimitedText } from "../../shared/http/body";
-import { CORRELATION_HEADER, correlationIdOf } from "../../shared/http/correlation";
+import { API_PREFIX } from "../../shared/http/pipeline";
+import type { ApiRequest, ApiResponse } from "../../shared/http/pipeline";
+import { readLimitedText } from "../../shared/http/pipeline";
+import { CORRELATION_HEADER, correlationIdOf } from "../../shared/http/pipeline";
 import { isLoopbackUrl } from "../../shared/config/settings";
 import type { ApiErrorCode } from "../../shared/domain/errorCodes";
 import { ApiProblem, problemBody, PROBLEM_CONTENT_TYPE } from "../../shared/http/problem";
-import type { ApiRoute, RequestEnv } from "../../shared/http/route";
-import { matchRoute } from "../../shared/http/routeMatch";
+import type { ApiRoute, RequestEnv } from "../../shared/http/pipeline";
+
+export type RouteMatch =
+  | { kind: "matched"; route: ApiRoute; params: Record<string, string> }
+  /** The path exists for other methods (a host answers 405 with `Allow`). */
+  | { kind: "methodNotAllowed"; allow: string[] }
+  | { kind: "notFound" };
+
+const decode = (segment: string): string | null => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Matches a request path (`/api/...`) against the Functions route templates of a table, as the
+ * Functions host does for the routes used here: literal segments compare case-insensitively,
+ * `{name}` takes one non-empty segment, URL-decoded. For hosts other than Azure (local/).
+ */
+export function matchRoute(routes: readonly ApiRoute[], method: string, pathname: string): RouteMatch {
+  const prefix = `${API_PREFIX}/`;
+  if (!pathname.toLowerCase().startsWith(prefix)) return { kind: "notFound" };
+  const segments = pathname.slice(prefix.length).replace(/\/+$/, "").split("/");
+  const allow = new Set<string>();
+  for (const route of routes) {
+    const template = route.route.split("/");
+    if (template.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const ok = template.every((part, i) => {
+      const actual = segments[i] ?? "";
+      const param = /^\{([A-Za-z0-9_]+)\}$/.exec(part);
+      if (!param) return part.toLowerCase() === actual.toLowerCase();
+      const value = decode(actual);
+      if (value === null || value === "") return false;
+      params[param[1] ?? ""] = value;
+      return true;
+    });
+    if (!ok) continue;
+    if (route.methods.includes(method.toUpperCase() as never)) return { kind: "matched", route, params };
+    for (const m of route.methods) allow.add(m);
+  }
+  return allow.size > 0 ? { kind: "methodNotAllowed", allow: [...allow] } : { kind: "notFound" };
+}
 
 /**
  * node:http ↔ the framework-neutral ApiRequest / ApiResponse, for the local host. The route table
- * and its handlers are the ones Azure registers (shared/http/routes.ts); this file only does what
+ * and its handlers are the ones Azure registers (shared/http/routes/index.ts); this file only does what
  * the Functions host does around them: route matching under /api, 404 / 405 for what no route
  * serves, HEAD and OPTIONS, the body stream, and serialisation — and what a loopback server needs
  * so that no web page the user visits can drive it: loopback Host names only (DNS rebinding) and
@@ -96,10 +140,7 @@ function hostNameOf(host: string | undefined): string | null {
  * handed on is on `origin` (this server's), never on the Host the caller sent or an absolute-form
  * request target.
  */
-export function toApiRequest(
-  req: IncomingMessage,
-  origin: string,
-): { request: ApiRequest; url: URL; bodyRead: () => boolean } {
+export function fromNodeRequest(req: IncomingMessage, origin: string): { request: ApiRequest; url: URL; bodyRead: () => boolean } {
   const headers = lowerCaseHeaders(req);
   let target: URL;
   try {
@@ -159,7 +200,7 @@ export function createHostRequestListener(options: HostHandlerOptions, origin: (
   };
   return (req: IncomingMessage, res: ServerResponse): void => {
     const started = Date.now();
-    const { request, url, bodyRead } = toApiRequest(req, origin());
+    const { request, url, bodyRead } = fromNodeRequest(req, origin());
     const correlationId = correlationIdOf(request.headers);
     const answer = async (): Promise<ApiResponse> => {
       // DNS rebinding: a page on attacker.example whose name now resolves to 127.0.0.1 still sends

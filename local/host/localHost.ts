@@ -1,14 +1,13 @@
-import { randomUUID } from "node:crypto";
 import { OrchestrationRuntimeStatus } from "durable-functions";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ORCHESTRATIONS, InventorySyncInputSchema } from "../../shared/engine/orchestrationInput";
-import { finalizeAbandonedRun } from "../../shared/engine/watchdog";
+import { ORCHESTRATIONS, InventorySyncInputSchema } from "../../shared/sync/contracts";
+import { finalizeAbandonedRun } from "../../shared/sync/watchdog";
 import { safeMessage } from "../../shared/domain/redaction";
-import { API_PREFIX } from "../../shared/http/apiTypes";
-import { API_ROUTES } from "../../shared/http/routes";
-import type { RequestEnv } from "../../shared/http/route";
-import type { AppServices } from "../../shared/http/services";
+import { API_PREFIX } from "../../shared/http/pipeline";
+import { API_ROUTES } from "../../shared/http/routes/index";
+import type { RequestEnv } from "../../shared/http/pipeline";
+import type { AppServices } from "../../shared/http/pipeline";
 import { noopLogger } from "../../shared/observability";
 import type { StructuredLogger } from "../../shared/observability";
 import type { Stores } from "../../shared/store/ports";
@@ -183,15 +182,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       },
     };
 
-    const services: AppServices = {
-      settings: stack.settings,
-      stores,
-      starter: stack.engine.starter,
-      now: () => new Date(),
-      newId: () => randomUUID(),
-    };
+    // The engine's app (the shared composition root), with the registry that also feeds the simulator.
+    const services: AppServices = { ...stack.engine.app, stores };
     const requestEnv: RequestEnv = {
+      settings: () => stack.settings,
       services: async () => services,
+      durableClient: () => stack.engine.client,
       onUnexpectedError(error, correlationId, routeName) {
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         logger.error(`HTTP ${routeName} failed unexpectedly`, { correlationId, error: safeMessage(message) });
@@ -267,7 +263,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
           const input = InventorySyncInputSchema.safeParse(status.input);
           if (status.name !== ORCHESTRATIONS.inventorySync || !input.success) continue;
           const run = await stack.stores.runs.get(input.data.tenantId, input.data.runId);
-          if (run && (await finalizeAbandonedRun({ stores: stack.stores, log: stack.engine.services.log }, run, "hostStopped", new Date()))) {
+          if (run && (await finalizeAbandonedRun({ stores: stack.stores, log: stack.engine.app.log }, run, "hostStopped", new Date()))) {
             finalised.push(run.id);
           }
         }

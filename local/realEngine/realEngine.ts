@@ -4,7 +4,7 @@ import type { DurableClient, DurableOrchestrationStatus } from "durable-function
 import type { Settings } from "../../shared/config/settings";
 import type { StructuredLogger } from "../../shared/observability";
 import type { Stores } from "../../shared/store/ports";
-import { engineOnClient, engineServicesOf } from "../runtime/localEngine";
+import { engineOnClient } from "../runtime/localEngine";
 import type { EngineClient, SyncEngine } from "../runtime/localEngine";
 import { startRealEngineProcesses } from "./processes";
 import type { RealEngineProcesses, RealEngineProcessesOptions } from "./processes";
@@ -68,15 +68,13 @@ export function withWait(client: DurableClient, pollMs = 100): EngineClient {
  */
 export async function createRealEngine(options: RealEngineOptions): Promise<RealEngine> {
   const processes = await startRealEngineProcesses(options);
-  const services = engineServicesOf(options);
   const client = withWait(clientFromBinding(processes.clientData));
   return {
     kind: "real",
     description: `real Durable Task extension (WebJobs host, Azure Storage backend on Azurite, task hub ${processes.hubName}; Node handlers in a bridge process)`,
     processes,
     client,
-    services,
-    ...engineOnClient(services, client, options),
+    ...engineOnClient(options, client),
     close: () => processes.close(),
   };
 }

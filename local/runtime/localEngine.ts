@@ -4,17 +4,10 @@ import type { DurableClient, DurableOrchestrationStatus } from "durable-function
 import { DriverDurableClient, DurableDriver } from "../durable";
 import type { DurableDriverOptions } from "../durable";
 import type { Settings } from "../../shared/config/settings";
-import { createActivities } from "../../shared/engine/activities";
-import type { EngineServices } from "../../shared/engine/activities";
-import { orchestrationClientOf, watchdogPortsOf } from "../../shared/engine/durableClientPorts";
-import { createEngineServices } from "../../shared/engine/engineServices";
-import type { EngineServicesOptions } from "../../shared/engine/engineServices";
-import { startNightly } from "../../shared/engine/nightlyStart";
-import { createRunEventLogger } from "../../shared/engine/runEventLogger";
-import { createSyncStarter } from "../../shared/engine/startSync";
-import type { SyncStarter } from "../../shared/engine/syncStarterPort";
-import { runWatchdog } from "../../shared/engine/watchdog";
-import type { WatchdogReport } from "../../shared/engine/watchdog";
+import { createApp } from "../../shared/compositionRoot";
+import type { App, AppOptions } from "../../shared/compositionRoot";
+import type { StartSyncRequest, StartSyncResult } from "../../shared/sync/contracts";
+import type { WatchdogReport } from "../../shared/sync/watchdog";
 import { noopLogger } from "../../shared/observability";
 import type { StructuredLogger } from "../../shared/observability";
 import type { Stores } from "../../shared/store/ports";
@@ -24,7 +17,7 @@ export interface LocalEngineOptions {
   settings: Settings;
   stores: Stores;
   logger?: StructuredLogger;
-  graphFor?: EngineServicesOptions["graphFor"];
+  graphFor?: AppOptions["graphFor"];
   driver?: DurableDriverOptions;
   /** Wraps every activity body (tests inject crashes here). */
   wrapActivity?: (name: string, run: (input: unknown) => Promise<unknown>) => (input: unknown) => Promise<unknown>;
@@ -51,8 +44,10 @@ export interface SyncEngine {
   /** One line for the start-up banner. */
   description: string;
   client: EngineClient;
-  services: EngineServices;
-  starter: SyncStarter;
+  /** The app of the shared composition root, as Azure builds it. */
+  app: App;
+  /** What POST /sync does: admit the run and start its orchestration on this engine. */
+  startSync(request: StartSyncRequest): Promise<StartSyncResult>;
   startNightly(now?: Date): Promise<{ started: boolean; instanceId: string }>;
   watchdog(): Promise<WatchdogReport>;
   close(): Promise<void>;
@@ -66,42 +61,28 @@ export interface LocalEngine extends SyncEngine {
   purgeFinished(): Promise<number>;
 }
 
-/** Starter, nightly and watchdog over any DurableClient: the same wiring as functions/durable.ts. */
+/**
+ * The app of the composition root (shared/compositionRoot.ts) on a Durable client: the same
+ * wiring as functions/appRoot.ts, with the timers' and the starter's client bound.
+ */
 export function engineOnClient(
-  services: EngineServices,
+  options: Pick<LocalEngineOptions, "settings" | "stores" | "logger" | "graphFor" | "now">,
   client: DurableClient,
-  options: { settings: Settings; stores: Stores; now?: () => Date },
-): Pick<SyncEngine, "starter" | "startNightly" | "watchdog"> {
-  const orchestrations = orchestrationClientOf(client);
-  return {
-    starter: createSyncStarter({ ...services, client: orchestrations }),
-    startNightly: (now = new Date()) =>
-      startNightly(orchestrations, {
-        now,
-        maxInFlight: options.settings.SYNC_MAX_CONCURRENT_RUNS,
-        correlationId: `nightly-${randomUUID()}`,
-      }),
-    watchdog: () =>
-      runWatchdog({
-        stores: options.stores,
-        now: options.now ?? (() => new Date()),
-        log: services.log,
-        ...watchdogPortsOf(client, gateEntityId()),
-      }),
-  };
-}
-
-/** The engine services (stores, Graph, run events) the starters and activities share. */
-export function engineServicesOf(options: Pick<LocalEngineOptions, "settings" | "stores" | "logger" | "graphFor" | "now">): EngineServices {
-  const logger = options.logger ?? noopLogger;
-  return createEngineServices({
+): Pick<SyncEngine, "app" | "startSync" | "startNightly" | "watchdog"> {
+  const app = createApp({
     settings: options.settings,
     stores: options.stores,
+    logger: options.logger ?? noopLogger,
+    gateEntityId: gateEntityId(),
     graphFor: options.graphFor,
-    log: createRunEventLogger(logger),
     now: options.now,
-    reportNightly: (summary) => logger.info("InventoryNightlyCompleted", { ...summary }),
   });
+  return {
+    app,
+    startSync: (request) => app.starter.start(client, request),
+    startNightly: (now) => app.startNightly(client, `nightly-${randomUUID()}`, now),
+    watchdog: () => app.watchdog(client),
+  };
 }
 
 /**
@@ -109,18 +90,18 @@ export function engineServicesOf(options: Pick<LocalEngineOptions, "settings" | 
  * bodies the Azure registrations use (functions/durableCatalog.ts), wired to the given stores.
  */
 export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
-  const services = engineServicesOf(options);
   const driver = new DurableDriver(options.driver);
+  const client = new DriverDurableClient(driver);
+  const engine = engineOnClient(options, client);
   for (const [name, handler] of Object.entries(DURABLE_ORCHESTRATIONS)) driver.registerOrchestration(name, handler);
   for (const [name, handler] of Object.entries(DURABLE_ENTITIES)) driver.registerEntity(name, handler);
-  const activities = createActivities(services) as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+  const activities = engine.app.activities as unknown as Record<string, (input: unknown) => Promise<unknown>>;
   for (const name of DURABLE_ACTIVITY_NAMES) {
     const body = activities[name];
     if (!body) throw new Error(`activity ${name} has no body`);
     const run = (input: unknown) => body(input);
     driver.registerActivity(name, options.wrapActivity ? options.wrapActivity(name, run) : run);
   }
-  const client = new DriverDurableClient(driver);
   const retentionMs = options.historyRetentionSeconds === undefined ? null : options.historyRetentionSeconds * 1_000;
   const purgeFinished = async () => {
     if (retentionMs === null) return 0;
@@ -137,8 +118,7 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     description: "offline driver (in process; orchestration history is in memory)",
     driver,
     client,
-    services,
-    ...engineOnClient(services, client, options),
+    ...engine,
     purgeFinished,
     close: () => {
       if (purgeTimer) clearInterval(purgeTimer);

@@ -1,10 +1,7 @@
 export { startGraphSimulator } from "./simulatorServer";
-export type { GraphSimulator, GraphSimulatorOptions, Mutation, SimulatorControl, SimulatorTenantConfig } from "./simulatorServer";
-export type { FaultSpec, LatencySpec } from "./faults";
-export { RequestLog } from "./requestLog";
-export type { RequestLogEntry } from "./requestLog";
+export type { GraphSimulator, GraphSimulatorOptions, SimulatorTenantConfig } from "./simulatorServer";
 export { DEFAULT_SIZES, PAGE_SIZE_MAX } from "./pageSizes";
-export { SPECIAL_IDS, seedObjects } from "./seedData";
+export { SPECIAL_IDS } from "./seedData";
 export type { GraphObject } from "./seedData";
 export { INTUNE_THROTTLE } from "./throttle";
 export { simulatorGraphSettings } from "./clientSettings";

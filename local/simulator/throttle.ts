@@ -1,6 +1,6 @@
 /**
  * Intune-like request budget per tenant: about 1,000 requests per 20 seconds per app per
- * tenant (DESIGN.md §4). A sliding window of request times; over the limit → 429 with a
+ * tenant (docs/design.md §4). A sliding window of request times; over the limit → 429 with a
  * Retry-After of the seconds until the oldest request leaves the window. Throttled requests
  * still count, as Graph keeps counting usage while a client is throttled.
  */

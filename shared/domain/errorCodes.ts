@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Codes an HTTP caller can see in a problem-details body (API.md "Errors"). */
+/** Codes an HTTP caller can see in a problem-details body (docs/api.md "Errors"). */
 export const ApiErrorCodeSchema = z.enum([
   "VALIDATION_FAILED",
   "TENANT_NOT_FOUND",
@@ -24,7 +24,7 @@ export const ApiErrorCodeSchema = z.enum([
 ]);
 export type ApiErrorCode = z.infer<typeof ApiErrorCodeSchema>;
 
-/** Codes persisted on runs and per-type outcomes (API.md "Runs"). */
+/** Codes persisted on runs and per-type outcomes (docs/api.md "Errors"). */
 export const RunErrorCodeSchema = z.enum([
   "GRAPH_THROTTLED",
   "GRAPH_UNAVAILABLE",

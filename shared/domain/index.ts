@@ -5,5 +5,7 @@ export * from "./missing";
 export * from "./platform";
 export * from "./policyTypes";
 export * from "./redaction";
+export * from "./retryAfter";
 export * from "./run";
 export * from "./selection";
+export * from "./tenant";

@@ -15,7 +15,7 @@ export const ObservedItemSchema = z.object({
 });
 export type ObservedItem = z.infer<typeof ObservedItemSchema>;
 
-/** The inventory item as stored and as served by the API (API.md "Item"). */
+/** The inventory item as stored and as served by the API (docs/api.md "Item"). */
 export const InventoryItemSchema = ObservedItemSchema.extend({
   id: z.string(),
   tenantId: z.string(),

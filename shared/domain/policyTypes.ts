@@ -177,7 +177,7 @@ const ios: PlatformRule = { fixed: "ios" };
 /** Microsoft Tunnel Gateway servers run on Linux; the configuration and sites describe them. */
 const linux: PlatformRule = { fixed: "linux" };
 
-/** The policy types we inventory (DESIGN.md §4). Order is the display order. */
+/** The policy types we inventory (docs/design.md §4). Order is the display order. */
 export const POLICY_TYPES = [
   define("deviceConfiguration", "configuration", "/deviceManagement/deviceConfigurations", { platform: ODATA, meta: ["version"] }),
   define("settingsCatalogPolicy", "configuration", "/deviceManagement/configurationPolicies", {
@@ -397,10 +397,6 @@ export const POLICY_TYPE_KEYS = POLICY_TYPES.map((t) => t.key) as [PolicyTypeKey
 export const PolicyTypeKeySchema = z.enum(POLICY_TYPE_KEYS);
 
 const byKey = new Map<string, PolicyTypeDefinition & { readonly key: PolicyTypeKey }>(POLICY_TYPES.map((t) => [t.key, t]));
-
-export function isPolicyTypeKey(key: string): key is PolicyTypeKey {
-  return byKey.has(key);
-}
 
 export function policyTypeDefinition(key: PolicyTypeKey): PolicyTypeDefinition & { readonly key: PolicyTypeKey } {
   const def = byKey.get(key);

@@ -1,8 +1,10 @@
 import { z } from "zod";
 import { RunErrorCodeSchema } from "./errorCodes";
 import type { RunErrorCode } from "./errorCodes";
+import { addSecondsIso } from "./isoTime";
 import { PolicyTypeKeySchema } from "./policyTypes";
-import { SelectionSchema } from "./selection";
+import { SelectionSchema, normaliseSelection, policyTypesInScope, selectionHash } from "./selection";
+import type { Selection, SelectionInput } from "./selection";
 
 export const RunStatusSchema = z.enum(["queued", "running", "success", "partial", "failed", "skipped"]);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
@@ -14,6 +16,10 @@ export const ACTIVE_STATUSES = ["queued", "running"] as const satisfies readonly
 
 export function isTerminalStatus(status: RunStatus): boolean {
   return (TERMINAL_STATUSES as readonly RunStatus[]).includes(status);
+}
+
+function isActiveStatus(status: RunStatus): boolean {
+  return (ACTIVE_STATUSES as readonly RunStatus[]).includes(status);
 }
 
 export const TriggerSchema = z.enum(["http", "timer", "api"]);
@@ -49,7 +55,7 @@ export const RunCountsSchema = z.object({
   errors: z.number().int().nonnegative(),
 });
 
-/** The run as served by the API (API.md "Run"). */
+/** The run as served by the API (docs/api.md "Run"). */
 export const RunSchema = z.object({
   id: z.string(),
   tenantId: z.string(),
@@ -133,4 +139,105 @@ export function aggregateRun(
 /** Strips engine-only fields so the API serves exactly the documented Run shape. */
 export function toRunView(doc: RunDocument): Run {
   return RunSchema.parse(doc);
+}
+
+// ── the run lifecycle ─────────────────────────────────────────────────────────────────────────
+// Every change of a run's status goes through these functions: queued → running → success |
+// partial | failed, or queued → skipped, or any active status → failed. Each transition from a
+// status it does not apply to returns null ("leave the document alone"), which is what the
+// repository's read-modify-write `update` expects, so a retried activity or a late watchdog can
+// never move a terminal run again. A terminal run never keeps a lease.
+
+export interface NewRunFields {
+  id: string;
+  tenantId: string;
+  selection: SelectionInput | Selection;
+  trigger: Trigger;
+  correlationId: string;
+  /** ISO time of the request. */
+  requestedAt: string;
+  /** When the run is abandoned if it has not finished (the watchdog's deadline). */
+  leaseUntil: string | null;
+  orchestrationInstanceId: string | null;
+}
+
+/** A queued run: the selection normalised and hashed, its scope fixed. */
+export function newRun(fields: NewRunFields): RunDocument {
+  const selection = normaliseSelection(fields.selection);
+  return {
+    id: fields.id,
+    docType: "run",
+    tenantId: fields.tenantId,
+    selectionHash: selectionHash(selection),
+    selection,
+    scope: policyTypesInScope(selection),
+    status: "queued",
+    trigger: fields.trigger,
+    correlationId: fields.correlationId,
+    requestedAt: fields.requestedAt,
+    startedAt: null,
+    finishedAt: null,
+    hadErrors: false,
+    counts: { itemsObserved: 0, itemsUpserted: 0, errors: 0 },
+    errorCodes: [],
+    errors: [],
+    policyTypes: [],
+    orchestrationInstanceId: fields.orchestrationInstanceId,
+    leaseUntil: fields.leaseUntil,
+    activeRunId: null,
+  };
+}
+
+/** queued → running (running again is a renewal: the first start time is kept). */
+export function startRunning(run: RunDocument, now: Date, leaseSeconds: number): RunDocument | null {
+  if (!isActiveStatus(run.status)) return null;
+  return {
+    ...run,
+    status: "running",
+    startedAt: run.startedAt ?? now.toISOString(),
+    leaseUntil: addSecondsIso(now, leaseSeconds),
+    orchestrationInstanceId: run.orchestrationInstanceId ?? run.id,
+  };
+}
+
+/** A run that never started: a lock, a concurrency limit or a disabled tenant refused it. */
+export function skip(run: RunDocument, error: { code: RunErrorCode; message: string }, at: string, activeRunId?: string): RunDocument | null {
+  if (!isActiveStatus(run.status)) return null;
+  return {
+    ...run,
+    status: "skipped",
+    hadErrors: true,
+    finishedAt: at,
+    leaseUntil: null,
+    errorCodes: [error.code],
+    errors: [{ code: error.code, message: error.message }],
+    counts: { itemsObserved: 0, itemsUpserted: 0, errors: 1 },
+    activeRunId: activeRunId ?? run.activeRunId,
+  };
+}
+
+/** An active run that cannot go on (its orchestration never started, or it outlived its lease). */
+export function fail(run: RunDocument, error: { code: RunErrorCode; message: string }, at: string): RunDocument | null {
+  if (!isActiveStatus(run.status)) return null;
+  return {
+    ...run,
+    status: "failed",
+    hadErrors: true,
+    finishedAt: at,
+    leaseUntil: null,
+    errorCodes: [...new Set([...run.errorCodes, error.code])].sort(),
+    errors: [...run.errors, { code: error.code, message: error.message }].slice(0, MAX_RUN_ERRORS),
+    counts: { ...run.counts, errors: run.counts.errors + 1 },
+  };
+}
+
+/** The run's result from its per-type outcomes (see `aggregateRun`). */
+export function finish(
+  run: RunDocument,
+  outcomes: readonly PolicyTypeOutcome[],
+  at: string,
+  runLevelError?: { code: RunErrorCode; message: string },
+): RunDocument | null {
+  if (!isActiveStatus(run.status)) return null;
+  return { ...run, ...aggregateRun(outcomes, runLevelError), startedAt: run.startedAt ?? at, finishedAt: at, leaseUntil: null };
 }

@@ -135,19 +135,3 @@ class CodedCredential implements TokenCredential {
   }
 }
 
-/**
- * Caches one credential per tenant so each keeps its own token cache across the types and
- * pages of a run (identity credentials refresh before expiry on their own).
- */
-export function createCredentialProvider(settings: CredentialSettings, opts: CredentialFactoryOptions = {}): (tenantId: string) => TokenCredential {
-  assertSimulatorAllowed(settings);
-  const cache = new Map<string, TokenCredential>();
-  return (tenantId) => {
-    let credential = cache.get(tenantId);
-    if (!credential) {
-      credential = createTenantCredential(settings, tenantId, opts);
-      cache.set(tenantId, credential);
-    }
-    return credential;
-  };
-}

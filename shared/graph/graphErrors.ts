@@ -2,7 +2,7 @@ import { CodedError, safeMessage } from "../domain";
 import type { RunErrorCode } from "../domain";
 
 /**
- * Maps a failed Graph answer to the stable run codes (API.md "Runs"). The message keeps Graph's
+ * Maps a failed Graph answer to the stable run codes (docs/api.md "Errors"). The message keeps Graph's
  * own error code and text — useful to an operator — but always passes through `safeMessage`,
  * because Graph and Entra echo request fragments (tokens, assertions) in error bodies.
  */

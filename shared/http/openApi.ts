@@ -2,7 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV3 } from "@asteasolutions/zod-to-open
 import type { ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import type { ApiErrorCode } from "../domain/errorCodes";
 import { PROBLEM_CONTENT_TYPE, PROBLEM_STATUS, ProblemDetailsSchema } from "./problem";
-import type { ApiRoute } from "./route";
+import type { ApiRoute } from "./pipeline";
 import { CorrelationHeaderSchema } from "./schemas";
 
 /**

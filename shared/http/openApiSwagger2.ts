@@ -1,6 +1,6 @@
 import { buildOpenApiDocument } from "./openApi";
 import type { OpenApiDocument } from "./openApi";
-import type { ApiRoute } from "./route";
+import type { ApiRoute } from "./pipeline";
 
 /**
  * Swagger 2.0 for a Power Automate / Logic Apps custom connector, derived from the OpenAPI 3.0

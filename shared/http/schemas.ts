@@ -4,8 +4,8 @@ import { PlatformSchema } from "../domain/platform";
 import { InventoryItemSchema } from "../domain/item";
 import { MissingReportSchema } from "../domain/missing";
 import { RunSchema, RunStatusSchema } from "../domain/run";
-import { SelectionHashSchema, SelectionInputSchema, SelectionSchema } from "../domain/selection";
-import { GroupIdSchema, MAX_ACCESS_GROUPS, TenantIdSchema, TenantSchema } from "../store/tenantSchema";
+import { SelectionHashSchema, SelectionInputSchema } from "../domain/selection";
+import { GroupIdSchema, MAX_ACCESS_GROUPS, TenantIdSchema, TenantSchema } from "../domain/tenant";
 
 /**
  * Every schema the HTTP layer validates with, and the same instances the OpenAPI document is
@@ -109,7 +109,6 @@ export const SyncRequestSchema = z
       .meta({ description: "How long a run refused by a concurrency limit waits for a slot; not part of the selection hash." }),
   })
   .meta({ id: "SyncRequest" });
-export type SyncRequest = z.infer<typeof SyncRequestSchema>;
 
 export const SelectionInputViewSchema = SelectionInputSchema.meta({ id: "SelectionInput" });
 
@@ -133,10 +132,8 @@ export const TenantPutSchema = z
       }),
   })
   .meta({ id: "TenantPut" });
-export type TenantPut = z.infer<typeof TenantPutSchema>;
 
 // ── responses ───────────────────────────────────────────────────────────────────────────────
-export const SelectionViewSchema = SelectionSchema.meta({ id: "Selection" });
 export const RunViewSchema = RunSchema.meta({ id: "Run" });
 export const ItemViewSchema = InventoryItemSchema.meta({ id: "Item" });
 export const MissingReportViewSchema = MissingReportSchema.meta({ id: "MissingReport" });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { redactSecrets } from "../domain/redaction";
 import { EVENT_SCHEMAS } from "./events";
 import type { EventName, EventProperties, FlatValue } from "./events";
@@ -160,6 +161,26 @@ export function invocationContextSink(context: InvocationLogMethods): LogSink {
     const text =
       isEventLine(message) || Object.keys(properties).length === 0 ? message : `${message} ${JSON.stringify(properties)}`;
     context[level](text);
+  };
+}
+
+const currentInvocation = new AsyncLocalStorage<{ sink: LogSink; invocationId: string }>();
+
+/**
+ * Runs `work` with the records of a process-wide logger (see `invocationScopedSink`) going to
+ * this invocation, so services built once per process still log correlated with the function
+ * execution in Application Insights.
+ */
+export function inInvocation<T>(context: InvocationLogMethods & { invocationId: string }, work: () => T): T {
+  return currentInvocation.run({ sink: invocationContextSink(context), invocationId: context.invocationId }, work);
+}
+
+/** Writes to the current invocation's context (free-form records gain its invocationId), else to `fallback`. */
+export function invocationScopedSink(fallback: LogSink): LogSink {
+  return (level, message, properties) => {
+    const scope = currentInvocation.getStore();
+    if (!scope) return fallback(level, message, properties);
+    scope.sink(level, message, isEventLine(message) ? properties : { invocationId: scope.invocationId, ...properties });
   };
 }
 

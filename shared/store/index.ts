@@ -13,14 +13,10 @@ import { TableTenantRegistry, createTenantsTableClient } from "./tenantRegistry"
 
 export * from "./ports";
 export { CosmosItemRepository } from "./itemRepository";
-export { CosmosItemWriter, DEFAULT_WRITER_OPTIONS, mergeObservation } from "./itemWriter";
-export type { BulkTransport, ItemWriterOptions, ItemWriterStats } from "./itemWriter";
-export { CosmosRunRepository, claimDocumentId, sanitiseRun } from "./runRepository";
-export { TableTenantRegistry, createTenantsTableClient } from "./tenantRegistry";
-export { createCosmosClient } from "./cosmosClient";
-export { ensureCosmosContainers } from "./cosmosBootstrap";
-export { decodeContinuationToken, encodeContinuationToken, queryFingerprint } from "./continuationToken";
-export { toStoreError } from "./storeErrors";
+export { mergeObservation } from "./itemWriter";
+export type { ItemWriterOptions } from "./itemWriter";
+export { CosmosRunRepository, claimDocumentId } from "./runRepository";
+export { TableTenantRegistry } from "./tenantRegistry";
 
 export type StoreSettings = Pick<
   Settings,

@@ -6,7 +6,7 @@ import { backoffMs, sleep, toStoreError } from "./storeErrors";
 import { withoutSystemProperties } from "./cosmosQuery";
 
 /**
- * Why this shape (DESIGN.md §3, measured on @azure/cosmos 4.10):
+ * Why this shape (docs/design.md §3, measured on @azure/cosmos 4.10):
  * - `items.executeBulkOperations` ends every call with `sleep(intervalForPartialBatchInMs)`
  *   (1,000 ms, not configurable) before it looks at partial batches again, so each call costs
  *   ≥ 1 s whatever its size (100 ops 1.05 s, 3,000 ops 1.19 s on the in-process server).

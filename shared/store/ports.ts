@@ -1,7 +1,4 @@
-import type { z } from "zod";
-import type { Category, InventoryItem, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus } from "../domain";
-import type { Selection } from "../domain/selection";
-import type { TenantSchema } from "./tenantSchema";
+import type { Category, InventoryItem, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus, Tenant } from "../domain";
 
 /**
  * What the rest of the system needs from storage. Every method takes the tenant id first and
@@ -69,26 +66,14 @@ export interface RunListQuery {
   continuationToken?: string;
 }
 
-export interface NewRun {
-  id: string;
-  tenantId: string;
-  selection: Selection;
-  selectionHash: string;
-  scope: PolicyTypeKey[];
-  trigger: RunDocument["trigger"];
-  correlationId: string;
-  requestedAt: string;
-  leaseUntil: string | null;
-  orchestrationInstanceId: string | null;
-}
-
 export type ClaimResult = { ok: true } | { ok: false; activeRunId: string };
 
 export interface RunRepository {
-  /** Creates a queued run document. */
-  createQueued(run: NewRun): Promise<RunDocument>;
-  /** Records a run that never started (lock, limit, disabled tenant): status skipped, hadErrors true. */
-  createSkipped(run: NewRun, error: { code: RunDocument["errorCodes"][number]; message: string }, activeRunId?: string): Promise<RunDocument>;
+  /**
+   * Stores a new run document, as the domain's lifecycle built it (`newRun`, or `skip` of one).
+   * Idempotent for one id: re-creating a stored run (a retried starter) returns the stored one.
+   */
+  create(run: RunDocument): Promise<RunDocument>;
   get(tenantId: string, runId: string): Promise<RunDocument | null>;
   /**
    * Read-modify-write with ETag optimistic concurrency: `mutate` is re-applied to a fresh copy
@@ -115,8 +100,6 @@ export interface RunRepository {
   /** Releases the claim if `runId` still holds it. */
   releaseClaim(tenantId: string, selectionHash: string, runId: string): Promise<void>;
 }
-
-export type Tenant = z.infer<typeof TenantSchema>;
 
 export interface TenantRegistry {
   get(tenantId: string): Promise<Tenant | null>;

@@ -2,7 +2,7 @@ import type { Container, SqlParameter } from "@azure/cosmos";
 import { z } from "zod";
 import { COMPLETED_STATUSES, CodedError, RunDocumentSchema, isTerminalStatus, safeMessage } from "../domain";
 import type { RunDocument } from "../domain";
-import type { ClaimResult, NewRun, Page, RunListQuery, RunRepository } from "./ports";
+import type { ClaimResult, Page, RunListQuery, RunRepository } from "./ports";
 import { queryFingerprint } from "./continuationToken";
 import { queryAll, queryPage, withoutSystemProperties } from "./cosmosQuery";
 import { backoffMs, sleep, statusOf, toStoreError } from "./storeErrors";
@@ -44,26 +44,20 @@ export function sanitiseRun(run: RunDocument): RunDocument {
 export class CosmosRunRepository implements RunRepository {
   constructor(private readonly container: () => Promise<Container>) {}
 
-  async createQueued(run: NewRun): Promise<RunDocument> {
-    return this.create(this.newDocument(run));
-  }
-
-  async createSkipped(
-    run: NewRun,
-    error: { code: RunDocument["errorCodes"][number]; message: string },
-    activeRunId?: string,
-  ): Promise<RunDocument> {
-    return this.create({
-      ...this.newDocument(run),
-      status: "skipped",
-      finishedAt: run.requestedAt,
-      hadErrors: true,
-      counts: { itemsObserved: 0, itemsUpserted: 0, errors: 1 },
-      errorCodes: [error.code],
-      errors: [{ code: error.code, message: error.message }],
-      leaseUntil: null,
-      activeRunId: activeRunId ?? null,
-    });
+  /** Idempotent: re-creating the same run id (a retried starter) returns the stored run. */
+  async create(doc: RunDocument): Promise<RunDocument> {
+    const container = await this.resolve();
+    const safe = sanitiseRun(doc);
+    try {
+      await container.items.create(safe);
+      return safe;
+    } catch (error) {
+      if (statusOf(error) === 409) {
+        const existing = await this.get(doc.tenantId, doc.id);
+        if (existing) return existing;
+      }
+      throw toStoreError(error, "create run");
+    }
   }
 
   async get(tenantId: string, runId: string): Promise<RunDocument | null> {
@@ -285,47 +279,6 @@ export class CosmosRunRepository implements RunRepository {
     } catch (error) {
       if (statusOf(error) === 404) return null;
       throw toStoreError(error, "read claim");
-    }
-  }
-
-  private newDocument(run: NewRun): RunDocument {
-    return {
-      id: run.id,
-      docType: "run",
-      tenantId: run.tenantId,
-      selectionHash: run.selectionHash,
-      selection: run.selection,
-      scope: [...run.scope],
-      status: "queued",
-      trigger: run.trigger,
-      correlationId: run.correlationId,
-      requestedAt: run.requestedAt,
-      startedAt: null,
-      finishedAt: null,
-      hadErrors: false,
-      counts: { itemsObserved: 0, itemsUpserted: 0, errors: 0 },
-      errorCodes: [],
-      errors: [],
-      policyTypes: [],
-      orchestrationInstanceId: run.orchestrationInstanceId,
-      leaseUntil: run.leaseUntil,
-      activeRunId: null,
-    };
-  }
-
-  /** Idempotent: re-creating the same run id (a retried starter) returns the stored run. */
-  private async create(doc: RunDocument): Promise<RunDocument> {
-    const container = await this.resolve();
-    const safe = sanitiseRun(doc);
-    try {
-      await container.items.create(safe);
-      return safe;
-    } catch (error) {
-      if (statusOf(error) === 409) {
-        const existing = await this.get(doc.tenantId, doc.id);
-        if (existing) return existing;
-      }
-      throw toStoreError(error, "create run");
     }
   }
 

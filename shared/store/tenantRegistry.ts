@@ -5,8 +5,9 @@ import { z } from "zod";
 import { CodedError, SelectionSchema } from "../domain";
 import type { Settings } from "../config/settings";
 import { isLoopbackUrl } from "../config/settings";
-import type { Tenant, TenantRegistry } from "./ports";
-import { TenantSchema } from "./tenantSchema";
+import type { TenantRegistry } from "./ports";
+import { TenantSchema } from "../domain/tenant";
+import type { Tenant } from "../domain/tenant";
 import { statusOf, toStoreError } from "./storeErrors";
 
 export type TablesSettings = Pick<

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { POLICY_TYPES, POLICY_TYPE_KEYS, normaliseSelection, policyTypesInScope } from "../../shared/domain";
 import type { PolicyTypeKey, RunDocument } from "../../shared/domain";
-import type { StartSyncResult } from "../../shared/engine/syncStarterPort";
+import type { StartSyncResult } from "../../shared/sync/contracts";
 import { gateEntityId } from "../../functions/durableCatalog";
 import type { RealEngine } from "../../local/realEngine/realEngine";
 import { startRealEngineFixture } from "../support/engine";
@@ -42,7 +42,7 @@ async function setup(options: RealEngineFixtureOptions = {}): Promise<Fixture> {
 }
 
 const start = (f: Fixture, tenantId: string, selection: object = {}, waitForSlotSeconds = 0) =>
-  f.engine.starter.start({ tenantId, selection, waitForSlotSeconds, trigger: "http", correlationId: "corr-real-engine" });
+  f.engine.startSync({ tenantId, selection, waitForSlotSeconds, trigger: "http", correlationId: "corr-real-engine" });
 
 async function settle(f: Fixture, results: StartSyncResult[]): Promise<RunDocument[]> {
   const runs: RunDocument[] = [];

@@ -1,6 +1,6 @@
 /**
  * Loads a compiled app the way the Functions Node.js worker does and returns what it registers
- * (see test/unit/registrations.test.ts for the mechanism). Shared by the registrations test (dev
+ * (see test/unit/functions/index.test.ts for the mechanism). Shared by the registrations test (dev
  * build) and the package test (the deployment package, loaded from its own node_modules).
  */
 import { spawnSync } from "node:child_process";

@@ -1,23 +1,33 @@
 import { randomUUID } from "node:crypto";
-import { policyTypesInScope, selectionHash } from "../../shared/domain";
-import type { ObservedItem, PolicyTypeKey, RunDocument, Selection } from "../../shared/domain";
-import type { NewRun } from "../../shared/store";
+import { finish, newRun, skip, startRunning } from "../../shared/domain";
+import type { ObservedItem, PolicyTypeKey, PolicyTypeOutcome, RunDocument, RunErrorCode, Selection } from "../../shared/domain";
 import type { TestStores } from "./stores";
 
-/** A queued run of `selection` for `tenantId`, as the starter would create it. */
-export function newRun(tenantId: string, selection: Selection, requestedAt: string): NewRun {
-  return {
+/** A queued run of `selection` for `tenantId`, built by the domain's lifecycle as the starter builds it. */
+export function queuedRun(tenantId: string, selection: Selection, requestedAt: string): RunDocument {
+  return newRun({
     id: randomUUID(),
     tenantId,
     selection,
-    selectionHash: selectionHash(selection),
-    scope: policyTypesInScope(selection),
     trigger: "api",
     correlationId: randomUUID(),
     requestedAt,
     leaseUntil: null,
     orchestrationInstanceId: null,
-  };
+  });
+}
+
+/** A run refused at admission (lock, limit, disabled tenant). */
+export function skippedRun(
+  tenantId: string,
+  selection: Selection,
+  at: string,
+  error: { code: RunErrorCode; message: string },
+  activeRunId?: string,
+): RunDocument {
+  const run = skip(queuedRun(tenantId, selection, at), error, at, activeRunId);
+  if (!run) throw new Error("a queued run can always be skipped");
+  return run;
 }
 
 export function observed(
@@ -29,8 +39,11 @@ export function observed(
 }
 
 /**
- * Simulates one whole sync through the repositories: queue the run, write what it observed
- * through the writer, then finalise it with `update` — the calls the engine makes.
+ * Simulates one whole sync through the repositories and the domain's lifecycle: queue the run,
+ * write what it observed through the writer, start it, then finish it with one outcome per type
+ * — the calls the engine makes. `failedTypes` fail with GRAPH_FORBIDDEN; `hadErrors` without
+ * failed types means an object failed its type's contract. The expected `status` is checked
+ * against what the lifecycle aggregated, so a test cannot ask for a run the engine never makes.
  */
 export async function simulateRun(
   stores: TestStores,
@@ -46,8 +59,8 @@ export async function simulateRun(
     scope?: PolicyTypeKey[];
   } = {},
 ): Promise<RunDocument> {
-  const queued = newRun(tenantId, selection, at);
-  const run = await stores.runs.createQueued(outcome.scope ? { ...queued, scope: outcome.scope } : queued);
+  const queued = queuedRun(tenantId, selection, at);
+  const run = await stores.runs.create(outcome.scope ? { ...queued, scope: outcome.scope } : queued);
   const writer = stores.items.createWriter({
     tenantId,
     runId: run.id,
@@ -55,23 +68,25 @@ export async function simulateRun(
     observedAt: at,
   });
   for (const item of items) await writer.add(item);
-  const { upserted } = await writer.close();
+  await writer.close();
   const failed = new Set(outcome.failedTypes ?? []);
-  return stores.runs.update(tenantId, run.id, (r) => ({
-    ...r,
-    status: outcome.status ?? "success",
-    hadErrors: outcome.hadErrors ?? false,
-    startedAt: at,
-    finishedAt: at,
-    counts: { itemsObserved: items.length, itemsUpserted: upserted, errors: failed.size },
-    policyTypes: r.scope.map((policyType) => ({
-      policyType,
-      status: failed.has(policyType) ? "failed" : "success",
-      itemsObserved: items.filter((i) => i.policyType === policyType).length,
-      itemsUpserted: 0,
-      pages: 1,
-      errorCode: failed.has(policyType) ? "GRAPH_FORBIDDEN" : null,
-      durationMs: 1,
-    })),
+  const invalidOnly = (outcome.hadErrors ?? false) && failed.size === 0;
+  const outcomes: PolicyTypeOutcome[] = run.scope.map((policyType, i) => ({
+    policyType,
+    status: failed.has(policyType) ? "failed" : "success",
+    itemsObserved: failed.has(policyType) ? 0 : items.filter((o) => o.policyType === policyType).length,
+    itemsUpserted: 0,
+    itemsInvalid: invalidOnly && i === 0 ? 1 : 0,
+    pages: 1,
+    errorCode: failed.has(policyType) ? "GRAPH_FORBIDDEN" : null,
+    errorMessage: failed.has(policyType) ? "forbidden" : null,
+    durationMs: 1,
   }));
+  const finished = await stores.runs.update(tenantId, run.id, (r) => {
+    const running = startRunning(r, new Date(at), 60);
+    return running && finish(running, outcomes, at);
+  });
+  const expected = outcome.status ?? "success";
+  if (finished.status !== expected) throw new Error(`simulated run is ${finished.status}, the test expected ${expected}`);
+  return finished;
 }

@@ -1,0 +1,21 @@
+import type { ClientFetch } from "./apiClient";
+
+/** The slice of a writable stream the CLI writes to; `isTTY` chooses the live bar. */
+export interface CliOutput {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+/**
+ * Everything the CLI touches in the outside world, injected so the same code runs as the
+ * `tenant-inventory` binary and in-process from tests.
+ */
+export interface CliIo {
+  stdout: CliOutput;
+  stderr: CliOutput;
+  env: Readonly<Record<string, string | undefined>>;
+  fetch?: ClientFetch;
+  /** Poll pacing; tests pass one that records the delay and returns at once. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}

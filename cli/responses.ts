@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { ProblemDetailsSchema } from "../shared/http/problem";
+import type { CoverageSchema, ItemPageSchema, RunPageSchema, TenantViewSchema } from "../shared/http/schemas";
+
+/**
+ * The response bodies of docs/api.md as the CLI reads them: the very schemas the HTTP layer
+ * validates its answers with (and generates OpenAPI from), so a change to the contract breaks
+ * the CLI's build or tests rather than its users.
+ */
+export type { SyncAccepted } from "../shared/http/schemas";
+export type RunPage = z.infer<typeof RunPageSchema>;
+export type ItemPage = z.infer<typeof ItemPageSchema>;
+export type TenantView = z.infer<typeof TenantViewSchema>;
+export type Coverage = z.infer<typeof CoverageSchema>;
+
+/**
+ * Problem details, read tolerantly: a proxy, an older app or a newer one may answer with a
+ * code or shape this build does not know, and the user still deserves its status and detail.
+ * Every member becomes optional and the code may be any text.
+ */
+export const ProblemSchema = ProblemDetailsSchema.partial().extend({ code: z.string().optional() });

@@ -1,0 +1,24 @@
+import { healthRoutes } from "./health";
+import { itemRoutes } from "./items";
+import { createOpenApiRoute } from "./openApi";
+import { policyTypeRoutes } from "./policyTypes";
+import type { ApiRoute } from "../pipeline";
+import { runRoutes } from "./runs";
+import { syncRoutes } from "./sync";
+import { tenantRoutes } from "./tenants";
+
+/**
+ * THE route table (docs/api.md). The Azure registrations (functions/http.ts) and the local host both
+ * iterate it, so a route exists in both or in neither. Each entry: `name` (Azure function name
+ * and OpenAPI operationId), `methods`, `route` (Functions syntax, under /api), `authLevel`,
+ * `roles`, `handler`.
+ */
+export const API_ROUTES: readonly ApiRoute[] = [
+  ...syncRoutes,
+  ...runRoutes,
+  ...itemRoutes,
+  ...tenantRoutes,
+  ...policyTypeRoutes,
+  ...healthRoutes,
+  createOpenApiRoute(() => API_ROUTES),
+];

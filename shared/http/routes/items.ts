@@ -1,0 +1,101 @@
+import { normaliseSelection, selectionHash, SelectionInputSchema } from "../../domain/selection";
+import type { SelectionInput } from "../../domain/selection";
+import { defineRoute, jsonResponse } from "../pipeline";
+import type { ApiRoute } from "../pipeline";
+import { CoverageSchema, ItemPageSchema, ItemViewSchema, ItemsQuerySchema, MissingQuerySchema, MissingReportViewSchema, TenantPathSchema } from "../schemas";
+import { parseInput } from "../pipeline";
+import type { z } from "zod";
+
+type MissingQuery = z.output<typeof MissingQuerySchema>;
+
+const splitList = (value: string): string[] =>
+  value
+    .split(",")
+    .map((v) => v.trim())
+    .filter((v) => v !== "");
+
+/**
+ * The selection hash a missing query names: given directly, or computed from the comma lists
+ * through the same normalisation and hash as a sync body, so `?categories=apps` finds the
+ * runs of `{"categories":["apps"]}`.
+ */
+export function missingSelectionHash(query: MissingQuery): string {
+  if (query.selectionHash !== undefined) return query.selectionHash;
+  const input: Record<string, unknown> = {};
+  if (query.policyTypes !== undefined) input.policyTypes = splitList(query.policyTypes);
+  if (query.categories !== undefined) input.categories = splitList(query.categories);
+  if (query.includeFoundations !== undefined) input.includeFoundations = query.includeFoundations === "true";
+  const selection: SelectionInput = parseInput(SelectionInputSchema, input, "query");
+  return selectionHash(normaliseSelection(selection));
+}
+
+export const itemRoutes: ApiRoute[] = [
+  defineRoute({
+    name: "inventoryItemList",
+    method: "GET",
+    route: "tenants/{tenantId}/inventory/items",
+    authLevel: "function",
+    roles: ["Inventory.Read"],
+    tags: ["Inventory"],
+    summary: "List inventory items",
+    description: "The last observed inventory of the tenant, filtered by policy type, category, platform or name.",
+    request: { params: TenantPathSchema, query: ItemsQuerySchema },
+    responses: { 200: { description: "A page of items.", schema: ItemPageSchema } },
+    problems: ["INVALID_CONTINUATION_TOKEN"],
+    async handler({ params, query, services }) {
+      const { stores } = await services();
+      const page = await stores.items.list(params.tenantId, {
+        limit: query.limit,
+        ...(query.policyType !== undefined && { policyType: query.policyType }),
+        ...(query.category !== undefined && { category: query.category }),
+        ...(query.platform !== undefined && { platform: query.platform }),
+        ...(query.q !== undefined && { q: query.q }),
+        // Opaque to this layer: the store binds tokens to tenant + query and throws
+        // INVALID_CONTINUATION_TOKEN (→ 400) for any other.
+        ...(query.continuationToken !== undefined && { continuationToken: query.continuationToken }),
+      });
+      return jsonResponse(200, {
+        // Parsing strips whatever else a store document carries, so the body is exactly `Item`.
+        items: page.items.map((item) => ItemViewSchema.parse(item)),
+        continuationToken: page.continuationToken,
+      });
+    },
+  }),
+  defineRoute({
+    name: "inventoryMissing",
+    method: "GET",
+    route: "tenants/{tenantId}/inventory/missing",
+    authLevel: "function",
+    roles: ["Inventory.Read"],
+    tags: ["Inventory"],
+    summary: "List missing items of a selection",
+    description:
+      "Items in the selection's scope that its latest completed run did not observe. Select by selectionHash, or by " +
+      "policyTypes / categories / includeFoundations (normalised and hashed like a sync body).",
+    request: { params: TenantPathSchema, query: MissingQuerySchema },
+    responses: { 200: { description: "The missing report.", schema: MissingReportViewSchema } },
+    problems: [],
+    async handler({ params, query, services }) {
+      const hash = missingSelectionHash(query);
+      const { stores } = await services();
+      return jsonResponse(200, MissingReportViewSchema.parse(await stores.items.missing(params.tenantId, hash)));
+    },
+  }),
+  defineRoute({
+    name: "inventoryCoverage",
+    method: "GET",
+    route: "tenants/{tenantId}/inventory/coverage",
+    authLevel: "function",
+    roles: ["Inventory.Read"],
+    tags: ["Inventory"],
+    summary: "Coverage per policy type",
+    description: "One row per catalog type: item count, last observation and the last run that enumerated it.",
+    request: { params: TenantPathSchema },
+    responses: { 200: { description: "Coverage rows.", schema: CoverageSchema } },
+    problems: [],
+    async handler({ params, services }) {
+      const { stores } = await services();
+      return jsonResponse(200, CoverageSchema.parse({ items: await stores.items.coverage(params.tenantId) }));
+    },
+  }),
+];

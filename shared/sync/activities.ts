@@ -1,0 +1,153 @@
+import { finish, safeMessage, skip, startRunning } from "../domain";
+import type { PolicyTypeOutcome, RunDocument } from "../domain";
+import type { Settings } from "../config/settings";
+import type { GraphPageSource } from "../graph/pageIterator";
+import type { Stores } from "../store/ports";
+import { admitRun } from "./start";
+import {
+  FinalizeRunInputSchema,
+  MarkRunningInputSchema,
+  NightlyInputSchema,
+  SyncPolicyTypeInputSchema,
+} from "./contracts";
+import type { NightlySummary, NightlyWorkPage, PreparedRun } from "./contracts";
+import { enumeratePolicyType } from "./enumerate";
+import type { RunLogger } from "./runEvents";
+import { z } from "zod";
+
+/** What the activity bodies need; the composition root builds it once per process. */
+export interface SyncServices {
+  stores: Stores;
+  settings: Settings;
+  log: RunLogger;
+  now(): Date;
+  /** The tenant's Graph pages (one client per tenant, cached by the composition root). */
+  graphFor(tenantId: string): GraphPageSource;
+  /** Called once a nightly walk is done. */
+  reportNightly?(summary: NightlySummary): void;
+  /** Waits between attempts of a type whose store briefly failed (tests shorten it). */
+  sleep?(ms: number): Promise<void>;
+}
+
+/** Store failures that a fresh attempt usually gets past; the rerun is idempotent (upserts by id). */
+const TRANSIENT_STORE_CODES = new Set(["STORE_UNAVAILABLE", "STORE_THROTTLED"]);
+export const STORE_RETRY_DELAYS_MS = [1_000, 4_000];
+
+/** What a tenant registered without explicit selections syncs at night: everything, foundations included. */
+export const defaultNightlySelection = { policyTypes: [], categories: [], includeFoundations: true };
+
+/**
+ * Activity bodies. Each parses its input (history is data: a bad input fails loudly, never
+ * silently), touches one tenant partition, and is idempotent so a Durable retry or a replayed
+ * schedule cannot corrupt a run. Run status changes go through the domain's lifecycle
+ * (shared/domain/run.ts), which leaves a run alone once it is terminal.
+ */
+export function createActivities(services: SyncServices) {
+  const { stores } = services;
+  const sleep = services.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  return {
+    async markRunning(raw: unknown): Promise<{ ok: boolean }> {
+      const input = MarkRunningInputSchema.parse(raw);
+      const now = services.now();
+      let changed = false;
+      const run = await stores.runs.update(input.tenantId, input.runId, (r) => {
+        const next = startRunning(r, now, input.leaseSeconds);
+        changed = next !== null;
+        return next;
+      });
+      if (changed) services.log.runRunning(run);
+      // A run the watchdog already finalised must not be synced.
+      return { ok: run.status === "running" };
+    },
+
+    async syncPolicyType(raw: unknown): Promise<PolicyTypeOutcome> {
+      const input = SyncPolicyTypeInputSchema.parse(raw);
+      const enumerate = () =>
+        enumeratePolicyType(
+          {
+            graphFor: (tenantId) => services.graphFor(tenantId),
+            writerFor: (ctx) => stores.items.createWriter(ctx),
+            now: () => services.now(),
+            onRetry: (info) => services.log.graphRetry(input, info),
+          },
+          input,
+        );
+      // Graph failures were already retried by the client; a store outage of a few seconds is
+      // worth one more enumeration rather than a partial run.
+      let outcome = await enumerate();
+      for (const delay of STORE_RETRY_DELAYS_MS) {
+        if (!outcome.errorCode || !TRANSIENT_STORE_CODES.has(outcome.errorCode)) break;
+        await sleep(delay);
+        outcome = await enumerate();
+      }
+      services.log.policyTypeCompleted(input, outcome);
+      return outcome;
+    },
+
+    async finalizeRun(raw: unknown): Promise<{ status: RunDocument["status"] }> {
+      const input = FinalizeRunInputSchema.parse(raw);
+      const finishedAt = services.now().toISOString();
+      const redacted = (e: { code: RunDocument["errorCodes"][number]; message: string }) => ({ code: e.code, message: safeMessage(e.message) });
+      let changed = false;
+      const run = await stores.runs.update(input.tenantId, input.runId, (r) => {
+        const next = input.skipped
+          ? skip(r, redacted(input.skipped), finishedAt)
+          : finish(
+              r,
+              input.outcomes.map((o) => ({ ...o, errorMessage: o.errorMessage === null ? null : safeMessage(o.errorMessage) })),
+              finishedAt,
+              input.runLevelError ? redacted(input.runLevelError) : undefined,
+            );
+        changed = next !== null;
+        return next;
+      });
+      await stores.runs.releaseClaim(input.tenantId, input.selectionHash, input.runId);
+      if (changed) (run.status === "skipped" ? services.log.runSkipped : services.log.runFinalized)(run);
+      return { status: run.status };
+    },
+
+    /** One page of the nightly walk: enabled tenants × their selections, in registry order. */
+    async listNightlyWork(raw: unknown): Promise<NightlyWorkPage> {
+      const { offset, limit } = z.object({ offset: z.number().int().min(0), limit: z.number().int().positive() }).parse(raw);
+      const tenants = (await stores.tenants.list()).filter((t) => t.enabled).sort((a, b) => a.tenantId.localeCompare(b.tenantId));
+      const page = tenants.slice(offset, offset + limit);
+      return {
+        items: page.flatMap((t) => (t.selections.length ? t.selections : [defaultNightlySelection]).map((_, i) => ({ tenantId: t.tenantId, selectionIndex: i }))),
+        tenants: page.length,
+        done: offset + limit >= tenants.length,
+      };
+    },
+
+    /** Admits one nightly run (the same path as HTTP); the orchestrator then runs it as a sub-orchestration. */
+    async prepareNightlyRun(raw: unknown): Promise<PreparedRun> {
+      const input = z
+        .object({ tenantId: z.string(), selectionIndex: z.number().int().min(0), runId: z.string(), correlationId: z.string() })
+        .parse(raw);
+      const tenant = await stores.tenants.get(input.tenantId);
+      if (!tenant) return { kind: "skipped", runId: input.runId, code: "INTERNAL_ERROR" };
+      const selection = tenant.selections[input.selectionIndex] ?? defaultNightlySelection;
+      const admitted = await admitRun(services, {
+        tenant,
+        selection,
+        runId: input.runId,
+        trigger: "timer",
+        correlationId: input.correlationId,
+        waitForSlotSeconds: services.settings.SYNC_NIGHTLY_WAIT_SECONDS,
+      });
+      if (admitted.kind === "queued") {
+        services.log.runQueued(admitted.run);
+        return { kind: "start", input: admitted.input };
+      }
+      services.log.runSkipped(admitted.run);
+      return { kind: "skipped", runId: admitted.run.id, code: admitted.kind === "lockHeld" ? "LOCK_HELD" : "TENANT_DISABLED" };
+    },
+
+    async reportNightly(raw: unknown): Promise<NightlySummary> {
+      const summary = NightlyInputSchema.shape.summary.parse(raw);
+      services.reportNightly?.(summary);
+      return summary;
+    },
+  };
+}
+
+export type SyncActivities = ReturnType<typeof createActivities>;
