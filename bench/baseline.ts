@@ -28,7 +28,8 @@ export interface BaselineMeasurement {
  * and extrapolates linearly (tenants are alike); the output says so.
  */
 export async function measureBaseline(scenario: Scenario): Promise<BaselineMeasurement> {
-  const { stack, tenantIds } = await startScenarioStack(scenario);
+  const scenarioStack = await startScenarioStack(scenario);
+  const { stack, standIns, tenantIds } = scenarioStack;
   try {
     const { items: container } = await stack.stores.containers();
     const sample = tenantIds.slice(0, Math.max(1, Math.min(scenario.baselineSampleTenants, tenantIds.length)));
@@ -57,9 +58,9 @@ export async function measureBaseline(scenario: Scenario): Promise<BaselineMeasu
       totalTenants: tenantIds.length,
       extrapolated,
       itemsStored,
-      graphCalls: stack.simulator!.log.count(),
+      graphCalls: (await standIns.simulator.logSummary()).requests,
     };
   } finally {
-    await stack.close();
+    await scenarioStack.close();
   }
 }

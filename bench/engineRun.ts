@@ -2,6 +2,10 @@ import { randomUUID } from "node:crypto";
 import { defaultNightlySelection } from "../shared/sync/activities";
 import type { Scenario } from "./scenarios";
 import { runStatuses, startScenarioStack, storedItemCounts } from "./stack";
+import { selfTimeByComponent, startCpuProfile, topSelfTime } from "./cpuProfile";
+import type { ComponentShare, SelfTimeEntry } from "./cpuProfile";
+import { cpuWindow } from "./cpuUsage";
+import type { CpuSplit } from "./cpuUsage";
 import type { LocalEngine } from "../local/runtime/localEngine";
 
 /** What one engine run of a scenario measured (in its own process and stack). */
@@ -9,6 +13,8 @@ export interface EngineMeasurement {
   wallMs: number;
   graphCalls: number;
   graph429s: number;
+  /** The simulator's answers by status, requests it was asked twice, its slowest answer. */
+  graphLog: { statuses: Record<string, number>; repeats: number; maxDurationMs: number; retriesByStatus: Record<string, number> };
   /** Counted in the store (single tenant) or summed from the run documents (nightly; see stack.ts). */
   itemsStored: number;
   runs: { success: number; partial: number; failed: number; skipped: number };
@@ -17,6 +23,23 @@ export interface EngineMeasurement {
   tenantsSkipped: number;
   maxConcurrentTenants: number;
   maxActivitiesInFlight: number;
+  /** CPU used during the measured window: the sync process, and each stand-in process. */
+  cpu: CpuSplit;
+  /** Requests the Cosmos stand-in served during the measured window, by kind. */
+  cosmosRequests: Record<string, number>;
+  /** Peak RSS of each stand-in process (its own report), MiB. */
+  standInPeakRssMiB: Record<string, number>;
+  /** Present when the run was profiled: where the profile is, and its top self-time functions. */
+  profile: { file: string; topSelf: SelfTimeEntry[]; byComponent: ComponentShare[] } | null;
+}
+
+function requestsSince(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([k, n]) => [k, n - (before[k] ?? 0)] as const).filter(([, n]) => n > 0));
+}
+
+export interface EngineRunOptions {
+  /** Write a CPU profile of the measured window (the sync process only) to this file. */
+  profileFile?: string;
 }
 
 const FULL_CATALOG = defaultNightlySelection;
@@ -27,16 +50,19 @@ const FULL_CATALOG = defaultNightlySelection;
  * clock starts when the sync is requested and stops when its orchestration completes; stack
  * start-up and tenant registration are outside it, result checks after it.
  */
-export async function measureEngine(scenario: Scenario): Promise<EngineMeasurement> {
-  const { stack, tenantIds } = await startScenarioStack(scenario);
+export async function measureEngine(scenario: Scenario, options: EngineRunOptions = {}): Promise<EngineMeasurement> {
+  const scenarioStack = await startScenarioStack(scenario);
+  const { stack, standIns, tenantIds } = scenarioStack;
   try {
     const now = new Date().toISOString();
     for (const [i, tenantId] of tenantIds.entries()) {
       await stack.stores.tenants.put({ tenantId, displayName: `Bench tenant ${i + 1}`, enabled: true, selections: [] }, now);
     }
-    const simulator = stack.simulator!;
     const { engine } = stack;
     let wallMs: number;
+    const profiler = options.profileFile ? await startCpuProfile() : null;
+    const cosmosRequestsBefore = await standIns.cosmosRequests();
+    const cpu = await cpuWindow(standIns);
     if (scenario.kind === "single") {
       const started = performance.now();
       const answer = await engine.startSync({
@@ -58,6 +84,13 @@ export async function measureEngine(scenario: Scenario): Promise<EngineMeasureme
       wallMs = performance.now() - started;
       if (status.runtimeStatus !== "Completed") throw new Error(`the nightly orchestration ended ${status.runtimeStatus}`);
     }
+    const cpuSplit = await cpu.stop();
+    const cosmosRequestsInWindow = requestsSince(cosmosRequestsBefore, await standIns.cosmosRequests());
+    let profile: EngineMeasurement["profile"] = null;
+    if (profiler && options.profileFile) {
+      const written = await profiler.stop(options.profileFile);
+      profile = { file: options.profileFile, topSelf: topSelfTime(written, 5), byComponent: selfTimeByComponent(written) };
+    }
 
     const runs = { success: 0, partial: 0, failed: 0, skipped: 0 };
     const completedTenants = new Set<string>();
@@ -75,19 +108,26 @@ export async function measureEngine(scenario: Scenario): Promise<EngineMeasureme
       const counts = await storedItemCounts(stack);
       itemsStored = tenantIds.reduce((n, t) => n + (counts.get(t) ?? 0), 0);
     }
+    const graphLog = await standIns.simulator.logSummary();
+    const standInUsage = await standIns.usage();
     return {
       wallMs: Math.round(wallMs),
-      graphCalls: simulator.log.count(),
-      graph429s: simulator.log.count({ status: 429 }),
+      graphCalls: graphLog.requests,
+      graph429s: graphLog.status429,
+      graphLog: { statuses: graphLog.statuses, repeats: graphLog.repeats, maxDurationMs: graphLog.maxDurationMs, retriesByStatus: { ...scenarioStack.graphRetries } },
       itemsStored,
       runs,
       errorCodes,
       tenantsSkipped,
-      maxConcurrentTenants: simulator.log.maxConcurrentTenants(),
+      maxConcurrentTenants: graphLog.maxConcurrentTenants,
       // The bench runs on the offline driver (its env sets no DURABLE_ENGINE).
       maxActivitiesInFlight: (engine as LocalEngine).driver.stats().maxConcurrentActivities,
+      cpu: cpuSplit,
+      cosmosRequests: cosmosRequestsInWindow,
+      standInPeakRssMiB: Object.fromEntries(Object.entries(standInUsage).map(([k, u]) => [k, Math.round((u.maxRssKiB / 1024) * 10) / 10])),
+      profile,
     };
   } finally {
-    await stack.close();
+    await scenarioStack.close();
   }
 }

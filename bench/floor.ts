@@ -80,3 +80,65 @@ export function scheduledFloorMs(typeFloors: readonly number[], parallel: number
 export function ratioToFloor(wallMs: number, floorMs: number): number | null {
   return floorMs > 0 ? Math.round((wallMs / floorMs) * 100) / 100 : null;
 }
+
+/**
+ * The nightly's floors beyond Graph's paging, so the docs can say which one binds.
+ *
+ * - Intune's budget (1,000 requests / 20 s per app per tenant; 2,000 for all apps) is per
+ *   tenant, so tenants never share it: a tenant that needs R requests waits for
+ *   ceil(R / budget) − 1 extra windows, whatever the number of tenants.
+ * - Graph's global limit (130,000 requests / 10 s per app across all tenants) is shared.
+ * - Cosmos: every item costs request units (a read, then a create or a replace), and the
+ *   container serves a fixed number per second (serverless: 5,000 RU/s per container).
+ * - CPU: the sync process spends a measured amount of CPU per tenant; one event loop cannot
+ *   finish sooner than the sum of it.
+ */
+export interface WindowBudget {
+  requests: number;
+  windowMs: number;
+}
+
+/** Extra time a budget of `budget.requests` per window imposes on `requests` requests (windows are bursts). */
+export function budgetFloorMs(requests: number, budget: WindowBudget): number {
+  if (!Number.isInteger(budget.requests) || budget.requests < 1) throw new RangeError("budget.requests must be a positive integer");
+  return requests <= 0 ? 0 : (Math.ceil(requests / budget.requests) - 1) * budget.windowMs;
+}
+
+export interface NightlyFloorInput {
+  tenants: number;
+  globalLimit: number;
+  /** One tenant's Graph floor (its slowest chain). */
+  tenantFloorMs: number;
+  /** Graph requests (pages) one tenant's sync needs. */
+  requestsPerTenant: number;
+  itemsPerTenant: number;
+  intuneBudget: WindowBudget;
+  graphGlobalBudget: WindowBudget;
+  ruPerItem: number;
+  cosmosRuPerSecond: number;
+  /** Measured CPU of the sync process per tenant (ms), when known. */
+  cpuMsPerTenant?: number;
+}
+
+export interface NightlyFloors {
+  /** Today's definition: ceil(tenants / global limit) waves of one tenant's floor. */
+  wavesMs: number;
+  /** Every tenant at once, each inside its own Intune budget: its chain, or the windows its requests need. */
+  intuneBudgetMs: number;
+  graphGlobalMs: number;
+  cosmosMs: number;
+  cpuMs: number | null;
+  binding: "waves" | "intuneBudget" | "graphGlobal" | "cosmos" | "cpu";
+}
+
+export function nightlyFloors(input: NightlyFloorInput): NightlyFloors {
+  const floors = {
+    waves: nightlyFloorMs(input.tenants, input.globalLimit, input.tenantFloorMs),
+    intuneBudget: Math.max(input.tenantFloorMs, budgetFloorMs(input.requestsPerTenant, input.intuneBudget)),
+    graphGlobal: budgetFloorMs(input.requestsPerTenant * input.tenants, input.graphGlobalBudget),
+    cosmos: Math.round((input.tenants * input.itemsPerTenant * input.ruPerItem * 1000) / input.cosmosRuPerSecond),
+    cpu: input.cpuMsPerTenant === undefined ? null : Math.round(input.tenants * input.cpuMsPerTenant),
+  };
+  const binding = (Object.entries(floors) as [NightlyFloors["binding"], number | null][]).reduce((a, b) => ((b[1] ?? -1) > (a[1] ?? -1) ? b : a))[0];
+  return { wavesMs: floors.waves, intuneBudgetMs: floors.intuneBudget, graphGlobalMs: floors.graphGlobal, cosmosMs: floors.cosmos, cpuMs: floors.cpu, binding };
+}

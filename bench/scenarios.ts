@@ -7,6 +7,23 @@ import { pagesNeeded } from "./floor";
 /** Graph latency of every bench call: uniform in [60, 100] ms, so the median is 80 ms. */
 export const LATENCY = { ms: 60, jitterMs: 40, medianMs: 80 } as const;
 
+/**
+ * The services' published limits and costs the nightly's floors are computed from
+ * (docs/performance.md cites the sources): Intune's budget per app per tenant, Graph's global
+ * limit per app, a serverless Cosmos container's throughput, the infra's default autoscale
+ * maximum, and request units per item in steady state (a read, then a replace; ~8 on first sight).
+ */
+export const SERVICE_LIMITS = {
+  intuneBudget: { requests: 1_000, windowMs: 20_000 },
+  graphGlobalBudget: { requests: 130_000, windowMs: 10_000 },
+  cosmosServerlessRuPerSecond: 5_000,
+  cosmosAutoscaleDefaultRuPerSecond: 1_000,
+  ruPerItem: 11,
+} as const;
+
+/** Tenant counts the docs compare the nightly's floors at. */
+export const FLOOR_TENANT_COUNTS = [50, 200, 500] as const;
+
 /** What a throttled Graph tells the client to wait (Retry-After, seconds). */
 export const RETRY_AFTER_SECONDS = 1;
 
@@ -48,7 +65,12 @@ export function catalogSizes(total: number): Sizes {
   return sizes;
 }
 
-export function benchScenarios(quick: boolean): Scenario[] {
+export interface ScenarioOverrides {
+  /** A smaller (or larger) nightly while developing; the full bench uses 200. */
+  nightlyTenants?: number;
+}
+
+export function benchScenarios(quick: boolean, overrides: ScenarioOverrides = {}): Scenario[] {
   const base = { globalLimit: 20, perTenantLimit: 2, parallelTypes: 8, intuneThrottle: false, throttledShare: 0 };
   const large = quick ? 1_000 : 10_000;
   return [
@@ -58,7 +80,7 @@ export function benchScenarios(quick: boolean): Scenario[] {
       ...base,
       name: "nightly",
       kind: "nightly",
-      tenants: quick ? 10 : 200,
+      tenants: overrides.nightlyTenants ?? (quick ? 10 : 200),
       globalLimit: quick ? 5 : 20,
       sizes: catalogSizes(quick ? 100 : 300),
       baselineSampleTenants: quick ? 2 : 10,

@@ -1,45 +1,85 @@
 import { INTUNE_THROTTLE } from "../local/simulator";
 import { startLocalStack } from "../local/runtime/localStack";
 import type { LocalStack } from "../local/runtime/localStack";
+import { startStandInProcesses } from "../local/standIns";
+import { createStructuredLogger } from "../shared/observability";
+import type { StandInProcesses } from "../local/standIns";
 import type { Scenario } from "./scenarios";
 import { LATENCY, RETRY_AFTER_SECONDS, benchTenantId, planThrottledPages } from "./scenarios";
 
+export interface ScenarioStack {
+  /** The sync's side: settings, stores and the engine on the local driver, in this process. */
+  stack: LocalStack;
+  /** The Cosmos-compatible server, Azurite tables and the Graph simulator, each in a child process. */
+  standIns: StandInProcesses;
+  tenantIds: string[];
+  /** Graph retries the engine reported (InventoryGraphRetry), by status: "0" is a timeout or broken connection. */
+  graphRetries: Record<string, number>;
+  close(): Promise<void>;
+}
+
 /**
- * A fresh local stack for one scenario (or its baseline): the in-process Cosmos-compatible
- * server, Azurite tables and the Graph simulator serving the scenario's tenants, with the
- * scenario's latency, throttle and planned 429s. Only loopback; nothing configured leaks in
- * from the caller's environment (the bench passes its own env).
+ * A fresh stack for one scenario (or its baseline): the Cosmos-compatible server, Azurite tables
+ * and the Graph simulator serving the scenario's tenants — with the scenario's latency, throttle
+ * and planned 429s — each in a process of its own on loopback, as the remote services they
+ * stand in for; the engine in this process. Nothing configured leaks in from the caller's
+ * environment (the bench passes its own env).
  */
-export async function startScenarioStack(scenario: Scenario): Promise<{ stack: LocalStack; tenantIds: string[] }> {
+export async function startScenarioStack(scenario: Scenario): Promise<ScenarioStack> {
   const tenantIds = Array.from({ length: scenario.tenants }, (_, i) => benchTenantId(i));
-  const stack = await startLocalStack({
-    env: {
-      SYNC_MAX_CONCURRENT_RUNS: String(scenario.globalLimit),
-      SYNC_MAX_CONCURRENT_RUNS_PER_TENANT: String(scenario.perTenantLimit),
-      SYNC_MAX_PARALLEL_TYPES: String(scenario.parallelTypes),
-      GRAPH_REQUEST_TIMEOUT_MS: "30000",
-      GRAPH_MAX_ATTEMPTS: "6",
-    },
-    simulatorTenants: Object.fromEntries(tenantIds.map((id, i) => [id, { sizes: scenario.sizes, seed: 1_000 + i }])),
-    simulator: {
+  const standIns = await startStandInProcesses({
+    graph: {
+      tenants: Object.fromEntries(tenantIds.map((id, i) => [id, { sizes: scenario.sizes, seed: 1_000 + i }])),
       latencyMs: LATENCY.ms,
       latencyJitterMs: LATENCY.jitterMs,
       throttle: scenario.intuneThrottle ? INTUNE_THROTTLE : false,
     },
-    engine: {
-      // Activities in flight bounded by the engine's own limits, as on an app scaled out to
-      // enough instances (see docs/performance.md); one Functions instance runs 16.
-      driver: { maxConcurrentActivities: scenario.globalLimit * scenario.parallelTypes, log: (level, ...args) => (level === "error" ? console.error(...args) : undefined) },
-    },
   });
-  const simulator = stack.simulator;
-  if (!simulator) throw new Error("the bench needs the embedded Graph simulator (unset GRAPH_BASE_URL)");
-  for (const tenantId of tenantIds) {
-    for (const fault of planThrottledPages(scenario.sizes, scenario.throttledShare)) {
-      simulator.control.fault(tenantId, fault.policyType, { status: 429, onPage: fault.page, times: 1, retryAfter: RETRY_AFTER_SECONDS });
+  const graphRetries: Record<string, number> = {};
+  // The engine's own account of every retried Graph request: why a page was asked for twice.
+  const logger = createStructuredLogger((_level, _message, properties) => {
+    if (properties.eventName === "InventoryGraphRetry") {
+      const status = String(properties.statusCode);
+      graphRetries[status] = (graphRetries[status] ?? 0) + 1;
     }
+  });
+  try {
+    const stack = await startLocalStack({
+      logger,
+      env: {
+        ...standIns.env,
+        SYNC_MAX_CONCURRENT_RUNS: String(scenario.globalLimit),
+        SYNC_MAX_CONCURRENT_RUNS_PER_TENANT: String(scenario.perTenantLimit),
+        SYNC_MAX_PARALLEL_TYPES: String(scenario.parallelTypes),
+        GRAPH_REQUEST_TIMEOUT_MS: "30000",
+        GRAPH_MAX_ATTEMPTS: "6",
+      },
+      trustLoopbackCosmosCertificate: true,
+      engine: {
+        // Activities in flight bounded by the engine's own limits, as on an app scaled out to
+        // enough instances (see docs/performance.md); one Functions instance runs 16.
+        driver: { maxConcurrentActivities: scenario.globalLimit * scenario.parallelTypes, log: (level, ...args) => (level === "error" ? console.error(...args) : undefined) },
+      },
+    });
+    for (const tenantId of tenantIds) {
+      for (const fault of planThrottledPages(scenario.sizes, scenario.throttledShare)) {
+        await standIns.simulator.fault(tenantId, fault.policyType, { status: 429, onPage: fault.page, times: 1, retryAfter: RETRY_AFTER_SECONDS });
+      }
+    }
+    return {
+      stack,
+      standIns,
+      tenantIds,
+      graphRetries,
+      async close() {
+        await stack.close();
+        await standIns.stop();
+      },
+    };
+  } catch (error) {
+    await standIns.stop();
+    throw error;
   }
-  return { stack, tenantIds };
 }
 
 /**

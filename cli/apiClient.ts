@@ -6,6 +6,7 @@ import {
   CoverageSchema,
   ItemPageSchema,
   MissingReportViewSchema,
+  PolicyTypeListSchema,
   RunPageSchema,
   RunViewSchema,
   SyncAcceptedSchema,
@@ -13,7 +14,7 @@ import {
   TenantViewSchema,
 } from "../shared/http/schemas";
 import { ProblemSchema } from "./responses";
-import type { Coverage, ItemPage, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
+import type { Coverage, ItemPage, PolicyTypeView, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
 import { UsageError } from "./exitCodes";
 
 /**
@@ -160,6 +161,17 @@ export class ApiClient {
     return { created: answer.status === 201, tenant: this.parse(TenantViewSchema, answer, "tenant") };
   }
 
+  /** `DELETE /tenants/{id}`: the registration only; its inventory and runs stay. */
+  async deleteTenant(tenantId: string): Promise<void> {
+    await this.send("DELETE", `/tenants/${seg(tenantId)}`, {}, [204]);
+  }
+
+
+  async listPolicyTypes(): Promise<PolicyTypeView[]> {
+    const answer = await this.send("GET", "/policy-types", {}, [200]);
+    return this.parse(PolicyTypeListSchema, answer, "policy type list").items;
+  }
+
   async listTenants(): Promise<Tenant[]> {
     const answer = await this.send("GET", "/tenants", {}, [200]);
     return this.parse(TenantListSchema, answer, "tenant list").items;
@@ -182,11 +194,11 @@ export class ApiClient {
    * Polls by tenant and run id against our own base URL rather than following `Location`:
    * the function key must only ever go to the host the user named.
    */
-  async getRun(tenantId: string, runId: string, nowMs: number): Promise<RunPoll> {
+  async getRun(tenantId: string, runId: string, nowMs: number, signal?: AbortSignal): Promise<RunPoll> {
     const answer = await this.send(
       "GET",
       `/tenants/${seg(tenantId)}/inventory/runs/${seg(runId)}`,
-      {},
+      { signal },
       [200, 202],
     );
     return {
@@ -240,7 +252,7 @@ export class ApiClient {
   private async send(
     method: string,
     path: string,
-    request: { query?: Query; body?: unknown },
+    request: { query?: Query; body?: unknown; signal?: AbortSignal },
     expected: number[],
   ): Promise<Answer> {
     const url = new URL(`${this.options.baseUrl}${path}`);
@@ -252,16 +264,17 @@ export class ApiClient {
       "x-correlation-id": this.options.correlationId,
     };
     if (this.options.key) headers["x-functions-key"] = this.options.key;
-    // The API requires a JSON content type on every POST/PUT, an empty body included.
-    if (request.body !== undefined || method === "POST" || method === "PUT")
-      headers["content-type"] = "application/json";
+    // Every POST and PUT says it is JSON, an empty body included: the API refuses a write
+    // without a content type (415) rather than guess.
+    if (request.body !== undefined || method === "POST" || method === "PUT") headers["content-type"] = "application/json";
     const target = `${method} ${url.origin}${url.pathname}`;
 
     let response: Response;
     let text: string;
     try {
       // One signal for the whole exchange, so a server that stalls mid-body also times out.
-      const signal = AbortSignal.timeout(this.options.timeoutMs);
+      const timeout = AbortSignal.timeout(this.options.timeoutMs);
+      const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
       response = await this.options.fetch(url.href, {
         method,
         headers,
@@ -271,6 +284,8 @@ export class ApiClient {
       });
       text = await response.text();
     } catch (error) {
+      // The caller stopped watching (Ctrl-C): its reason, not a network error, is the outcome.
+      request.signal?.throwIfAborted();
       throw this.transportError(error, target);
     }
 

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { PlatformSchema } from "../shared/domain/platform";
-import { CategorySchema, POLICY_TYPE_KEYS, PolicyTypeKeySchema } from "../shared/domain/policyTypes";
+import { CategorySchema, POLICY_TYPE_KEYS } from "../shared/domain/policyTypes";
 import { RunStatusSchema } from "../shared/domain/run";
 import { SelectionHashSchema } from "../shared/domain/selection";
 import type { SelectionInput } from "../shared/domain/selection";
@@ -12,6 +13,8 @@ import { LIST_LIMIT, WAIT_FOR_SLOT_MAX_SECONDS } from "../shared/http/schemas";
 import { TenantIdSchema } from "../shared/domain/tenant";
 import type { ItemsQuery, MissingQuery, RunsQuery } from "./apiClient";
 import { ExitCode, UsageError } from "./exitCodes";
+import { OUTPUT_FORMATS } from "./format";
+import type { OutputFormat } from "./format";
 
 /**
  * The command line, parsed into a typed command and nothing else: no request is made here,
@@ -27,7 +30,12 @@ export interface GlobalOptions {
 
 export type CliCommand =
   | { kind: "tenants.add"; tenantId: string; displayName: string; enabled: boolean; json: boolean }
-  | { kind: "tenants.list"; json: boolean }
+  | { kind: "tenants.list"; format: OutputFormat }
+  | { kind: "tenants.remove"; tenantId: string }
+  | { kind: "tenants.setEnabled"; tenantId: string; enabled: boolean }
+  | { kind: "policyTypes"; format: OutputFormat }
+  | { kind: "coverage"; tenantId: string; format: OutputFormat }
+  | { kind: "runs.watch"; tenantId: string; runId: string; json: boolean }
   | {
       kind: "sync";
       tenantId: string;
@@ -36,9 +44,9 @@ export type CliCommand =
       wait: boolean;
       json: boolean;
     }
-  | { kind: "runs"; tenantId: string; query: RunsQuery; json: boolean }
-  | { kind: "items"; tenantId: string; query: ItemsQuery; all: boolean; json: boolean }
-  | { kind: "missing"; tenantId: string; query: MissingQuery; json: boolean };
+  | { kind: "runs"; tenantId: string; query: RunsQuery; format: OutputFormat }
+  | { kind: "items"; tenantId: string; query: ItemsQuery; all: boolean; format: OutputFormat }
+  | { kind: "missing"; tenantId: string; query: MissingQuery; format: OutputFormat };
 
 export type ParseOutcome =
   | { kind: "command"; command: CliCommand; globals: GlobalOptions }
@@ -80,26 +88,46 @@ function parseWith<T>(schema: z.ZodType<T>, expected: string): (value: string) =
   };
 }
 
-/** `a,b` and repeated flags accumulate; every entry is checked against the domain's enum. */
-function commaList<T extends string>(schema: z.ZodEnum<Record<string, T>>, what: string) {
+/**
+ * A name from a fixed list, case-insensitively (`DeviceConfiguration` is `deviceConfiguration`).
+ * An unknown one is refused with the closest known name when it is a plausible typo (edit
+ * distance at most a third of its length, at least 2), else with where to find the list.
+ */
+export function resolveName<T extends string>(value: string, known: readonly T[], what: string, listCommand: string): T {
+  const exact = known.find((k) => k === value) ?? known.find((k) => k.toLowerCase() === value.toLowerCase());
+  if (exact) return exact;
+  const lower = known.map((k) => k.toLowerCase());
+  const nearest = closest(value.toLowerCase(), lower);
+  const suggestion =
+    distance(value.toLowerCase(), nearest) <= Math.max(2, Math.floor(value.length / 3))
+      ? known[lower.indexOf(nearest)]
+      : undefined;
+  throw new InvalidArgumentError(
+    `Unknown ${what} "${value}".${suggestion ? ` Did you mean "${suggestion}"?` : ""} ${listCommand}`,
+  );
+}
+
+const POLICY_TYPE_LIST = "`tenant-inventory policy-types` lists them.";
+const resolvePolicyType = (value: string) => resolveName(value, POLICY_TYPE_KEYS, "policy type", POLICY_TYPE_LIST);
+const resolveCategory = (value: string) =>
+  resolveName(value, CategorySchema.options, "category", `Known: ${CategorySchema.options.join(", ")}.`);
+const resolvePlatform = (value: string) =>
+  resolveName(value, PlatformSchema.options, "platform", `Known: ${PlatformSchema.options.join(", ")}.`);
+
+/** `a,b` and repeated flags accumulate; every entry is resolved against the domain's list. */
+function commaList<T extends string>(resolve: (value: string) => T, what: string) {
   return (value: string, previous: T[] | undefined): T[] => {
     const entries = value
       .split(",")
       .map((v) => v.trim())
       .filter((v) => v.length > 0);
     if (entries.length === 0) throw new InvalidArgumentError(`Expected a comma-separated list of ${what}.`);
-    const unknown = entries.filter((v) => !schema.safeParse(v).success);
-    if (unknown.length > 0) {
-      throw new InvalidArgumentError(
-        `Unknown ${what}: ${unknown.join(", ")}. Known: ${schema.options.join(", ")}.`,
-      );
-    }
-    return [...(previous ?? []), ...(entries as T[])];
+    return [...(previous ?? []), ...entries.map(resolve)];
   };
 }
 
-const parsePolicyTypes = commaList(PolicyTypeKeySchema, "policy types");
-const parseCategories = commaList(CategorySchema, "categories");
+const parsePolicyTypes = commaList(resolvePolicyType, "policy types");
+const parseCategories = commaList(resolveCategory, "categories");
 const parseSelectionHash = parseWith(SelectionHashSchema, "a selection hash (64 lower-case hex characters)");
 const parseSearch = parseWith(z.string().min(1).max(256), "1 to 256 characters");
 const parseCorrelationId = parseWith(
@@ -107,6 +135,7 @@ const parseCorrelationId = parseWith(
   "1 to 64 characters of A-Z a-z 0-9 . _ -",
 );
 const parseToken = parseWith(z.string().min(1).max(8_192), "a continuation token from a previous page");
+const parseRunId = parseWith(z.string().min(1).max(128), "a run id (from `sync` or `runs`)");
 
 /** The package version, found from either the source tree or `dist/`. */
 function packageVersion(): string {
@@ -126,6 +155,7 @@ function packageVersion(): string {
 
 interface RawOptions {
   json?: boolean;
+  format?: OutputFormat;
   policyTypes?: string[];
   categories?: string[];
   foundations?: boolean;
@@ -148,6 +178,23 @@ const selectionOptions = (command: Command, verb: string): Command =>
     )
     .option("--categories <names>", `categories to ${verb}, comma-separated (repeatable)`, parseCategories)
     .option("--foundations", "include foundation types (filters, scope tags, roles, templates)");
+
+/** `--format table|json|csv` on every listing, with `--json` kept as its shorthand. */
+const formatOptions = (command: Command): Command =>
+  command
+    .addOption(
+      new Option("--format <format>", "output: a table, JSON, or RFC 4180 CSV with a header row").choices(
+        OUTPUT_FORMATS,
+      ),
+    )
+    .option("--json", "the same as --format json");
+
+function formatOf(o: RawOptions): OutputFormat {
+  if (o.json && o.format && o.format !== "json") {
+    throw new UsageError(`--json and --format ${o.format} disagree; pass one of them`);
+  }
+  return o.json ? "json" : (o.format ?? "table");
+}
 
 function buildProgram(
   capture: (command: CliCommand, globals: GlobalOptions) => void,
@@ -217,13 +264,32 @@ function buildProgram(
         globalsOf(command),
       );
     });
+  formatOptions(tenants.command("list").description("list registered tenants, by display name")).action(
+    (o: RawOptions, command: Command) => capture({ kind: "tenants.list", format: formatOf(o) }, globalsOf(command)),
+  );
   tenants
-    .command("list")
-    .description("list registered tenants")
-    .option("--json", "print JSON")
-    .action((o: RawOptions, command: Command) =>
-      capture({ kind: "tenants.list", json: !!o.json }, globalsOf(command)),
+    .command("remove")
+    .description("remove a tenant's registration (its inventory and runs stay; add it again to resume)")
+    .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
+    .action((tenantId: string, _o: RawOptions, command: Command) =>
+      capture({ kind: "tenants.remove", tenantId }, globalsOf(command)),
     );
+  for (const [verb, enabled] of [
+    ["enable", true],
+    ["disable", false],
+  ] as const) {
+    tenants
+      .command(verb)
+      .description(
+        enabled
+          ? "enable a registered tenant: syncs and its nightly run are accepted again"
+          : "disable a registered tenant: syncs are refused (409 TENANT_DISABLED) and the nightly run skips it",
+      )
+      .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
+      .action((tenantId: string, _o: RawOptions, command: Command) =>
+        capture({ kind: "tenants.setEnabled", tenantId, enabled }, globalsOf(command)),
+      );
+  }
 
   selectionOptions(
     program
@@ -255,10 +321,28 @@ function buildProgram(
       },
     );
 
-  program
-    .command("runs")
-    .description("list a tenant's sync runs, newest first")
+  const runs = formatOptions(
+    program
+      .command("runs")
+      .description("list a tenant's sync runs, newest first (`runs watch` follows one)")
+      .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId),
+  );
+  runs
+    .command("watch")
+    .description(
+      "follow a run with live progress until it finishes (again after Ctrl-C); exit code as for sync --wait",
+    )
     .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
+    .argument("<runId>", "the run id, as `sync` or `runs` printed it", parseRunId)
+    .option("--json", "print the finished run as JSON")
+    .action((tenantId: string, runId: string, _o: RawOptions, command: Command) =>
+      // `runs` has a --json of its own, which commander gives the flag to: read both.
+      capture(
+        { kind: "runs.watch", tenantId, runId, json: !!command.optsWithGlobals<RawOptions>().json },
+        globalsOf(command),
+      ),
+    );
+  runs
     .option(
       "--limit <n>",
       `page size (${LIST_LIMIT.min}-${LIST_LIMIT.max}, default ${LIST_LIMIT.default})`,
@@ -267,7 +351,6 @@ function buildProgram(
     .addOption(new Option("--status <status>", "only runs with this status").choices(RunStatusSchema.options))
     .option("--selection-hash <hash>", "only runs of this selection", parseSelectionHash)
     .option("--continuation-token <token>", "the next page, from a previous answer", parseToken)
-    .option("--json", "print the page as JSON")
     .action(
       (
         tenantId: string,
@@ -285,20 +368,20 @@ function buildProgram(
           selectionHash: o.selectionHash,
           continuationToken: o.continuationToken,
         };
-        capture({ kind: "runs", tenantId, query, json: !!o.json }, globalsOf(command));
+        capture({ kind: "runs", tenantId, query, format: formatOf(o) }, globalsOf(command));
       },
     );
 
-  selectionOptions(
+  const items = selectionOptions(
     program
       .command("items")
       .description(
         "list a tenant's inventory items, or with --missing the items the latest completed run did not see",
       )
       .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
-      .addOption(new Option("--policy-type <key>", "only this policy type").choices(POLICY_TYPE_KEYS))
-      .addOption(new Option("--category <name>", "only this category").choices(CategorySchema.options))
-      .addOption(new Option("--platform <name>", "only this platform").choices(PlatformSchema.options))
+      .option("--policy-type <key>", "only this policy type (see `policy-types`)", resolvePolicyType)
+      .option("--category <name>", `only this category (${CategorySchema.options.join(", ")})`, resolveCategory)
+      .option("--platform <name>", `only this platform (${PlatformSchema.options.join(", ")})`, resolvePlatform)
       .option("--q <text>", "case-insensitive substring of the display name", parseSearch)
       .option(
         "--limit <n>",
@@ -313,9 +396,8 @@ function buildProgram(
       )
       .option("--selection-hash <hash>", "with --missing: the selection by its hash", parseSelectionHash),
     "report as missing (with --missing)",
-  )
-    .option("--json", "print JSON")
-    .action(
+  );
+  formatOptions(items).action(
       (
         tenantId: string,
         o: RawOptions & {
@@ -331,7 +413,7 @@ function buildProgram(
         },
         command: Command,
       ) => {
-        const json = !!o.json;
+        const format = formatOf(o);
         const selectionFlags = [
           o.policyTypes && "--policy-types",
           o.categories && "--categories",
@@ -359,7 +441,7 @@ function buildProgram(
           const query: MissingQuery = o.selectionHash
             ? { selectionHash: o.selectionHash }
             : { selection: selectionOf(o) };
-          capture({ kind: "missing", tenantId, query, json }, globalsOf(command));
+          capture({ kind: "missing", tenantId, query, format }, globalsOf(command));
           return;
         }
         if (selectionFlags.length > 0) {
@@ -375,9 +457,26 @@ function buildProgram(
           limit: o.limit,
           continuationToken: o.continuationToken,
         };
-        capture({ kind: "items", tenantId, query, all: !!o.all, json }, globalsOf(command));
+        capture({ kind: "items", tenantId, query, all: !!o.all, format }, globalsOf(command));
       },
     );
+
+  formatOptions(
+    program
+      .command("coverage")
+      .description("one row per policy type: items held, last observation, the last run that enumerated it")
+      .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId),
+  ).action((tenantId: string, o: RawOptions, command: Command) =>
+    capture({ kind: "coverage", tenantId, format: formatOf(o) }, globalsOf(command)),
+  );
+
+  formatOptions(
+    program
+      .command("policy-types")
+      .description("the catalog of policy types (the names --policy-types and --policy-type take)"),
+  ).action((o: RawOptions, command: Command) =>
+    capture({ kind: "policyTypes", format: formatOf(o) }, globalsOf(command)),
+  );
 
   return program;
 }

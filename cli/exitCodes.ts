@@ -4,7 +4,8 @@ import type { RunStatus } from "../shared/domain/run";
  * Exit codes are part of the CLI's contract: scripts and pipelines branch on them.
  * 0 success (also a partial run, which warns), 1 failed run or any other error,
  * 2 usage or validation error, 3 conflict (lock held, tenant disabled, run skipped),
- * 4 not found.
+ * 4 not found (an unregistered tenant included), 130 / 143 stopped watching a run by SIGINT /
+ * SIGTERM (128 + the signal number, as shells report it; the run itself goes on).
  */
 export const ExitCode = {
   ok: 0,
@@ -12,6 +13,8 @@ export const ExitCode = {
   usage: 2,
   conflict: 3,
   notFound: 4,
+  interrupted: 130,
+  terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -1,18 +1,25 @@
+import { stringify } from "csv-stringify/sync";
 import type { InventoryItem, MissingReport, Run } from "../shared/domain";
 import type { ApiError } from "./apiClient";
-import type { TenantView as Tenant } from "./responses";
+import type { CoverageRow, PolicyTypeView, TenantView as Tenant } from "./responses";
 
 /**
  * Plain padded columns rather than a boxed table: output stays greppable, `cut`-able and
- * readable in CI logs, and needs no dependency. `--json` is there for machines.
+ * readable in CI logs, and needs no dependency. `--format json` and `--format csv` are there
+ * for machines and spreadsheets.
  */
 export interface Column<T> {
   header: string;
   value: (row: T) => string;
-  /** Long cells (display names) are cut with an ellipsis; `--json` has the full text. */
+  /** Long cells (display names) are cut with an ellipsis; json and csv have the full text. */
   maxWidth?: number;
   align?: "left" | "right";
+  /** The cell in CSV when it differs from the table's (full timestamps, full ids). */
+  csv?: (row: T) => string;
 }
+
+export const OUTPUT_FORMATS = ["table", "json", "csv"] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 // C0/C1 controls (ANSI escapes, newlines) and bidi overrides: text from Graph or from another
 // tenant's admin must not be able to move the cursor or reorder what the terminal shows.
@@ -59,6 +66,52 @@ export function table<T>(columns: readonly Column<T>[], rows: readonly T[]): str
       .trimEnd();
   return [line(columns.map((c) => c.header)), ...cells.map(line)].join("\n") + "\n";
 }
+
+/**
+ * A cell a spreadsheet would read as a formula (=, +, -, @, or a leading tab or carriage return)
+ * gets a leading apostrophe, as OWASP's "CSV Injection" page recommends: a display name like
+ * `=HYPERLINK(…)` written by one tenant's admin must not run in the MSP's Excel.
+ */
+export function csvCell(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/**
+ * RFC 4180 CSV (header row, CRLF, quotes doubled) by csv-stringify. Cells are sanitised like the
+ * table's (no terminal escapes) and guarded against formula injection, never truncated.
+ */
+export function csv<T>(columns: readonly Column<T>[], rows: readonly T[]): string {
+  return stringify(
+    rows.map((row) => columns.map((c) => csvCell(sanitize((c.csv ?? c.value)(row))))),
+    { header: true, columns: columns.map((c) => c.header), record_delimiter: "windows", quoted_match: /^'/ },
+  );
+}
+
+// ── sorting: every listing prints in a stable, readable order whatever order the API used ──
+
+const collator = new Intl.Collator("en", { sensitivity: "base", numeric: true });
+const byText =
+  <T>(...keys: ((row: T) => string)[]) =>
+  (a: T, b: T): number => {
+    for (const key of keys) {
+      const order = collator.compare(key(a), key(b)) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+      if (order !== 0) return order;
+    }
+    return 0;
+  };
+
+/** Items and missing items: by policy type, then display name, then Graph id. */
+export const sortItems = <T extends { policyType: string; displayName: string; externalId: string }>(items: readonly T[]): T[] =>
+  [...items].sort(byText<T>((i) => i.policyType, (i) => i.displayName, (i) => i.externalId));
+export const sortTenants = (tenants: readonly Tenant[]): Tenant[] =>
+  [...tenants].sort(byText<Tenant>((t) => t.displayName, (t) => t.tenantId));
+export const sortCoverage = (rows: readonly CoverageRow[]): CoverageRow[] =>
+  [...rows].sort(byText<CoverageRow>((r) => r.category, (r) => r.policyType));
+export const sortPolicyTypes = (rows: readonly PolicyTypeView[]): PolicyTypeView[] =>
+  [...rows].sort(byText<PolicyTypeView>((r) => r.category, (r) => r.key));
+/** Runs: newest first, as the API pages them; ties by id so the order is stable. */
+export const sortRuns = (runs: readonly Run[]): Run[] =>
+  [...runs].sort((a, b) => (a.requestedAt === b.requestedAt ? (a.id < b.id ? -1 : 1) : a.requestedAt < b.requestedAt ? 1 : -1));
 
 export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)}ms`;
@@ -118,11 +171,11 @@ export function formatRunReport(run: Run): string {
   return out;
 }
 
-const RUN_COLUMNS: Column<Run>[] = [
+export const RUN_COLUMNS: Column<Run>[] = [
   { header: "RUN", value: (r) => r.id },
   { header: "STATUS", value: (r) => r.status },
   { header: "TRIGGER", value: (r) => r.trigger },
-  { header: "REQUESTED", value: (r) => formatTimestamp(r.requestedAt) },
+  { header: "REQUESTED", value: (r) => formatTimestamp(r.requestedAt), csv: (r) => r.requestedAt },
   {
     header: "DURATION",
     value: (r) => {
@@ -133,7 +186,7 @@ const RUN_COLUMNS: Column<Run>[] = [
   },
   { header: "TYPES", value: (r) => String(r.policyTypes.length), align: "right" },
   { header: "ITEMS", value: (r) => String(r.counts.itemsObserved), align: "right" },
-  { header: "SELECTION", value: (r) => r.selectionHash.slice(0, 12) },
+  { header: "SELECTION", value: (r) => r.selectionHash.slice(0, 12), csv: (r) => r.selectionHash },
   { header: "ERRORS", value: (r) => r.errorCodes.join(","), maxWidth: 60 },
 ];
 
@@ -141,23 +194,23 @@ export function formatRuns(runs: readonly Run[]): string {
   return runs.length === 0 ? "No runs.\n" : table(RUN_COLUMNS, runs);
 }
 
-const TENANT_COLUMNS: Column<Tenant>[] = [
+export const TENANT_COLUMNS: Column<Tenant>[] = [
   { header: "TENANT ID", value: (t) => t.tenantId },
   { header: "DISPLAY NAME", value: (t) => t.displayName, maxWidth: 48 },
   { header: "ENABLED", value: (t) => (t.enabled ? "yes" : "no") },
   { header: "SELECTIONS", value: (t) => String(t.selections.length), align: "right" },
-  { header: "UPDATED", value: (t) => formatTimestamp(t.updatedAt) },
+  { header: "UPDATED", value: (t) => formatTimestamp(t.updatedAt), csv: (t) => t.updatedAt },
 ];
 
 export function formatTenants(tenants: readonly Tenant[]): string {
   return tenants.length === 0 ? "No tenants registered.\n" : table(TENANT_COLUMNS, tenants);
 }
 
-const ITEM_COLUMNS: Column<InventoryItem>[] = [
+export const ITEM_COLUMNS: Column<InventoryItem>[] = [
   { header: "POLICY TYPE", value: (i) => i.policyType },
   { header: "PLATFORM", value: (i) => i.platform },
   { header: "DISPLAY NAME", value: (i) => i.displayName, maxWidth: 60 },
-  { header: "LAST SEEN", value: (i) => formatTimestamp(i.lastSeenAt) },
+  { header: "LAST SEEN", value: (i) => formatTimestamp(i.lastSeenAt), csv: (i) => i.lastSeenAt },
   { header: "EXTERNAL ID", value: (i) => i.externalId, maxWidth: 40 },
 ];
 
@@ -168,10 +221,46 @@ export function formatItems(items: readonly InventoryItem[]): string {
 }
 
 type MissingItem = MissingReport["items"][number];
-const MISSING_COLUMNS: Column<MissingItem>[] = [
+export const MISSING_COLUMNS: Column<MissingItem>[] = [
   ...(ITEM_COLUMNS.slice(0, 4) as Column<MissingItem>[]),
   { header: "TYPE COMPLETE", value: (i) => (i.typeComplete ? "yes" : "no") },
 ];
+/** CSV has room for the Graph id, which a spreadsheet user needs to find the object again. */
+export const MISSING_CSV_COLUMNS: Column<MissingItem>[] = [...MISSING_COLUMNS, ITEM_COLUMNS[4] as Column<MissingItem>];
+
+export const COVERAGE_COLUMNS: Column<CoverageRow>[] = [
+  { header: "CATEGORY", value: (r) => r.category },
+  { header: "POLICY TYPE", value: (r) => r.policyType },
+  { header: "ITEMS", value: (r) => String(r.itemCount), align: "right" },
+  { header: "LAST OBSERVED", value: (r) => formatTimestamp(r.lastObservedAt), csv: (r) => r.lastObservedAt ?? "" },
+  { header: "LAST RUN", value: (r) => r.lastRun?.id ?? "-", csv: (r) => r.lastRun?.id ?? "" },
+  { header: "STATUS", value: (r) => r.lastRun?.status ?? "never enumerated", csv: (r) => r.lastRun?.status ?? "" },
+  { header: "ERROR", value: (r) => r.lastRun?.errorCode ?? "" },
+];
+
+/** One row per catalog type; says plainly when no run has enumerated any of them yet. */
+export function formatCoverage(rows: readonly CoverageRow[]): string {
+  const enumerated = rows.filter((r) => r.lastRun !== null).length;
+  const note =
+    enumerated === 0
+      ? "No run has enumerated any type of this tenant yet: start one with tenant-inventory sync.\n"
+      : `${enumerated} of ${plural(rows.length, "policy type")} enumerated, ${plural(rows.reduce((n, r) => n + r.itemCount, 0), "item")}.\n`;
+  return table(COVERAGE_COLUMNS, rows) + note;
+}
+
+export const POLICY_TYPE_COLUMNS: Column<PolicyTypeView>[] = [
+  { header: "CATEGORY", value: (t) => t.category },
+  { header: "POLICY TYPE", value: (t) => t.key },
+  { header: "FOUNDATION", value: (t) => (t.foundation ? "yes" : "no") },
+  { header: "GRAPH", value: (t) => `${t.graphVersion} /${t.graphPath.replace(/^\//, "")}` },
+];
+
+export function formatPolicyTypes(rows: readonly PolicyTypeView[]): string {
+  return (
+    table(POLICY_TYPE_COLUMNS, rows) +
+    "Foundation types (filters, scope tags, roles, templates) are synced with --foundations or --categories foundations.\n"
+  );
+}
 
 /** Says which run decided "missing" and how far to trust it, then the items. */
 export function formatMissing(report: MissingReport): string {
@@ -195,31 +284,43 @@ export function formatMissing(report: MissingReport): string {
   return out;
 }
 
+/** What the failed command was about, so a hint can name real values instead of placeholders. */
+export interface ErrorContext {
+  tenantId?: string;
+}
+
 /** `error: …` plus what the user can do about it. Never includes the function key. */
-export function formatApiError(error: ApiError): string {
+export function formatApiError(error: ApiError, context: ErrorContext = {}): string {
   const lines = [`error: ${sanitize(error.message)}`];
   for (const f of error.info.fieldErrors ?? []) lines.push(sanitize(`  ${f.path}: ${f.message}`));
   if (error.code === "LOCK_HELD" && error.info.activeRunId) {
     lines.push(`  active run: ${sanitize(error.info.activeRunId)}`);
   }
-  const hint = hintFor(error);
+  const hint = hintFor(error, context);
   if (hint) lines.push(`  hint: ${hint}`);
   if (error.info.correlationId) lines.push(`  correlation id: ${sanitize(error.info.correlationId)}`);
   return lines.join("\n") + "\n";
 }
 
-function hintFor(error: ApiError): string | null {
+function hintFor(error: ApiError, context: ErrorContext): string | null {
+  const tenant = context.tenantId ? sanitize(context.tenantId) : null;
   switch (error.code) {
     case "UNAUTHORIZED":
       return "a deployed app needs its function key: pass --key or set TENANT_INVENTORY_KEY";
     case "FORBIDDEN":
-      return "the caller's principal lacks the role this route needs (see docs/api.md)";
+      return "the caller's principal lacks the role this route needs (docs/api.md lists the role of each route)";
     case "NETWORK_ERROR":
       return "is the API running? Start the local host with `npm start`, or check --api-url / TENANT_INVENTORY_API_URL";
     case "TENANT_NOT_FOUND":
-      return "register it first: tenant-inventory tenants add <tenantId> --name <displayName>";
+      return tenant
+        ? `no tenant ${tenant} is registered here (a typo?). \`tenant-inventory tenants list\` shows the registered ones; register it with: tenant-inventory tenants add ${tenant} --name "Customer name"`
+        : "`tenant-inventory tenants list` shows the registered tenants";
+    case "TENANT_DISABLED":
+      return tenant ? `the tenant is disabled; enable it with: tenant-inventory tenants enable ${tenant}` : null;
     case "LOCK_HELD":
-      return "wait for the active run, or watch it with: tenant-inventory runs <tenantId> --status running";
+      return tenant && error.info.activeRunId
+        ? `follow the active run with: tenant-inventory runs watch ${tenant} ${sanitize(error.info.activeRunId)}`
+        : null;
     case "NOT_FOUND":
       return "no such route: does --api-url end with /api?";
     default:

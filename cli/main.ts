@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import { ApiClient, ApiError, DEFAULT_API_URL, resolveBaseUrl } from "./apiClient";
 import { parseCommandLine } from "./commandLine";
 import type { CliCommand } from "./commandLine";
-import { addTenant, listTenants } from "./commands/tenants";
+import { listPolicyTypes, showCoverage } from "./commands/catalog";
+import { addTenant, listTenants, removeTenant, setTenantEnabled } from "./commands/tenants";
 import type { CommandContext } from "./commands/context";
 import { listItems, listMissing } from "./commands/items";
-import { listRuns } from "./commands/runs";
+import { listRuns, watchRun } from "./commands/runs";
 import { sync } from "./commands/sync";
 import { ExitCode, UsageError, exitCodeForStatus } from "./exitCodes";
 import { formatApiError, sanitize } from "./format";
-import type { CliIo } from "./io";
-import { DEFAULT_POLL_OPTIONS } from "./progress";
+import type { CliIo, InterruptSignal, InterruptSource } from "./io";
+import { DEFAULT_POLL_OPTIONS, restoreTerminals } from "./progress";
 
 export type { CliIo } from "./io";
 
@@ -23,6 +25,16 @@ function execute(ctx: CommandContext, command: CliCommand): Promise<ExitCode> {
       return addTenant(ctx, command);
     case "tenants.list":
       return listTenants(ctx, command);
+    case "tenants.remove":
+      return removeTenant(ctx, command);
+    case "tenants.setEnabled":
+      return setTenantEnabled(ctx, command);
+    case "policyTypes":
+      return listPolicyTypes(ctx, command);
+    case "coverage":
+      return showCoverage(ctx, command);
+    case "runs.watch":
+      return watchRun(ctx, command);
     case "sync":
       return sync(ctx, command);
     case "runs":
@@ -70,14 +82,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       stderr: io.stderr,
       poll: {
         ...DEFAULT_POLL_OPTIONS,
-        sleep: io.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+        // Aborting the signal rejects the pending wait, so an interrupted watch ends at once.
+        sleep: io.sleep ?? ((ms, signal) => delay(ms, undefined, { signal })),
         now: io.now ?? Date.now,
       },
+      interrupts: io.interrupts ?? (() => () => undefined),
     };
     return await execute(ctx, command);
   } catch (error) {
     if (error instanceof ApiError) {
-      io.stderr.write(formatApiError(error));
+      io.stderr.write(formatApiError(error, { tenantId: "tenantId" in command ? command.tenantId : undefined }));
       return exitCodeForStatus(error.info.status);
     }
     if (error instanceof UsageError) {
@@ -91,11 +105,28 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+/**
+ * The process's SIGINT and SIGTERM, for as long as a command follows a run. While subscribed,
+ * the signals no longer kill the process: the command stops watching, says so and exits itself.
+ */
+export const processInterrupts: InterruptSource = (handler) => {
+  const on = (signal: InterruptSignal) => handler(signal);
+  process.on("SIGINT", on);
+  process.on("SIGTERM", on);
+  return () => {
+    process.off("SIGINT", on);
+    process.off("SIGTERM", on);
+  };
+};
+
 if (require.main === module) {
+  // Whatever ends the process, a progress bar still drawn gives the terminal its line wrap back.
+  process.once("exit", restoreTerminals);
   void runCli(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
+    interrupts: processInterrupts,
   }).then((code) => {
     // exitCode, not exit(): let stdout drain when piped.
     process.exitCode = code;

@@ -33,6 +33,29 @@ export interface ProgressView {
   stop(): void;
 }
 
+/**
+ * cli-progress turns the terminal's line wrap off (ESC[?7l) while a bar is drawn and back on in
+ * `stop()`. A process that ends any other way (a signal, `process.exit`, an uncaught error) would
+ * leave the user's shell not wrapping long lines. Every drawn bar is registered here until it
+ * stops, and `restoreTerminals()` (hooked to the process's `exit` by the binaries) turns wrap
+ * back on for any still drawn.
+ */
+const drawnOn = new Set<CliOutput>();
+export const LINE_WRAP_ON = "\x1b[?7h";
+
+export function barDrawn(stream: CliOutput): void {
+  drawnOn.add(stream);
+}
+
+export function barStopped(stream: CliOutput): void {
+  drawnOn.delete(stream);
+}
+
+export function restoreTerminals(): void {
+  for (const stream of drawnOn) stream.write(`${LINE_WRAP_ON}\n`);
+  drawnOn.clear();
+}
+
 export function formatProgressLine(runId: string, p: RunProgress): string {
   return (
     sanitize(
@@ -71,7 +94,10 @@ class BarView implements ProgressView {
   private readonly bar: SingleBar;
   private started = false;
 
-  constructor(stream: CliOutput, runId: string) {
+  constructor(
+    private readonly stream: CliOutput,
+    runId: string,
+  ) {
     this.bar = new SingleBar(
       {
         // cli-progress draws to any TTY stream; only a real terminal reaches this view.
@@ -90,6 +116,7 @@ class BarView implements ProgressView {
 
   update(p: RunProgress): void {
     if (!this.started) {
+      barDrawn(this.stream);
       this.bar.start(p.typesTotal, p.typesDone, { status: p.status.padEnd(7) });
       this.started = true;
       return;
@@ -99,12 +126,16 @@ class BarView implements ProgressView {
   }
 
   stop(): void {
-    if (this.started) this.bar.stop();
+    if (!this.started) return;
+    this.started = false;
+    this.bar.stop();
+    barStopped(this.stream);
   }
 }
 
 export interface PollOptions {
-  sleep: (ms: number) => Promise<void>;
+  /** Should reject (or at least return) once `signal` aborts; the loop checks it after every wait. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   now: () => number;
   /** The CLI never polls more often than this, whatever Retry-After says (1 s). */
   minIntervalMs: number;
@@ -130,7 +161,8 @@ export function pollDelayMs(
 
 /**
  * Polls `GET …/runs/{id}` until it answers 200 (success, partial, failed or skipped), waiting
- * Retry-After between polls within [minIntervalMs, maxIntervalMs].
+ * Retry-After between polls within [minIntervalMs, maxIntervalMs]. `signal` stops the watching
+ * (never the run): the pending wait or request is abandoned and the signal's reason thrown.
  */
 export async function waitForRun(
   client: Pick<ApiClient, "getRun">,
@@ -139,17 +171,21 @@ export async function waitForRun(
   firstRetryAfterSeconds: number | null,
   view: ProgressView,
   options: PollOptions,
+  signal?: AbortSignal,
+  startedAt: number = options.now(),
 ): Promise<Run> {
-  const started = options.now();
+  const started = startedAt;
   let delay = pollDelayMs(firstRetryAfterSeconds, options);
   let failures = 0;
   for (;;) {
-    await options.sleep(delay);
+    await options.sleep(delay, signal);
+    signal?.throwIfAborted();
     let poll;
     try {
-      poll = await client.getRun(tenantId, runId, options.now());
+      poll = await client.getRun(tenantId, runId, options.now(), signal);
       failures = 0;
     } catch (error) {
+      signal?.throwIfAborted();
       if (error instanceof ApiError && error.transient && failures < options.maxTransientFailures) {
         failures += 1;
         delay = Math.min(options.maxIntervalMs, options.minIntervalMs * 2 ** failures);
@@ -211,6 +247,7 @@ export function createMultiRunProgress(stream: CliOutput): MultiRunProgress {
       const payload = { label: sanitize(label).padEnd(width).slice(0, width), status: p.status.padEnd(8), elapsed: formatDuration(p.elapsedMs) };
       const bar = bars.get(label);
       if (!bar) {
+        barDrawn(stream);
         bars.set(label, multi.create(p.typesTotal, p.typesDone, payload));
         return;
       }
@@ -219,6 +256,7 @@ export function createMultiRunProgress(stream: CliOutput): MultiRunProgress {
     },
     stop() {
       multi.stop();
+      barStopped(stream);
     },
   };
 }

@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { ProblemDetailsSchema } from "../shared/http/problem";
-import type { CoverageSchema, ItemPageSchema, RunPageSchema, TenantViewSchema } from "../shared/http/schemas";
+import type {
+  CoverageSchema,
+  ItemPageSchema,
+  PolicyTypeListSchema,
+  RunPageSchema,
+  TenantViewSchema,
+} from "../shared/http/schemas";
 
 /**
  * The response bodies of docs/api.md as the CLI reads them: the very schemas the HTTP layer
@@ -12,6 +18,8 @@ export type RunPage = z.infer<typeof RunPageSchema>;
 export type ItemPage = z.infer<typeof ItemPageSchema>;
 export type TenantView = z.infer<typeof TenantViewSchema>;
 export type Coverage = z.infer<typeof CoverageSchema>;
+export type CoverageRow = Coverage["items"][number];
+export type PolicyTypeView = z.infer<typeof PolicyTypeListSchema>["items"][number];
 
 /**
  * Problem details, read tolerantly: a proxy, an older app or a newer one may answer with a

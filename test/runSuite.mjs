@@ -3,12 +3,14 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { childEnv } from "./support/childEnv.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const bin = (name) => join(root, "node_modules", ".bin", name);
+const env = childEnv(process.env, process.stdout.isTTY);
 const run = (label, cmd, args) => {
   const started = Date.now();
-  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: process.env });
+  const result = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env });
   console.log(`[${label}] exit ${result.status} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   return result.status === 0;
 };

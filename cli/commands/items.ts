@@ -1,21 +1,22 @@
 import type { InventoryItem } from "../../shared/domain/item";
 import type { ItemsQuery, MissingQuery } from "../apiClient";
 import { ExitCode } from "../exitCodes";
-import { formatItems, formatMissing } from "../format";
+import { ITEM_COLUMNS, MISSING_CSV_COLUMNS, formatItems, formatMissing, sortItems } from "../format";
+import type { OutputFormat } from "../format";
 import type { CommandContext } from "./context";
-import { printJson } from "./context";
+import { printListing } from "./context";
 
 export async function listItems(
   ctx: CommandContext,
-  command: { tenantId: string; query: ItemsQuery; all: boolean; json: boolean },
+  command: { tenantId: string; query: ItemsQuery; all: boolean; format: OutputFormat },
 ): Promise<ExitCode> {
-  const items: InventoryItem[] = [];
+  const collected: InventoryItem[] = [];
   const seen = new Set<string>();
   let token = command.query.continuationToken;
   let next: string | null;
   for (;;) {
     const page = await ctx.client.listItems(command.tenantId, { ...command.query, continuationToken: token });
-    items.push(...page.items);
+    collected.push(...page.items);
     next = page.continuationToken;
     if (!command.all || !next) break;
     // A token that comes back twice would loop forever; stop and say so rather than hang.
@@ -27,21 +28,31 @@ export async function listItems(
     token = next;
   }
   const remaining = command.all ? null : next;
-  if (command.json) {
-    printJson(ctx.stdout, { items, continuationToken: remaining });
-    return ExitCode.ok;
+  // Sorted by policy type and name: what was fetched (every page with --all, else this page).
+  const items = sortItems(collected);
+  printListing(ctx.stdout, command.format, {
+    json: { items, continuationToken: remaining },
+    columns: ITEM_COLUMNS,
+    rows: items,
+    table: () => formatItems(items),
+  });
+  if (remaining && command.format !== "json") {
+    ctx.stderr.write(`More items: add --all, or --continuation-token ${remaining}\n`);
   }
-  ctx.stdout.write(formatItems(items));
-  if (remaining) ctx.stderr.write(`More items: add --all, or --continuation-token ${remaining}\n`);
   return ExitCode.ok;
 }
 
 export async function listMissing(
   ctx: CommandContext,
-  command: { tenantId: string; query: MissingQuery; json: boolean },
+  command: { tenantId: string; query: MissingQuery; format: OutputFormat },
 ): Promise<ExitCode> {
-  const report = await ctx.client.missing(command.tenantId, command.query);
-  if (command.json) printJson(ctx.stdout, report);
-  else ctx.stdout.write(formatMissing(report));
+  const answer = await ctx.client.missing(command.tenantId, command.query);
+  const report = { ...answer, items: sortItems(answer.items) };
+  printListing(ctx.stdout, command.format, {
+    json: report,
+    columns: MISSING_CSV_COLUMNS,
+    rows: report.items,
+    table: () => formatMissing(report),
+  });
   return ExitCode.ok;
 }

@@ -1,10 +1,10 @@
 import type { SelectionInput } from "../../shared/domain/selection";
 import { normaliseSelection } from "../../shared/domain/selection";
-import { ExitCode, exitCodeForRunStatus } from "../exitCodes";
-import { formatRunReport, sanitize } from "../format";
-import { createProgressView, progressOf, waitForRun } from "../progress";
+import { ExitCode } from "../exitCodes";
+import { sanitize } from "../format";
 import type { CommandContext } from "./context";
 import { printJson } from "./context";
+import { followRun, watchCommand } from "./follow";
 
 export async function sync(
   ctx: CommandContext,
@@ -28,51 +28,17 @@ export async function sync(
       ctx.stdout.write(
         sanitize(`Queued run ${accepted.runId} (selection ${accepted.selectionHash.slice(0, 12)}).`) + "\n",
       );
-      ctx.stderr.write(
-        `Follow it with: tenant-inventory runs ${accepted.tenantId} --limit 5, or sync again with --wait.\n`,
-      );
+      ctx.stderr.write(`Follow it with: ${watchCommand(accepted.tenantId, accepted.runId)}\n`);
     }
     return ExitCode.ok;
   }
 
-  const view = createProgressView(ctx.stderr, accepted.runId);
-  let run;
-  try {
+  return followRun(ctx, {
+    tenantId: accepted.tenantId,
+    runId: accepted.runId,
     // Until the first poll, the scope comes from our own selection through the same domain rule.
-    const selection = normaliseSelection(command.selection);
-    view.update(progressOf({ status: accepted.status, selection, policyTypes: [] }, 0));
-    run = await waitForRun(ctx.client, accepted.tenantId, accepted.runId, retryAfterSeconds, view, ctx.poll);
-  } finally {
-    view.stop();
-  }
-
-  if (command.json) printJson(ctx.stdout, run);
-  else ctx.stdout.write(formatRunReport(run));
-
-  const failedTypes = run.policyTypes.filter((p) => p.status === "failed").map((p) => p.policyType);
-  switch (run.status) {
-    case "partial":
-      ctx.stderr.write(
-        sanitize(
-          `warning: run ${run.id} is partial: ${failedTypes.length} of ${run.policyTypes.length} policy types failed (${run.errorCodes.join(", ")}); ` +
-            `items of ${failedTypes.join(", ")} were not refreshed.`,
-        ) + "\n",
-      );
-      break;
-    case "failed":
-      ctx.stderr.write(
-        sanitize(`error: run ${run.id} failed (${run.errorCodes.join(", ") || "no error code"}).`) + "\n",
-      );
-      break;
-    case "skipped":
-      ctx.stderr.write(
-        sanitize(
-          `error: run ${run.id} was skipped (${run.errorCodes.join(", ") || "no error code"}): it never started.`,
-        ) + "\n",
-      );
-      break;
-    default:
-      break;
-  }
-  return exitCodeForRunStatus(run.status);
+    initial: { status: accepted.status, selection: normaliseSelection(command.selection), policyTypes: [] },
+    retryAfterSeconds,
+    json: command.json,
+  });
 }

@@ -10,7 +10,7 @@ import { startLocalHost } from "../host/localHost";
 import type { LocalHost } from "../host/localHost";
 import type { DemoTenant } from "../host/demoTenants";
 import { ApiClient } from "../../cli/apiClient";
-import { createMultiRunProgress } from "../../cli/progress";
+import { createMultiRunProgress, restoreTerminals } from "../../cli/progress";
 import type { MultiRunProgress } from "../../cli/progress";
 import type { Coverage } from "../../cli/responses";
 
@@ -175,7 +175,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
     // 1. First sync of both tenants.
     out(`1. Sync both demo tenants through the API: POST …/inventory/sync → 202 + Location, then GET the Location until 200.\n`);
-    out(`   (The API answers Retry-After: 5; the demo polls every ${formatDuration(poll.pollIntervalMs)} to stay short. Simulated Graph latency: ${options.latencyMs ?? 25} ms a request.)\n`);
+    out(`   (The API answers Retry-After: 1 in a run's first 10 s, then 5; the demo polls every ${formatDuration(poll.pollIntervalMs)} to stay short. Simulated Graph latency: ${options.latencyMs ?? 25} ms a request.)\n`);
     const first = await syncThroughApi(api, tenants, createMultiRunProgress(options.stdout), poll);
     out("\n");
     for (const t of first) {
@@ -260,6 +260,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 }
 
 if (require.main === module) {
+  // Ctrl-C or SIGTERM mid-demo: put the terminal back (a live bar turns line wrap off), say so,
+  // and exit; the embedded host lives in this process, so its port goes with it (the real
+  // engine's child processes end when their stdin, a pipe from this process, closes).
+  process.once("exit", restoreTerminals);
+  const stop = (signal: NodeJS.Signals) => {
+    restoreTerminals();
+    process.stderr.write(`\n${signal}: demo stopped.\n`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   runDemo({ stdout: process.stdout, durableEngine: process.env.DURABLE_ENGINE?.trim().toLowerCase() === "real" ? "real" : "driver" })
     .then(() => process.exit(0))
     .catch((error: unknown) => {

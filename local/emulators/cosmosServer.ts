@@ -1,6 +1,7 @@
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { createHttpsServer } from "@vercel/cosmosdb-server";
+import type { createHttpsServer as CreateHttpsServer } from "@vercel/cosmosdb-server";
+import { STAND_IN_IDLE_TIMEOUT_MS } from "./idleTimeout";
 
 /**
  * The in-process Cosmos DB–compatible server (`@vercel/cosmosdb-server`), in memory, on a free
@@ -9,6 +10,7 @@ import { createHttpsServer } from "@vercel/cosmosdb-server";
  * NODE_TLS_REJECT_UNAUTHORIZED). It does not check keys; any base64 text will do.
  */
 export const COSMOS_SERVER_KEY = Buffer.from("local in-memory cosmos server").toString("base64");
+
 
 export interface RunningCosmosServer {
   endpoint: string;
@@ -27,11 +29,23 @@ export interface CosmosServerOptions {
    * those handshakes, not the sync, used most of the CPU.
    */
   keepAlive?: boolean;
+  /** Told of every request (method, path, headers) before it is served: request accounting. */
+  onRequest?: (method: string, path: string, headers: Record<string, string | string[] | undefined>) => void;
+  /** Told of every TLS connection a client opens (connection churn shows as handshakes on both ends). */
+  onConnection?: () => void;
 }
 
 export async function startCosmosServer(options: CosmosServerOptions = {}): Promise<RunningCosmosServer> {
   const host = options.host ?? "127.0.0.1";
+  // Loaded on first use: the package (and its query parser) costs ~27 MiB of RSS (measured), which
+  // a process that only talks to a Cosmos endpoint — the bench's sync process — must not carry.
+  const { createHttpsServer } = require("@vercel/cosmosdb-server") as { createHttpsServer: typeof CreateHttpsServer };
   const server = createHttpsServer({ keepAlive: options.keepAlive ?? true });
+  server.keepAliveTimeout = STAND_IN_IDLE_TIMEOUT_MS;
+  const onRequest = options.onRequest;
+  if (onRequest) server.prependListener("request", (req) => onRequest(req.method ?? "GET", req.url ?? "/", req.headers));
+  const onConnection = options.onConnection;
+  if (onConnection) server.on("secureConnection", () => onConnection());
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {

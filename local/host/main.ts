@@ -81,8 +81,10 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
         process.exit(1);
       });
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  // `on`, not `once`: under `npm start` a Ctrl-C reaches this process twice (from the terminal
+  // and forwarded by npm), and a second signal with no listener would kill it mid-close.
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }
 
 if (require.main === module) void main();

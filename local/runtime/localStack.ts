@@ -21,6 +21,12 @@ export interface LocalStackOptions {
   logger?: StructuredLogger;
   engine?: Omit<LocalEngineOptions, "settings" | "stores" | "logger">;
   /**
+   * The configured COSMOS_ENDPOINT is a loopback stand-in with a self-signed certificate (the
+   * Cosmos-compatible server in a process of its own, as the bench runs it): relax certificate
+   * checks for that endpoint only. Refused for any endpoint that is not loopback.
+   */
+  trustLoopbackCosmosCertificate?: boolean;
+  /**
    * Which Durable engine runs the orchestrations: the offline driver (default) or the real Durable
    * Task extension (local/realEngine; needs dotnet). Default: `DURABLE_ENGINE` from `env`.
    */
@@ -58,7 +64,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       uses.cosmos = `configured (${displayUrl(env.COSMOS_ENDPOINT ?? "")})`;
       // A Cosmos-compatible server or emulator on this machine with a self-signed certificate
       // (e.g. `@vercel/cosmosdb-server` in its own process): trusted for that loopback endpoint only.
-      if (env.LOCAL_COSMOS_TRUST_LOOPBACK_CERT?.trim() === "true") {
+      if (options.trustLoopbackCosmosCertificate || env.LOCAL_COSMOS_TRUST_LOOPBACK_CERT?.trim() === "true") {
         cosmosAgent = loopbackCosmosAgent(env.COSMOS_ENDPOINT ?? "");
         uses.cosmos += " (self-signed loopback certificate trusted)";
       }

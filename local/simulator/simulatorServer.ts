@@ -8,6 +8,7 @@ import { FaultBook, forbiddenBody, graphErrorBody, notLicensedBody } from "./fau
 import type { FaultSpec, LatencySpec } from "./faults";
 import { DEFAULT_SIZES, PAGE_SIZE_MAX } from "./pageSizes";
 import { RequestLog } from "./requestLog";
+import { STAND_IN_IDLE_TIMEOUT_MS } from "../emulators/idleTimeout";
 import { malformedObjects, seedAddedObjects, seedObjects, seedOf } from "./seedData";
 import type { GraphObject } from "./seedData";
 import { INTUNE_THROTTLE, TenantThrottle } from "./throttle";
@@ -305,7 +306,8 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     // Drain any request body (a write attempt) so the connection stays usable.
     req.resume();
   });
-  server.keepAliveTimeout = 5_000;
+  // Like Graph's front ends, not Node's 5 s default: see STAND_IN_IDLE_TIMEOUT_MS.
+  server.keepAliveTimeout = STAND_IN_IDLE_TIMEOUT_MS;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -42,6 +42,18 @@ export function normaliseSelection(input: SelectionInput): Selection {
   return { policyTypes, categories, includeFoundations };
 }
 
+/**
+ * What a tenant syncs at night when it was registered without explicit selections: every type,
+ * foundations included, as one selection. The nightly walk, the tenant routes and their views
+ * all read it from here, so "no selections" and "the default selection" never look different.
+ */
+export const DEFAULT_NIGHTLY_SELECTION: Selection = normaliseSelection({ includeFoundations: true });
+
+/** The selections a tenant's nightly run actually syncs: its own, or the default when it has none. */
+export function effectiveNightlySelections(selections: readonly Selection[]): Selection[] {
+  return selections.length > 0 ? [...selections] : [DEFAULT_NIGHTLY_SELECTION];
+}
+
 /** JSON with object keys sorted recursively and no whitespace. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);

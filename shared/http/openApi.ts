@@ -25,6 +25,7 @@ const HEADER_DOCS = {
 function problemCodes(route: ApiRoute): ApiErrorCode[] {
   const { request } = route.spec;
   const codes: ApiErrorCode[] = [...route.spec.problems];
+  if (route.spec.registeredTenant) codes.push("TENANT_NOT_FOUND");
   if (request.params || request.query || request.body) codes.push("VALIDATION_FAILED");
   if (request.body) codes.push("PAYLOAD_TOO_LARGE", "UNSUPPORTED_MEDIA_TYPE");
   if (route.roles.length > 0) codes.push("UNAUTHORIZED", "FORBIDDEN");

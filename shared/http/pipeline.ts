@@ -315,6 +315,12 @@ export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema 
   responses: Readonly<Record<number, ResponseDoc>>;
   /** Problem codes this route can answer with besides the pipeline's own (validation, auth, 500). */
   problems: readonly ApiErrorCode[];
+  /**
+   * The path's `tenantId` must name a registered tenant, else 404 TENANT_NOT_FOUND before the
+   * handler runs (docs/api.md: an empty answer must never stand for a mistyped tenant). Costs one
+   * registry point read per request.
+   */
+  registeredTenant?: boolean;
   handler(input: HandlerInput<Out<P>, Out<Q>, Out<B>>): Promise<ApiResponse>;
 }
 
@@ -435,6 +441,7 @@ export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema
         throw new ApiProblem("UNSUPPORTED_MEDIA_TYPE", "Send the request as application/json (UTF-8), an empty body included.");
       }
       const params = spec.request.params ? parseInput(spec.request.params, request.params, "path") : undefined;
+      if (spec.registeredTenant) await requireRegisteredTenant(params, getServices);
       const tenantId = (params as { tenantId?: unknown } | undefined)?.tenantId;
       if (access.principal && typeof tenantId === "string") {
         const tenant = await (await getServices()).stores.tenants.get(tenantId);
@@ -478,6 +485,16 @@ export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema
     spec: spec as unknown as ApiRoute["spec"],
     handler,
   };
+}
+
+export const tenantNotFound = (): ApiProblem =>
+  new ApiProblem("TENANT_NOT_FOUND", "The tenant is not registered; register it with PUT /api/tenants/{tenantId}.");
+
+async function requireRegisteredTenant(params: unknown, services: () => Promise<AppServices>): Promise<void> {
+  const tenantId = (params as { tenantId?: unknown } | undefined)?.tenantId;
+  if (typeof tenantId !== "string") throw new Error("registeredTenant needs a tenantId path parameter");
+  const { stores } = await services();
+  if (!(await stores.tenants.get(tenantId))) throw tenantNotFound();
 }
 
 /** `/api/tenants/{t}/inventory/runs/{id}`: the path of a run (links and Location). */

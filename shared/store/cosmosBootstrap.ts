@@ -1,10 +1,25 @@
-import type { Container, CosmosClient, IndexingPolicy } from "@azure/cosmos";
+import { PartitionKeyDefinitionVersion, PartitionKeyKind } from "@azure/cosmos";
+import type { Container, CosmosClient, IndexingPolicy, PartitionKeyDefinition } from "@azure/cosmos";
 import { COSMOS_CONTAINERS, COSMOS_PARTITION_KEY_PATH } from "./names";
 
 export interface CosmosContainers {
   items: Container;
   runs: Container;
 }
+
+/**
+ * Hash version 2, as infra/modules/cosmos.bicep declares it: without `version` the SDK creates a
+ * version-1 container, so a container made here would differ from the one Bicep makes. It also
+ * costs the sync less: the SDK hashes the partition key of every bulk operation to route it,
+ * and its V1 hash (BigInt arithmetic) is 2–3× dearer than V2 (measured per key: 16.6 vs 5.3 µs
+ * on 4.10 with a quiet core, 36 vs 17 µs on 4.9 on a loaded one) — two operations per
+ * item per sync (read, then create or replace).
+ */
+const PARTITION_KEY: PartitionKeyDefinition = {
+  paths: [COSMOS_PARTITION_KEY_PATH],
+  kind: PartitionKeyKind.Hash,
+  version: PartitionKeyDefinitionVersion.V2,
+};
 
 /** Item meta is served, never filtered on: keep it out of the index to save RUs on every write. */
 const ITEMS_INDEXING: IndexingPolicy = {
@@ -55,12 +70,12 @@ async function createMissing(client: CosmosClient, databaseId: string): Promise<
   const [items, runs] = await Promise.all([
     database.containers.createIfNotExists({
       id: COSMOS_CONTAINERS.items,
-      partitionKey: { paths: [COSMOS_PARTITION_KEY_PATH] },
+      partitionKey: PARTITION_KEY,
       indexingPolicy: ITEMS_INDEXING,
     }),
     database.containers.createIfNotExists({
       id: COSMOS_CONTAINERS.runs,
-      partitionKey: { paths: [COSMOS_PARTITION_KEY_PATH] },
+      partitionKey: PARTITION_KEY,
       indexingPolicy: RUNS_INDEXING,
     }),
   ]);

@@ -1,4 +1,5 @@
 import { finish, safeMessage, skip, startRunning } from "../domain";
+import { DEFAULT_NIGHTLY_SELECTION, effectiveNightlySelections } from "../domain/selection";
 import type { PolicyTypeOutcome, RunDocument } from "../domain";
 import type { Settings } from "../config/settings";
 import type { GraphPageSource } from "../graph/pageIterator";
@@ -33,8 +34,8 @@ export interface SyncServices {
 const TRANSIENT_STORE_CODES = new Set(["STORE_UNAVAILABLE", "STORE_THROTTLED"]);
 export const STORE_RETRY_DELAYS_MS = [1_000, 4_000];
 
-/** What a tenant registered without explicit selections syncs at night: everything, foundations included. */
-export const defaultNightlySelection = { policyTypes: [], categories: [], includeFoundations: true };
+/** What a tenant registered without explicit selections syncs at night (the domain's one definition). */
+export const defaultNightlySelection = DEFAULT_NIGHTLY_SELECTION;
 
 /**
  * Activity bodies. Each parses its input (history is data: a bad input fails loudly, never
@@ -112,7 +113,7 @@ export function createActivities(services: SyncServices) {
       const tenants = (await stores.tenants.list()).filter((t) => t.enabled).sort((a, b) => a.tenantId.localeCompare(b.tenantId));
       const page = tenants.slice(offset, offset + limit);
       return {
-        items: page.flatMap((t) => (t.selections.length ? t.selections : [defaultNightlySelection]).map((_, i) => ({ tenantId: t.tenantId, selectionIndex: i }))),
+        items: page.flatMap((t) => effectiveNightlySelections(t.selections).map((_, i) => ({ tenantId: t.tenantId, selectionIndex: i }))),
         tenants: page.length,
         done: offset + limit >= tenants.length,
       };

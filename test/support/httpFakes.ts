@@ -97,11 +97,21 @@ export interface FakeWorld {
   runQueries: unknown[];
 }
 
-export function createWorld(): FakeWorld {
+/**
+ * A fake world; TENANT and OTHER_TENANT are registered unless `registered` says otherwise,
+ * because every tenant route but PUT answers 404 TENANT_NOT_FOUND for an unregistered tenant.
+ */
+export function createWorld(options: { registered?: readonly string[] } = {}): FakeWorld {
+  const registered = options.registered ?? [TENANT, OTHER_TENANT];
   const world: FakeWorld = {
     runs: new Map(),
     items: [],
-    tenants: new Map(),
+    tenants: new Map(
+      registered.map((tenantId) => [
+        tenantId,
+        { tenantId, displayName: tenantId, enabled: true, selections: [], createdAt: NOW.toISOString(), updatedAt: NOW.toISOString() },
+      ]),
+    ),
     starts: [],
     nextStart: null,
     health: { cosmos: "ok", tables: "ok" },

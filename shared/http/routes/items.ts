@@ -39,6 +39,7 @@ export const itemRoutes: ApiRoute[] = [
     tags: ["Inventory"],
     summary: "List inventory items",
     description: "The last observed inventory of the tenant, filtered by policy type, category, platform or name.",
+    registeredTenant: true,
     request: { params: TenantPathSchema, query: ItemsQuerySchema },
     responses: { 200: { description: "A page of items.", schema: ItemPageSchema } },
     problems: ["INVALID_CONTINUATION_TOKEN"],
@@ -72,6 +73,7 @@ export const itemRoutes: ApiRoute[] = [
     description:
       "Items in the selection's scope that its latest completed run did not observe. Select by selectionHash, or by " +
       "policyTypes / categories / includeFoundations (normalised and hashed like a sync body).",
+    registeredTenant: true,
     request: { params: TenantPathSchema, query: MissingQuerySchema },
     responses: { 200: { description: "The missing report.", schema: MissingReportViewSchema } },
     problems: [],
@@ -90,6 +92,7 @@ export const itemRoutes: ApiRoute[] = [
     tags: ["Inventory"],
     summary: "Coverage per policy type",
     description: "One row per catalog type: item count, last observation and the last run that enumerated it.",
+    registeredTenant: true,
     request: { params: TenantPathSchema },
     responses: { 200: { description: "Coverage rows.", schema: CoverageSchema } },
     problems: [],

@@ -3,7 +3,7 @@ import { ApiProblem } from "../problem";
 import { defineRoute, jsonResponse, runPath } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
 import { RunPageSchema, RunPathSchema, RunViewSchema, RunsQuerySchema, TenantPathSchema } from "../schemas";
-import { POLL_RETRY_AFTER_SECONDS } from "./sync";
+import { pollRetryAfterSeconds } from "./sync";
 
 export const runRoutes: ApiRoute[] = [
   defineRoute({
@@ -17,6 +17,7 @@ export const runRoutes: ApiRoute[] = [
     description:
       "The async polling target: 202 with Retry-After and Location while the run is queued or running, 200 once it is " +
       "success, partial, failed or skipped.",
+    registeredTenant: true,
     request: { params: RunPathSchema },
     responses: {
       200: { description: "The run has finished (success, partial, failed or skipped).", schema: RunViewSchema },
@@ -24,7 +25,7 @@ export const runRoutes: ApiRoute[] = [
     },
     problems: ["RUN_NOT_FOUND"],
     async handler({ params, services, publicUrl }) {
-      const { stores } = await services();
+      const { stores, now } = await services();
       const run = await stores.runs.get(params.tenantId, params.runId);
       // A run of another tenant is indistinguishable from a missing one (tenant isolation).
       if (!run || run.tenantId !== params.tenantId) throw new ApiProblem("RUN_NOT_FOUND", "No such run for this tenant.");
@@ -32,7 +33,7 @@ export const runRoutes: ApiRoute[] = [
       if (isTerminalStatus(run.status)) return jsonResponse(200, view);
       return jsonResponse(202, view, {
         location: publicUrl(runPath(run.tenantId, run.id)),
-        "retry-after": String(POLL_RETRY_AFTER_SECONDS),
+        "retry-after": String(pollRetryAfterSeconds(run.requestedAt, now())),
       });
     },
   }),
@@ -45,6 +46,7 @@ export const runRoutes: ApiRoute[] = [
     tags: ["Sync"],
     summary: "List sync runs",
     description: "Runs of the tenant, newest first.",
+    registeredTenant: true,
     request: { params: TenantPathSchema, query: RunsQuerySchema },
     responses: { 200: { description: "A page of runs.", schema: RunPageSchema } },
     problems: ["INVALID_CONTINUATION_TOKEN"],

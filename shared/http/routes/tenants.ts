@@ -1,12 +1,18 @@
-import { normaliseSelection, selectionHash } from "../../domain/selection";
+import { DEFAULT_NIGHTLY_SELECTION, effectiveNightlySelections, normaliseSelection, selectionHash } from "../../domain/selection";
 import type { Selection, SelectionInput } from "../../domain/selection";
-import { ApiProblem } from "../problem";
-import { defineRoute, jsonResponse } from "../pipeline";
+import type { Tenant } from "../../domain/tenant";
+import { defineRoute, jsonResponse, tenantNotFound } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
 import { TenantListSchema, TenantPathSchema, TenantPutSchema, TenantViewSchema } from "../schemas";
 
 /** The nightly default: every non-foundation type plus foundations, as one selection. */
-export const DEFAULT_NIGHTLY_SELECTIONS: readonly SelectionInput[] = [{ includeFoundations: true }];
+export const DEFAULT_NIGHTLY_SELECTIONS: readonly SelectionInput[] = [DEFAULT_NIGHTLY_SELECTION];
+
+/**
+ * A registration as the API shows it: with the selections its nightly run syncs, so a tenant
+ * registered with none (the demo tenants, an older registry) shows the default like any other.
+ */
+const tenantView = (tenant: Tenant) => TenantViewSchema.parse({ ...tenant, selections: effectiveNightlySelections(tenant.selections) });
 
 /** Normalised and de-duplicated by hash: two spellings of one scope are one nightly run. */
 export function nightlySelections(inputs: readonly SelectionInput[] | undefined): Selection[] {
@@ -19,7 +25,6 @@ export function nightlySelections(inputs: readonly SelectionInput[] | undefined)
 }
 
 const tenantPath = (tenantId: string) => `/api/tenants/${tenantId}`;
-const notFound = () => new ApiProblem("TENANT_NOT_FOUND", "The tenant is not registered.");
 
 export const tenantRoutes: ApiRoute[] = [
   defineRoute({
@@ -52,7 +57,7 @@ export const tenantRoutes: ApiRoute[] = [
         },
         now().toISOString(),
       );
-      const view = TenantViewSchema.parse(tenant);
+      const view = tenantView(tenant);
       return created
         ? jsonResponse(201, view, { location: publicUrl(tenantPath(view.tenantId)) })
         : jsonResponse(200, view);
@@ -72,7 +77,7 @@ export const tenantRoutes: ApiRoute[] = [
     async handler({ services, access }) {
       const { stores } = await services();
       const visible = (await stores.tenants.list()).filter((t) => access.mayAccess(t));
-      return jsonResponse(200, TenantListSchema.parse({ items: visible }));
+      return jsonResponse(200, TenantListSchema.parse({ items: visible.map(tenantView) }));
     },
   }),
   defineRoute({
@@ -89,8 +94,8 @@ export const tenantRoutes: ApiRoute[] = [
     async handler({ params, services }) {
       const { stores } = await services();
       const tenant = await stores.tenants.get(params.tenantId);
-      if (!tenant) throw notFound();
-      return jsonResponse(200, TenantViewSchema.parse(tenant));
+      if (!tenant) throw tenantNotFound();
+      return jsonResponse(200, tenantView(tenant));
     },
   }),
   defineRoute({
@@ -107,7 +112,7 @@ export const tenantRoutes: ApiRoute[] = [
     problems: ["TENANT_NOT_FOUND"],
     async handler({ params, services }) {
       const { stores } = await services();
-      if (!(await stores.tenants.delete(params.tenantId))) throw notFound();
+      if (!(await stores.tenants.delete(params.tenantId))) throw tenantNotFound();
       return { status: 204, headers: {} };
     },
   }),

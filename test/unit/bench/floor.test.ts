@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nightlyFloorMs, pagesOf, ratioToFloor, scheduledFloorMs, tenantFloorMs, totalPages, typeFloorsMs } from "../../../bench/floor";
+import { budgetFloorMs, nightlyFloorMs, nightlyFloors, pagesOf, ratioToFloor, scheduledFloorMs, tenantFloorMs, totalPages, typeFloorsMs } from "../../../bench/floor";
 import { PAGE_SIZE_MAX } from "../../../local/simulator";
 import { POLICY_TYPE_KEYS } from "../../../shared/domain";
 import { benchScenarios, catalogSizes, planThrottledPages, retriesPerType } from "../../../bench/scenarios";
@@ -74,5 +74,49 @@ describe("bench scenarios", () => {
     expect(full.find((s) => s.name === "nightly")).toMatchObject({ tenants: 200, globalLimit: 20, perTenantLimit: 2 });
     expect(full.find((s) => s.name === "throttled")).toMatchObject({ intuneThrottle: true, throttledShare: 0.1 });
     for (const s of benchScenarios(true)) expect(Object.values(s.sizes).reduce((a, b) => a + b, 0) * s.tenants).toBeLessThanOrEqual(1_000);
+  });
+});
+
+describe("the nightly's floors beyond paging", () => {
+  const budget = { requests: 1_000, windowMs: 20_000 };
+  const shape = {
+    globalLimit: 20,
+    tenantFloorMs: 320,
+    requestsPerTenant: 29,
+    itemsPerTenant: 300,
+    intuneBudget: budget,
+    graphGlobalBudget: { requests: 130_000, windowMs: 10_000 },
+    ruPerItem: 11,
+    cosmosRuPerSecond: 5_000,
+  };
+
+  it("a windowed budget costs nothing until a burst exceeds it, then one window per extra budget", () => {
+    expect(budgetFloorMs(0, budget)).toBe(0);
+    expect(budgetFloorMs(1_000, budget)).toBe(0);
+    expect(budgetFloorMs(1_001, budget)).toBe(20_000);
+    expect(budgetFloorMs(3_500, budget)).toBe(60_000);
+    expect(() => budgetFloorMs(1, { requests: 0, windowMs: 1 })).toThrow(RangeError);
+  });
+
+  it("Intune's budget is per tenant: it never grows with the number of tenants", () => {
+    const at50 = nightlyFloors({ ...shape, tenants: 50 });
+    const at500 = nightlyFloors({ ...shape, tenants: 500 });
+    expect(at50.intuneBudgetMs).toBe(320);
+    expect(at500.intuneBudgetMs).toBe(320);
+    expect(nightlyFloors({ ...shape, tenants: 1, requestsPerTenant: 2_500 }).intuneBudgetMs).toBe(40_000);
+  });
+
+  it("Cosmos throughput grows with every item of every tenant, and binds at 50, 200 and 500 tenants", () => {
+    const rows = [50, 200, 500].map((tenants) => nightlyFloors({ ...shape, tenants }));
+    expect(rows.map((r) => r.wavesMs)).toEqual([960, 3_200, 8_000]);
+    expect(rows.map((r) => r.cosmosMs)).toEqual([33_000, 132_000, 330_000]);
+    expect(rows.map((r) => r.graphGlobalMs)).toEqual([0, 0, 0]);
+    expect(rows.map((r) => r.binding)).toEqual(["cosmos", "cosmos", "cosmos"]);
+  });
+
+  it("without a store limit, one process's measured CPU binds when it exceeds the waves", () => {
+    const floors = nightlyFloors({ ...shape, tenants: 200, cosmosRuPerSecond: Number.POSITIVE_INFINITY, cpuMsPerTenant: 100 });
+    expect(floors).toMatchObject({ cosmosMs: 0, cpuMs: 20_000, binding: "cpu" });
+    expect(nightlyFloors({ ...shape, tenants: 200, cosmosRuPerSecond: Number.POSITIVE_INFINITY, cpuMsPerTenant: 1 }).binding).toBe("waves");
   });
 });

@@ -35,9 +35,42 @@ describe("CLI command line: commands and flags", () => {
     });
   });
 
-  it("tenants list, with and without --json", () => {
-    expect(command(["tenants", "list"])).toEqual({ kind: "tenants.list", json: false });
-    expect(command(["tenants", "list", "--json"])).toEqual({ kind: "tenants.list", json: true });
+  it("tenants list, with --format table|json|csv and --json as the shorthand of --format json", () => {
+    expect(command(["tenants", "list"])).toEqual({ kind: "tenants.list", format: "table" });
+    expect(command(["tenants", "list", "--json"])).toEqual({ kind: "tenants.list", format: "json" });
+    expect(command(["tenants", "list", "--format", "csv"])).toEqual({ kind: "tenants.list", format: "csv" });
+    expect(command(["tenants", "list", "--json", "--format", "json"])).toEqual({ kind: "tenants.list", format: "json" });
+  });
+
+  it("every listing takes --format: tenants list, runs, items, items --missing, coverage, policy-types", () => {
+    for (const argv of [
+      ["tenants", "list"],
+      ["runs", TENANT],
+      ["items", TENANT],
+      ["items", TENANT, "--missing"],
+      ["coverage", TENANT],
+      ["policy-types"],
+    ]) {
+      expect(command([...argv, "--format", "csv"]), argv.join(" ")).toMatchObject({ format: "csv" });
+    }
+  });
+
+  it("tenants remove, enable and disable take a tenant id; runs watch a tenant and a run", () => {
+    expect(command(["tenants", "remove", TENANT.toUpperCase()])).toEqual({ kind: "tenants.remove", tenantId: TENANT });
+    expect(command(["tenants", "enable", TENANT])).toEqual({ kind: "tenants.setEnabled", tenantId: TENANT, enabled: true });
+    expect(command(["tenants", "disable", TENANT])).toEqual({ kind: "tenants.setEnabled", tenantId: TENANT, enabled: false });
+    expect(command(["runs", "watch", TENANT, "run-1"])).toEqual({ kind: "runs.watch", tenantId: TENANT, runId: "run-1", json: false });
+    expect(command(["runs", "watch", TENANT, "run-1", "--json"])).toMatchObject({ kind: "runs.watch", json: true });
+    expect(command(["coverage", TENANT])).toEqual({ kind: "coverage", tenantId: TENANT, format: "table" });
+  });
+
+  it("policy types, categories and platforms are case-insensitive and come out in the catalog's spelling", () => {
+    expect(command(["sync", TENANT, "--policy-types", "DEVICECONFIGURATION,mobileapp", "--categories", "Scripts"])).toMatchObject({
+      selection: { policyTypes: ["deviceConfiguration", "mobileApp"], categories: ["scripts"] },
+    });
+    expect(command(["items", TENANT, "--policy-type", "MobileApp", "--platform", "IOS"])).toMatchObject({
+      query: { policyType: "mobileApp", platform: "ios" },
+    });
   });
 
   it("sync without flags means every non-foundation type and returns at once", () => {
@@ -101,7 +134,7 @@ describe("CLI command line: commands and flags", () => {
       kind: "runs",
       tenantId: TENANT,
       query: { limit: 200, status: "partial", selectionHash: HASH, continuationToken: "tok" },
-      json: true,
+      format: "json",
     });
   });
 
@@ -137,7 +170,7 @@ describe("CLI command line: commands and flags", () => {
         continuationToken: "t",
       },
       all: true,
-      json: true,
+      format: "json",
     });
   });
 
@@ -146,14 +179,14 @@ describe("CLI command line: commands and flags", () => {
       kind: "missing",
       tenantId: TENANT,
       query: { selection: { categories: ["scripts"], includeFoundations: true } },
-      json: false,
+      format: "table",
     });
     expect(command(["items", TENANT, "--missing"])).toMatchObject({ query: { selection: {} } });
     expect(command(["items", TENANT, "--missing", "--selection-hash", HASH, "--json"])).toEqual({
       kind: "missing",
       tenantId: TENANT,
       query: { selectionHash: HASH },
-      json: true,
+      format: "json",
     });
   });
 
@@ -228,12 +261,32 @@ describe("CLI command line: bad input exits 2 with a clear message", () => {
     [
       "an unknown policy type",
       ["sync", TENANT, "--policy-types", "deviceConfiguration,bogus"],
-      /Unknown policy types: bogus\. Known: deviceConfiguration, /,
+      /Unknown policy type "bogus"\. `tenant-inventory policy-types` lists them\./,
+    ],
+    [
+      "a misspelt policy type, with the name it probably meant",
+      ["sync", TENANT, "--policy-types", "deviceConfigration"],
+      /Unknown policy type "deviceConfigration"\. Did you mean "deviceConfiguration"\?/,
+    ],
+    [
+      "a misspelt --policy-type",
+      ["items", TENANT, "--policy-type", "mobilapp"],
+      /Unknown policy type "mobilapp"\. Did you mean "mobileApp"\?/,
+    ],
+    [
+      "--json with another --format",
+      ["items", TENANT, "--json", "--format", "csv"],
+      /--json and --format csv disagree/,
+    ],
+    [
+      "an unknown --format",
+      ["policy-types", "--format", "xml"],
+      /argument 'xml' is invalid\. Allowed choices are table, json, csv/,
     ],
     [
       "an unknown category",
       ["sync", TENANT, "--categories", "scripts,backup"],
-      /Unknown categories: backup\./,
+      /Unknown category "backup"\. Known: /,
     ],
     ["an empty list", ["sync", TENANT, "--policy-types", " , "], /comma-separated list of policy types/],
     ["--wait-for-slot beyond 3600", ["sync", TENANT, "--wait-for-slot", "3601"], /integer from 0 to 3600/],

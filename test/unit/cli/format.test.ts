@@ -3,6 +3,8 @@ import type { Run } from "../../../shared/domain/run";
 import { ApiError } from "../../../cli/apiClient";
 import { ExitCode, exitCodeForRunStatus, exitCodeForStatus } from "../../../cli/exitCodes";
 import {
+  csv,
+  csvCell,
   formatApiError,
   formatDuration,
   formatItems,
@@ -10,6 +12,7 @@ import {
   formatRunReport,
   formatTimestamp,
   sanitize,
+  sortItems,
   table,
 } from "../../../cli/format";
 
@@ -140,16 +143,67 @@ describe("CLI output formatting", () => {
       correlationId: "cid-1",
       fieldErrors: [{ path: "body.policyTypes", message: "bad" }],
     });
-    expect(formatApiError(error)).toBe(
+    expect(formatApiError(error, { tenantId: "t-1" })).toBe(
       [
         "error: POST http://h/api/x → 409 LOCK_HELD: held",
         "  body.policyTypes: bad",
         "  active run: run-0",
-        "  hint: wait for the active run, or watch it with: tenant-inventory runs <tenantId> --status running",
+        "  hint: follow the active run with: tenant-inventory runs watch t-1 run-0",
         "  correlation id: cid-1",
         "",
       ].join("\n"),
     );
+  });
+});
+
+describe("CLI hints", () => {
+  it("name the real tenant and run, never a placeholder like <tenantId>", () => {
+    const cases = [
+      new ApiError("TENANT_NOT_FOUND", "GET … → 404", { status: 404 }),
+      new ApiError("TENANT_DISABLED", "POST … → 409", { status: 409, runId: "skipped-1" }),
+      new ApiError("LOCK_HELD", "POST … → 409", { status: 409, activeRunId: "run-active" }),
+    ];
+    const [notFound, disabled, held] = cases.map((e) => formatApiError(e, { tenantId: TENANT }));
+    expect(notFound).toContain(`hint: no tenant ${TENANT} is registered here (a typo?)`);
+    expect(notFound).toContain(`tenant-inventory tenants add ${TENANT} --name "Customer name"`);
+    expect(disabled).toContain(`hint: the tenant is disabled; enable it with: tenant-inventory tenants enable ${TENANT}`);
+    expect(held).toContain(`hint: follow the active run with: tenant-inventory runs watch ${TENANT} run-active`);
+    for (const text of [notFound, disabled, held]) expect(text).not.toMatch(/<\w+>/);
+  });
+});
+
+describe("CLI CSV", () => {
+  const columns = [
+    { header: "NAME", value: (r: { name: string }) => r.name },
+    { header: "N", value: () => "1" },
+  ];
+
+  it("is RFC 4180: a header row, CRLF line ends, quotes doubled, commas and newlines quoted", () => {
+    expect(csv(columns, [{ name: 'say "hi", then go' }, { name: "plain" }])).toBe(
+      'NAME,N\r\n"say ""hi"", then go",1\r\nplain,1\r\n',
+    );
+  });
+
+  it("defuses cells a spreadsheet would run as a formula (= + - @ tab CR) with a leading apostrophe", () => {
+    for (const bad of ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]) {
+      expect(csvCell(bad)).toBe(`'${bad}`);
+    }
+    expect(csvCell("Contoso = fine")).toBe("Contoso = fine");
+    // …and, as OWASP also advises, such a cell is quoted.
+    expect(csv(columns, [{ name: "=1+1" }])).toBe(`NAME,N\r\n"'=1+1",1\r\n`);
+  });
+});
+
+describe("CLI sorting", () => {
+  it("items by policy type, then display name (case-insensitive, numbers in order), then Graph id", () => {
+    const item = (policyType: string, displayName: string, externalId = "x") => ({ policyType, displayName, externalId });
+    const sorted = sortItems([item("mobileApp", "b"), item("deviceConfiguration", "Policy 10"), item("deviceConfiguration", "policy 9"), item("mobileApp", "B", "a")]);
+    expect(sorted.map((i) => `${i.policyType}/${i.displayName}/${i.externalId}`)).toEqual([
+      "deviceConfiguration/policy 9/x",
+      "deviceConfiguration/Policy 10/x",
+      "mobileApp/B/a",
+      "mobileApp/b/x",
+    ]);
   });
 });
 

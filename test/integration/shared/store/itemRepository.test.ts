@@ -185,6 +185,7 @@ describe("item writer", () => {
     const broken = stores.items.createWriter(
       { tenantId, runId: "r", selectionHash: hash, observedAt: "2025-01-01T00:00:00.000Z" },
       {
+        maxRounds: 3,
         wrapTransport: () => async () => {
           throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1 AccountKey=c2VjcmV0;"), {
             code: "ECONNREFUSED",
@@ -196,6 +197,34 @@ describe("item writer", () => {
     const error = await broken.close().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "STORE_UNAVAILABLE" });
     expect(String((error as Error).message)).not.toContain("c2VjcmV0");
+    expect(broken.stats().transportRetries).toBe(3);
+  });
+
+  it("re-runs a round whose bulk request was lost in transport, and settles a write that landed before its answer was lost", async () => {
+    const tenantId = newTenantId();
+    const page = ["a", "b", "c"].map((id) => observed("deviceConfiguration", id));
+    await write(tenantId, "run-1", "2025-01-01T00:00:00.000Z", page.slice(0, 1));
+    let lostAnswers = 0;
+    const result = await write(tenantId, "run-2", "2025-01-02T00:00:00.000Z", page, {
+      wrapTransport: (send) => async (ops) => {
+        const responses = await send(ops);
+        // The first write request lands in the store, then its connection dies before the answer.
+        if (lostAnswers === 0 && ops.some((o) => o.operationType !== "Read")) {
+          lostAnswers += 1;
+          throw Object.assign(new Error("Bulk request errored with: socket hang up"), { code: "ECONNRESET" });
+        }
+        return responses;
+      },
+    });
+    expect(lostAnswers).toBe(1);
+    expect(result.stats.transportRetries).toBe(1);
+    // Each object written and counted once in the round that answered; the landed writes are
+    // replaced (ETag of the landed version), never duplicated.
+    expect(result.upserted).toBe(3);
+    const listed = await stores.items.list(tenantId, { limit: 50 });
+    expect(listed.items.map((i) => i.externalId).sort()).toEqual(["a", "b", "c"]);
+    expect(listed.items.every((i) => i.lastSeenRunId === "run-2")).toBe(true);
+    expect(listed.items.find((i) => i.externalId === "a")?.firstSeenAt).toBe("2025-01-01T00:00:00.000Z");
   });
 });
 

@@ -80,10 +80,12 @@ describe("sync throughput: 2,500-object settings catalog type, 50 ms Graph laten
     expect(run.calls).toBe(100);
     expect(run.concurrency).toBe(1);
     // Every flush but the last (which starts after the last page) ran while pages kept arriving;
-    // a sync that waited for each flush would see no Graph answer during one.
+    // a sync that waited for each flush would see no Graph answer during one. At least one, not
+    // "about eight": on a loaded machine (load average 15 on 2 cores) a 400 ms flush saw only two
+    // 50 ms pages answered, which is still write-behind.
     expect(flushes).toHaveLength(5);
     for (const flush of flushes.slice(0, -1)) {
-      expect(run.answeredAt.filter((t) => t > flush.from && t < flush.to).length).toBeGreaterThanOrEqual(3);
+      expect(run.answeredAt.filter((t) => t > flush.from && t < flush.to).length).toBeGreaterThanOrEqual(1);
     }
     console.log(`slow-store writer (5 × 400 ms flushes): ${run.elapsed.toFixed(0)} ms for a ${run.floor} ms floor (${(run.elapsed / run.floor).toFixed(2)}×)`);
   });

@@ -129,6 +129,11 @@ describe("platformFromText", () => {
 });
 
 describe("itemDocumentId", () => {
+  it("keeps the ids already stored: the digest of an id never changes between versions (an upgrade must not duplicate items)", () => {
+    // Pinned from the version before the one-shot hash (createHash().update(type).update("\0").update(id)).
+    expect(itemDocumentId("deviceConfiguration", "x/é#")).toBe("deviceConfiguration.r5_mU6JY8ENNfg-cY0wwACKRRFpza62Mrhnkp47iPmg");
+  });
+
   it("is deterministic, Cosmos-safe and bounded whatever the Graph id holds", () => {
     for (const id of ["a/b", "c#d", "e?f", "g\\h", "sp ace", "ünï-ポリシー", "x".repeat(1_024)]) {
       const docId = itemDocumentId("deviceConfiguration", id);

@@ -8,9 +8,31 @@ import { ORIGIN, TENANT, call, createWorld, makeItem, problemOf, servicesOf, tes
 
 const MISSING = `/api/tenants/${TENANT}/inventory/missing`;
 
+describe("an unregistered tenant", () => {
+  const tenantRoutes = API_ROUTES.filter((r) => r.route.startsWith("tenants/{tenantId}"));
+
+  it("is a 404 TENANT_NOT_FOUND on every tenant route but the PUT that registers it, reads included", async () => {
+    const world = createWorld({ registered: [] });
+    const answered: string[] = [];
+    for (const route of tenantRoutes) {
+      for (const method of route.methods) {
+        if (method === "PUT") continue;
+        const path = `/api/${route.route.replace("{tenantId}", TENANT).replace("{runId}", "r1")}`;
+        const response = await call(method, path, method === "POST" ? { body: {} } : {}, servicesOf(world));
+        expect([`${method} ${route.route}`, response.status, problemOf(response).code]).toEqual([`${method} ${route.route}`, 404, "TENANT_NOT_FOUND"]);
+        answered.push(route.name);
+      }
+    }
+    // The list is the route table itself: a new tenant route is covered the day it is added.
+    expect(answered).toEqual(expect.arrayContaining(["inventoryItemList", "inventoryMissing", "inventoryCoverage", "inventoryRunList", "inventoryRunGet", "inventorySyncStart", "tenantGet", "tenantDelete"]));
+    expect(world.missingCalls).toEqual([]);
+    expect(world.itemQueries).toEqual([]);
+  });
+});
+
 describe("tenants", () => {
   it("PUT creates (201 + Location) then replaces (200); selections default and are normalised + de-duplicated", async () => {
-    const world = createWorld();
+    const world = createWorld({ registered: [] });
     const created = await call("PUT", `/api/tenants/${TENANT.toUpperCase()}`, { body: { displayName: "Contoso" } }, servicesOf(world));
     expect(created.status).toBe(201);
     expect(created.headers.location).toBe(`${ORIGIN}/api/tenants/${TENANT}`);
@@ -44,7 +66,7 @@ describe("tenants", () => {
   });
 
   it("GET one (404 when absent), GET all, DELETE (204, then 404)", async () => {
-    const world = createWorld();
+    const world = createWorld({ registered: [] });
     expect(problemOf(await call("GET", `/api/tenants/${TENANT}`, {}, servicesOf(world))).code).toBe("TENANT_NOT_FOUND");
     await call("PUT", `/api/tenants/${TENANT}`, { body: { displayName: "Contoso" } }, servicesOf(world));
     expect((await call("GET", `/api/tenants/${TENANT}`, {}, servicesOf(world))).status).toBe(200);

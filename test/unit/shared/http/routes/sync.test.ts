@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TENANT, OTHER_TENANT, ORIGIN, call, createWorld, makeRun, problemOf, servicesOf } from "../../../../support/httpFakes";
+import { NOW, TENANT, OTHER_TENANT, ORIGIN, call, createWorld, makeRun, problemOf, servicesOf } from "../../../../support/httpFakes";
 import type { RunStatus } from "../../../../support/httpFakes";
 import { RunSchema } from "../../../../../shared/domain/run";
 
@@ -59,6 +59,18 @@ describe("GET …/inventory/runs/{runId} (the polling target)", () => {
     expect(response.headers.location).toBe(runUrl("r1"));
     expect(Number(response.headers["retry-after"])).toBeGreaterThan(0);
     expect(RunSchema.strict().parse(response.body).status).toBe(status);
+  });
+
+  it("asks for a poll after 1 s while the run is young and after 5 s once it is older than 10 s, always as a 202", async () => {
+    const world = createWorld();
+    world.runs.set("young", makeRun({ id: "young", status: "running", requestedAt: new Date(NOW.getTime() - 9_000).toISOString() }));
+    world.runs.set("old", makeRun({ id: "old", status: "running", requestedAt: new Date(NOW.getTime() - 11_000).toISOString() }));
+    const young = await call("GET", `/api/tenants/${TENANT}/inventory/runs/young`, {}, servicesOf(world));
+    const old = await call("GET", `/api/tenants/${TENANT}/inventory/runs/old`, {}, servicesOf(world));
+    expect([young.status, young.headers["retry-after"]]).toEqual([202, "1"]);
+    expect([old.status, old.headers["retry-after"]]).toEqual([202, "5"]);
+    // The 202 of the sync itself is for a run requested this instant.
+    expect((await call("POST", SYNC, {}, servicesOf(world))).headers["retry-after"]).toBe("1");
   });
 
   it.each<RunStatus>(["success", "partial", "failed", "skipped"])("%s → 200 with the run and no polling headers", async (status) => {

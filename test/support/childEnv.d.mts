@@ -1,0 +1,1 @@
+export function childEnv(env: NodeJS.ProcessEnv, stdoutIsTTY: boolean | undefined): NodeJS.ProcessEnv;
