@@ -1,5 +1,5 @@
 /**
- * Per-customer access for MSP staff (API.md, Tenants: `accessGroups`): with
+ * Per-customer access for MSP staff (docs/api.md, access groups): with
  * AUTH_REQUIRE_PRINCIPAL=true a principal needs the route's role AND one of the tenant's access
  * groups among its `groups` claims. A tenant it may not see answers exactly like an unregistered
  * one and is absent from lists; a tenant without groups is open to every holder of the role.
