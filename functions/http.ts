@@ -67,7 +67,8 @@ export function logUnexpected(context: InvocationContext) {
 export function registerHttpRoutes(routes: readonly ApiRoute[], env: (context: InvocationContext) => RequestEnv): void {
   for (const route of routes) {
     app.http(route.name, {
-      methods: [...route.methods],
+      // HEAD wherever GET is served (the host's Kestrel sends the headers without the body).
+      methods: route.methods.includes("GET") ? [...route.methods, "HEAD"] : [...route.methods],
       route: route.route,
       authLevel: route.authLevel,
       extraInputs: [df.input.durableClient()],

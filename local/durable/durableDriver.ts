@@ -512,6 +512,8 @@ export class DurableDriver {
     if (err instanceof NonDeterministicOrchestrationError) this.counters.nonDeterminismFailures++;
     if (err instanceof HostProtocolError) this.counters.hostProtocolFailures++;
     this.errorLog.push(err);
+    // The newest errors are what a test or an operator looks at; a long-running host keeps 100.
+    if (this.errorLog.length > 100) this.errorLog.splice(0, this.errorLog.length - 100);
     this.log("error", `[durable driver] instance '${instance.instanceId}' failed: ${err.message}`);
     if (activeStatuses.has(instance.status)) this.finish(instance, "Failed", err.message);
   }

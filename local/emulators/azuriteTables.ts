@@ -13,6 +13,8 @@ interface AzuriteTableServer {
   start(): Promise<void>;
   close(): Promise<void>;
   getHttpServerAddress(): string;
+  /** Azurite's LokiJS store; `saveDBState` writes the database file now. */
+  metadataStore?: { saveDBState(): Promise<void> };
 }
 type AzuriteTableServerCtor = new (config: unknown) => AzuriteTableServer;
 type AzuriteTableConfigurationCtor = new (...args: unknown[]) => unknown;
@@ -22,6 +24,14 @@ export interface RunningAzuriteTables {
   endpoint: string;
   /** Connection string for `TableClient.fromConnectionString` (loopback http). */
   connectionString: string;
+  /**
+   * Writes the tables to their file now. Azurite saves a file-backed database only every 5 s
+   * (LokiJS `autosaveInterval: 5000`, fixed in Azurite 3.35's LokiTableMetadataStore, no option),
+   * so a write it acknowledged is lost on kill -9 within that window; a caller that promises
+   * durability flushes before answering. LokiJS queues saves requested during a save
+   * (`throttledSaves`), so concurrent flushes are safe. No-op in memory.
+   */
+  flush(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -86,6 +96,10 @@ export async function startAzuriteTables(options: AzuriteTablesOptions = {}): Pr
   return {
     endpoint,
     connectionString,
+    async flush() {
+      if (dbPath === null || stopped) return;
+      await server.metadataStore?.saveDBState();
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

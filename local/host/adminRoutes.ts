@@ -1,6 +1,6 @@
-import { correlationIdOf } from "../../shared/http/pipeline";
-import type { ApiRequest, ApiResponse } from "../../shared/http/pipeline";
-import { jsonResponse } from "../../shared/http/pipeline";
+import { authorize, correlationIdOf, isJsonContentType, jsonResponse, problemResponse } from "../../shared/http/pipeline";
+import type { ApiRequest, ApiResponse, ApiRole } from "../../shared/http/pipeline";
+import { ApiProblem } from "../../shared/http/problem";
 import type { LocalEngine } from "../runtime/localEngine";
 import { hostProblem } from "./httpServer";
 import type { PreRouteHandler } from "./httpServer";
@@ -8,8 +8,10 @@ import type { PreRouteHandler } from "./httpServer";
 /**
  * `POST /admin/functions/{name}`: runs a timer-triggered function now, as the Functions host's
  * admin endpoint does for non-HTTP functions (https://learn.microsoft.com/azure/azure-functions/functions-manually-run-non-http).
- * Names are the Azure registrations' (functions/durable.ts). Locally there is no master key;
- * the host only listens on loopback.
+ * Names are the Azure registrations' (functions/durable.ts). Locally there is no master key; the
+ * host only listens on loopback, and the endpoint is under the API's own rules: a JSON content
+ * type on the POST and, with AUTH_REQUIRE_PRINCIPAL=true, a principal with `Tenants.Manage`
+ * (a timer acts on every tenant, like managing the registry does).
  */
 export const TIMER_FUNCTIONS = {
   nightlySyncTimer: async (engine: Pick<LocalEngine, "startNightly">) => {
@@ -19,6 +21,9 @@ export const TIMER_FUNCTIONS = {
   syncWatchdogTimer: async (engine: Pick<LocalEngine, "watchdog">) => ({ report: await engine.watchdog() }),
 } as const;
 export type TimerFunctionName = keyof typeof TIMER_FUNCTIONS;
+
+/** The role firing a timer needs when principals are required. */
+export const ADMIN_ROLES: readonly ApiRole[] = ["Tenants.Manage"];
 
 const ADMIN_PATH = /^\/admin\/functions\/([^/]+)\/?$/i;
 
@@ -35,6 +40,7 @@ function timerNamed(name: string): TimerFunctionName | null {
 export function createAdminRoutes(
   engine: Pick<LocalEngine, "startNightly" | "watchdog">,
   onFired?: (name: TimerFunctionName, result: unknown) => void,
+  requirePrincipal = false,
 ): PreRouteHandler {
   return async (request: ApiRequest, pathname: string): Promise<ApiResponse | null> => {
     const match = ADMIN_PATH.exec(pathname);
@@ -46,12 +52,21 @@ export function createAdminRoutes(
     } catch {
       // Left as sent; it matches no function.
     }
+    try {
+      authorize(request.headers, ADMIN_ROLES, requirePrincipal);
+    } catch (error) {
+      return problemResponse(error as ApiProblem, correlationId);
+    }
     const name = timerNamed(raw);
     if (!name) {
-      return hostProblem(404, "Not Found", `No timer function is named ${JSON.stringify(raw.slice(0, 100))}; try ${Object.keys(TIMER_FUNCTIONS).join(" or ")}.`, correlationId);
+      return hostProblem("ROUTE_NOT_FOUND", `No timer function is named ${JSON.stringify(raw.slice(0, 100))}; try ${Object.keys(TIMER_FUNCTIONS).join(" or ")}.`, correlationId);
     }
+    if (request.method === "OPTIONS") return { status: 204, headers: { allow: "POST, OPTIONS", "x-correlation-id": correlationId } };
     if (request.method !== "POST") {
-      return hostProblem(405, "Method Not Allowed", "Fire a timer function with POST.", correlationId, { allow: "POST" });
+      return hostProblem("METHOD_NOT_ALLOWED", "Fire a timer function with POST.", correlationId, { allow: "POST, OPTIONS" });
+    }
+    if (!isJsonContentType(request.headers["content-type"])) {
+      return problemResponse(new ApiProblem("UNSUPPORTED_MEDIA_TYPE", "Send the request as application/json (an empty body is fine)."), correlationId);
     }
     const result = await TIMER_FUNCTIONS[name](engine);
     onFired?.(name, result);

@@ -1,4 +1,8 @@
+import { OrchestrationRuntimeStatus } from "durable-functions";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ORCHESTRATIONS, InventorySyncInputSchema } from "../../shared/sync/contracts";
+import { finalizeAbandonedRun } from "../../shared/sync/watchdog";
 import { safeMessage } from "../../shared/domain/redaction";
 import { API_PREFIX } from "../../shared/http/pipeline";
 import { API_ROUTES } from "../../shared/http/routes/index";
@@ -15,6 +19,7 @@ import type { TimerFunctionName } from "./adminRoutes";
 import { DEMO_TENANTS, SimulatedTenants, seedDemoTenants } from "./demoTenants";
 import type { DemoTenant } from "./demoTenants";
 import { listen } from "./httpServer";
+import { startLocalTimers } from "./timers";
 import type { HostHandlerOptions } from "./httpServer";
 
 export const DEFAULT_PORT = 7071;
@@ -42,8 +47,29 @@ export interface LocalHostOptions {
   engine?: LocalStackOptions["engine"];
   /** Access log: one call per answered request. */
   onResponse?: HostHandlerOptions["onResponse"];
-  /** Called after the admin endpoint fired a timer function. */
+  /** Called after the admin endpoint or a schedule fired a timer function. */
   onTimerFired?: (name: TimerFunctionName, result: unknown) => void;
+  /**
+   * Run the nightly and the watchdog on SYNC_SCHEDULE / WATCHDOG_SCHEDULE, as the Functions host
+   * does (default true). Tests that fire timers themselves turn it off.
+   */
+  timers?: boolean;
+}
+
+/** Finished orchestration instances are purged this long after they were created (LOCAL_HISTORY_RETENTION_SECONDS). */
+export const DEFAULT_HISTORY_RETENTION_SECONDS = 600;
+/** How long SIGTERM waits for runs in flight (SHUTDOWN_GRACE_SECONDS) before finalising them. */
+export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
+/** Simulator request-log entries the local host keeps (its log is for tests; a host runs for days). */
+export const HOST_REQUEST_LOG_CAPACITY = 2_000;
+/** Marker in the data folder: the demo tenants were registered once; a deleted one stays deleted. */
+export const DEMO_SEEDED_MARKER = "demo-tenants-seeded";
+
+function secondsSetting(env: Record<string, string | undefined>, name: string, fallback: number, max: number): number {
+  const text = env[name]?.trim();
+  if (!text) return fallback;
+  if (!/^\d{1,6}$/.test(text) || Number(text) > max) throw new Error(`${name}: expected whole seconds between 0 and ${max}, got ${JSON.stringify(text)}`);
+  return Number(text);
 }
 
 export interface LocalHost {
@@ -56,6 +82,12 @@ export interface LocalHost {
   demoTenants: readonly DemoTenant[];
   /** Lines for the start-up banner: what is used, where, and what is in memory. */
   banner(): string;
+  /**
+   * Graceful stop: no new requests or timer firings, waits at most `graceMs` for the runs this
+   * process is running, then terminates the rest and finalises their runs `failed`, so nothing
+   * is left `running` for the watchdog to find. Returns the runs it finalised.
+   */
+  drain(graceMs: number): Promise<{ finalised: string[] }>;
   close(): Promise<void>;
 }
 
@@ -64,7 +96,8 @@ function portOf(options: LocalHostOptions, env: Record<string, string | undefine
   const text = env.PORT?.trim();
   if (!text) return DEFAULT_PORT;
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65_535) throw new Error(`PORT: expected a port number (0–65535), got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || port > 65_535)
+    throw new Error(`PORT: expected a port number (0–65535), got ${JSON.stringify(text)}`);
   return port;
 }
 
@@ -86,20 +119,21 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   try {
     // Persistent tables: the stack would start Azurite in memory, so start it here on disk and
     // hand the stack its connection string as if it were configured.
-    let persistedTables: { endpoint: string; dbPath: string } | null = null;
+    let persistedTables: { endpoint: string; dbPath: string; flush(): Promise<void> } | null = null;
     if (options.dataDir && !configured("TABLES_ENDPOINT") && !configured("TABLES_CONNECTION_STRING")) {
       const dbPath = join(options.dataDir, "azurite", "tables.json");
       const tables = await startAzuriteTables({ dbPath });
       stops.push(() => tables.stop());
       env.TABLES_CONNECTION_STRING = tables.connectionString;
-      persistedTables = { endpoint: tables.endpoint, dbPath };
+      persistedTables = { endpoint: tables.endpoint, dbPath, flush: () => tables.flush() };
     }
+    const historyRetentionSeconds = secondsSetting(env, "LOCAL_HISTORY_RETENTION_SECONDS", DEFAULT_HISTORY_RETENTION_SECONDS, 604_800);
     const stack = await startLocalStack({
       env,
       simulatorTenants: {},
-      simulator: { throttle: false, ...options.simulator },
+      simulator: { throttle: false, requestLogCapacity: HOST_REQUEST_LOG_CAPACITY, ...options.simulator },
       logger,
-      engine: options.engine,
+      engine: { historyRetentionSeconds, ...options.engine },
       webhookOrigin: `http://127.0.0.1:${port || DEFAULT_PORT}`,
     });
     stops.push(() => stack.close());
@@ -107,33 +141,47 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       stack.uses.tables = `embedded Azurite tables at ${persistedTables.endpoint} (data kept in ${persistedTables.dbPath})`;
     }
 
-    let stores: Stores = stack.stores;
+    // A registry write is answered only once it is on disk (Azurite alone saves every 5 s).
+    const durable = async <T>(write: Promise<T>): Promise<T> => {
+      const result = await write;
+      await persistedTables?.flush();
+      return result;
+    };
+    let simulated: SimulatedTenants | null = null;
     let demoTenants: readonly DemoTenant[] = [];
     if (stack.simulator) {
-      const simulated = new SimulatedTenants(stack.simulator);
+      simulated = new SimulatedTenants(stack.simulator);
       demoTenants = options.demoTenants ?? DEMO_TENANTS;
       for (const t of demoTenants) simulated.add(t.tenantId, { sizes: { ...t.sizes } });
-      await seedDemoTenants(stack.stores.tenants, demoTenants);
+      // Seeded once per data folder: a demo tenant the user deleted is not brought back.
+      const marker = options.dataDir ? join(options.dataDir, DEMO_SEEDED_MARKER) : null;
+      if (!marker || !existsSync(marker)) {
+        await durable(seedDemoTenants(stack.stores.tenants, demoTenants));
+        if (marker) {
+          mkdirSync(options.dataDir as string, { recursive: true });
+          writeFileSync(marker, `${demoTenants.map((t) => t.tenantId).join("\n")}\n`);
+        }
+      }
       for (const t of await stack.stores.tenants.list()) simulated.add(t.tenantId);
-      // A tenant registered while the host runs (PUT /tenants, `tenants add`) gets a simulated Graph tenant.
-      const registry = stack.stores.tenants;
-      stores = {
-        items: stack.stores.items,
-        runs: stack.stores.runs,
-        check: () => stack.stores.check(),
-        tenants: {
-          get: (tenantId) => registry.get(tenantId),
-          list: () => registry.list(),
-          listPage: (page) => registry.listPage(page),
-          delete: (tenantId) => registry.delete(tenantId),
-          async put(tenant, now) {
-            const result = await registry.put(tenant, now);
-            simulated.add(result.tenant.tenantId);
-            return result;
-          },
-        },
-      };
     }
+    const registry = stack.stores.tenants;
+    const stores: Stores = {
+      items: stack.stores.items,
+      runs: stack.stores.runs,
+      check: () => stack.stores.check(),
+      tenants: {
+        get: (tenantId) => registry.get(tenantId),
+        list: () => registry.list(),
+        listPage: (page) => registry.listPage(page),
+        delete: (tenantId) => durable(registry.delete(tenantId)),
+        async put(tenant, now) {
+          const result = await durable(registry.put(tenant, now));
+          // A tenant registered while the host runs (PUT /tenants, `tenants add`) gets a simulated Graph tenant.
+          simulated?.add(result.tenant.tenantId);
+          return result;
+        },
+      },
+    };
 
     // The engine's app (the shared composition root), with the registry that also feeds the simulator.
     const services: AppServices = { ...stack.engine.app, stores };
@@ -151,11 +199,20 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       port,
       routes: API_ROUTES,
       env: requestEnv,
-      preRoute: createAdminRoutes(stack.engine, options.onTimerFired),
+      preRoute: createAdminRoutes(stack.engine, options.onTimerFired, stack.settings.AUTH_REQUIRE_PRINCIPAL),
+      ...(stack.settings.PUBLIC_BASE_URL && {
+        extraHostNames: [new URL(stack.settings.PUBLIC_BASE_URL).hostname],
+        extraOrigins: [new URL(stack.settings.PUBLIC_BASE_URL).origin],
+      }),
       onResponse: options.onResponse,
-      onHostError: (error) => logger.error("Local host failed to answer a request", { error: safeMessage(String(error)) }),
+      onHostError: (error) =>
+        logger.error("Local host failed to answer a request", { error: safeMessage(String(error)) }),
     });
     stops.push(() => server.close());
+    const timers = options.timers === false ? null : startLocalTimers(stack.settings, stack.engine, logger, options.onTimerFired);
+    if (timers) stops.push(async () => timers.stop());
+    // Absolute URLs (Location, OpenAPI servers) use PUBLIC_BASE_URL when set, else this address.
+    requestEnv.fallbackOrigin = server.origin;
     const baseUrl = `${server.origin}${API_PREFIX}`;
     return {
       baseUrl,
@@ -176,11 +233,42 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
           lines.push("  demo tenants:");
           for (const t of demoTenants) lines.push(`    ${t.tenantId}  ${t.displayName}`);
         }
-        lines.push(
-          `  health: GET ${baseUrl}/health    OpenAPI: GET ${baseUrl}/openapi.json`,
-          `  timers: POST ${server.origin}/admin/functions/nightlySyncTimer | syncWatchdogTimer`,
-        );
+        lines.push(`  health: GET ${baseUrl}/health    OpenAPI: GET ${baseUrl}/openapi.json`);
+        if (timers) {
+          const next = timers.next();
+          for (const name of ["nightlySyncTimer", "syncWatchdogTimer"] as const) {
+            lines.push(`  timer:  ${name.padEnd(17)} "${timers.schedules[name]}" (UTC), next ${next[name]?.toISOString() ?? "never"}`);
+          }
+        } else {
+          lines.push("  timers: not scheduled (timers: false)");
+        }
+        lines.push(`  fire now: POST ${server.origin}/admin/functions/nightlySyncTimer | syncWatchdogTimer`);
         return lines.join("\n") + "\n";
+      },
+      async drain(graceMs) {
+        timers?.stop();
+        // No new connections; requests already in progress are answered.
+        server.server.close();
+        server.server.closeIdleConnections();
+        // Through the Durable client, so the offline driver and the real engine drain alike.
+        const client = stack.engine.client;
+        const active = [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending];
+        const unfinished = () => client.getStatusBy({ runtimeStatus: active });
+        const deadline = Date.now() + graceMs;
+        while ((await unfinished()).some((s) => s.name === ORCHESTRATIONS.inventorySync) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        const finalised: string[] = [];
+        for (const status of await unfinished()) {
+          await client.terminate(status.instanceId, "the local host stopped").catch(() => undefined);
+          const input = InventorySyncInputSchema.safeParse(status.input);
+          if (status.name !== ORCHESTRATIONS.inventorySync || !input.success) continue;
+          const run = await stack.stores.runs.get(input.data.tenantId, input.data.runId);
+          if (run && (await finalizeAbandonedRun({ stores: stack.stores, log: stack.engine.app.log }, run, "hostStopped", new Date()))) {
+            finalised.push(run.id);
+          }
+        }
+        return { finalised };
       },
       close: stopAll,
     };

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createStructuredLogger } from "../../shared/observability";
 import type { LogLevel } from "../../shared/observability";
-import { startLocalHost } from "./localHost";
+import { DEFAULT_SHUTDOWN_GRACE_SECONDS, startLocalHost } from "./localHost";
 import type { LocalHost } from "./localHost";
 
 /** The repository root: the nearest folder up from here whose package.json is this project's. */
@@ -60,14 +60,19 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   process.stdout.write(host.banner());
   process.stdout.write("Press Ctrl-C to stop.\n");
 
+  const graceText = env.SHUTDOWN_GRACE_SECONDS?.trim();
+  const graceSeconds = graceText && /^\d{1,5}$/.test(graceText) ? Number(graceText) : DEFAULT_SHUTDOWN_GRACE_SECONDS;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`\n${signal}: stopping the local host…\n`);
+    process.stdout.write(`\n${signal}: stopping the local host (runs in flight get up to ${graceSeconds} s)…\n`);
+    // Runs in flight get the grace period; what is still running then is finalised, not left `running`.
     host
-      .close()
-      .then(() => {
+      .drain(graceSeconds * 1_000)
+      .then(async ({ finalised }) => {
+        if (finalised.length > 0) process.stdout.write(`finalised ${finalised.length} unfinished run(s) as failed: ${finalised.join(", ")}\n`);
+        await host.close();
         process.stdout.write("stopped.\n");
         process.exit(0);
       })

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { OrchestrationRuntimeStatus } from "durable-functions";
 import type { DurableClient, DurableOrchestrationStatus } from "durable-functions";
 import { DriverDurableClient, DurableDriver } from "../durable";
 import type { DurableDriverOptions } from "../durable";
@@ -23,6 +24,12 @@ export interface LocalEngineOptions {
   /** Wraps every activity body (tests inject crashes here). */
   wrapActivity?: (name: string, run: (input: unknown) => Promise<unknown>) => (input: unknown) => Promise<unknown>;
   now?: () => Date;
+  /**
+   * Purge finished orchestration instances (Completed, Failed, Terminated) this many seconds
+   * after they were created, as a purge by `createdTimeTo` does in Durable Functions. Absent: kept
+   * (tests read them). The local host sets it, so its memory does not grow with every run.
+   */
+  historyRetentionSeconds?: number;
 }
 
 /** A DurableClient plus a bounded wait for a terminal status (tests, the local host, the bench). */
@@ -52,6 +59,8 @@ export interface LocalEngine extends SyncEngine {
   kind: "driver";
   driver: DurableDriver;
   client: DriverDurableClient;
+  /** One purge pass now (the engine runs them on its own when a retention is set). */
+  purgeFinished(): Promise<number>;
 }
 
 /**
@@ -100,12 +109,27 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
         : (input: unknown) => body(input);
     driver.registerActivity(name, options.wrapActivity ? options.wrapActivity(name, run) : run);
   }
+  const retentionMs = options.historyRetentionSeconds === undefined ? null : options.historyRetentionSeconds * 1_000;
+  const purgeFinished = async () => {
+    if (retentionMs === null) return 0;
+    const finished = [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated];
+    const { instancesDeleted } = await client.purgeInstanceHistoryBy({ createdTimeTo: new Date(Date.now() - retentionMs), runtimeStatus: finished });
+    return instancesDeleted;
+  };
+  // A pass per retention period (at most a minute apart) keeps at most ~2 periods of instances.
+  const purgeEveryMs = retentionMs === null ? null : Math.max(1_000, Math.min(retentionMs, 60_000));
+  const purgeTimer = purgeEveryMs === null ? null : setInterval(() => void purgeFinished().catch(() => undefined), purgeEveryMs);
+  purgeTimer?.unref();
   return {
     kind: "driver",
     description: "offline driver (in process; orchestration history is in memory)",
     driver,
     client,
     ...engine,
-    close: () => driver.close(),
+    purgeFinished,
+    close: () => {
+      if (purgeTimer) clearInterval(purgeTimer);
+      return driver.close();
+    },
   };
 }

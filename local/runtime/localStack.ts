@@ -1,4 +1,5 @@
 import { SettingsSchema } from "../../shared/config/settings";
+import { displayUrl } from "../../shared/domain/redaction";
 import type { Settings } from "../../shared/config/settings";
 import { createStores } from "../../shared/store";
 import type { CosmosStores } from "../../shared/store";
@@ -60,8 +61,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let cosmosAgent: ReturnType<typeof loopbackCosmosAgent> | undefined;
 
     if (configured("COSMOS_ENDPOINT")) {
-      uses.cosmos = `configured (${env.COSMOS_ENDPOINT})`;
-      if (options.trustLoopbackCosmosCertificate) cosmosAgent = loopbackCosmosAgent(env.COSMOS_ENDPOINT as string);
+      uses.cosmos = `configured (${displayUrl(env.COSMOS_ENDPOINT ?? "")})`;
+      // A Cosmos-compatible server or emulator on this machine with a self-signed certificate
+      // (e.g. `@vercel/cosmosdb-server` in its own process): trusted for that loopback endpoint only.
+      if (options.trustLoopbackCosmosCertificate || env.LOCAL_COSMOS_TRUST_LOOPBACK_CERT?.trim() === "true") {
+        cosmosAgent = loopbackCosmosAgent(env.COSMOS_ENDPOINT ?? "");
+        uses.cosmos += " (self-signed loopback certificate trusted)";
+      }
     } else {
       const cosmos = await startCosmosServer();
       stops.push(() => cosmos.stop());
@@ -80,9 +86,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     let simulator: GraphSimulator | null = null;
     if (configured("GRAPH_BASE_URL")) {
-      uses.graph = `configured (${env.GRAPH_BASE_URL})`;
+      uses.graph = `configured (${displayUrl(env.GRAPH_BASE_URL ?? "")})`;
     } else {
-      simulator = await startGraphSimulator({ tenants: options.simulatorTenants ?? {}, ...options.simulator });
+      simulator = await startGraphSimulator({
+        tenants: options.simulatorTenants ?? {},
+        ...options.simulator,
+      });
       const sim = simulator;
       stops.push(() => sim.close());
       overrides.GRAPH_BASE_URL = simulator.baseUrl;

@@ -21,12 +21,23 @@ export interface RequestLogEntry {
   tenantsInFlight: number;
 }
 
+/**
+ * Entries kept by default: a test's whole conversation (a 200-tenant nightly is ~6,000 requests)
+ * while a long-running local host cannot grow without bound (~250 bytes an entry). Beyond it the
+ * oldest entries go; the concurrency maxima are counters and stay exact.
+ */
+export const DEFAULT_REQUEST_LOG_CAPACITY = 50_000;
+
 export class RequestLog {
-  private readonly list: RequestLogEntry[] = [];
+  private list: RequestLogEntry[] = [];
+  /** Entries dropped because the log was full. */
+  dropped = 0;
   private readonly inFlight = new Map<string, number>();
   private readonly maxPerTenant = new Map<string, number>();
   private maxTenants = 0;
   private seq = 0;
+
+  constructor(readonly capacity: number = DEFAULT_REQUEST_LOG_CAPACITY) {}
 
   /** Marks a request as started; call the returned function when it has been answered. */
   begin(
@@ -46,6 +57,11 @@ export class RequestLog {
       if (policyType !== undefined) record.policyType = policyType;
       if (entry.tenantId) this.leave(key);
       this.list.push(record);
+      // Trimmed in steps of a quarter, so keeping the bound costs O(1) per request amortised.
+      if (this.list.length > this.capacity + Math.ceil(this.capacity / 4)) {
+        this.dropped += this.list.length - this.capacity;
+        this.list = this.list.slice(this.list.length - this.capacity);
+      }
     };
   }
 
@@ -89,6 +105,7 @@ export class RequestLog {
 
   clear(): void {
     this.list.length = 0;
+    this.dropped = 0;
     this.maxPerTenant.clear();
     this.maxTenants = 0;
   }

@@ -30,6 +30,8 @@ export interface SimulatorTenantConfig {
 }
 
 export interface GraphSimulatorOptions {
+  /** Request-log entries kept (default DEFAULT_REQUEST_LOG_CAPACITY; the oldest go first). */
+  requestLogCapacity?: number;
   port?: number;
   /** Loopback only; the simulator accepts tokens that prove nothing. */
   host?: "127.0.0.1" | "localhost" | "::1";
@@ -118,7 +120,7 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
   const host = options.host ?? "127.0.0.1";
   const tenants = new Map<string, TenantState>();
   const faults = new FaultBook();
-  const log = new RequestLog();
+  const log = new RequestLog(options.requestLogCapacity);
   const throttle = options.throttle === false ? null : new TenantThrottle(options.throttle ?? INTUNE_THROTTLE);
   const defaultLatency: LatencySpec = { ms: options.latencyMs ?? 0, jitterMs: options.latencyJitterMs ?? 0 };
   const pageSizeOf = (type: PolicyTypeKey) => Math.max(1, options.pageSizes?.[type] ?? PAGE_SIZE_MAX[type]);

@@ -63,6 +63,18 @@ export const SettingsSchema = z
     SYNC_LEASE_SECONDS: intSetting(1, 86_400, 1_800),
     SYNC_NIGHTLY_WAIT_SECONDS: intSetting(0, 86_400, 3_600),
     AUTH_REQUIRE_PRINCIPAL: boolSetting(false),
+    /**
+     * The origin callers reach the API at (a custom domain, a reverse proxy). Absolute `Location`
+     * headers and the OpenAPI `servers` are built from it, never from the request's Host.
+     */
+    PUBLIC_BASE_URL: optionalText.pipe(httpUrl.optional()),
+    /** Set by App Service / Functions to the app's default host name; used when PUBLIC_BASE_URL is not. */
+    WEBSITE_HOSTNAME: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/, "expected a host name")
+        .optional(),
+    ),
   })
   .superRefine((s, ctx) => {
     if (!s.TABLES_ENDPOINT && !s.TABLES_CONNECTION_STRING) {
@@ -137,4 +149,16 @@ export function isLoopbackUrl(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The origin of absolute URLs the API hands out (`Location`, OpenAPI `servers`): PUBLIC_BASE_URL,
+ * else https://WEBSITE_HOSTNAME (Azure), else null (the caller then uses a relative reference or
+ * its own listening address). Never the request's Host: that is the caller's to choose, and a
+ * DNS-rebinding page or a proxy could otherwise steer pollers to another server.
+ */
+export function publicOriginOf(settings: Pick<Settings, "PUBLIC_BASE_URL" | "WEBSITE_HOSTNAME">): string | null {
+  if (settings.PUBLIC_BASE_URL) return new URL(settings.PUBLIC_BASE_URL).origin;
+  if (settings.WEBSITE_HOSTNAME) return `https://${settings.WEBSITE_HOSTNAME.toLowerCase()}`;
+  return null;
 }

@@ -14,6 +14,13 @@ export const ApiErrorCodeSchema = z.enum([
   "UNSUPPORTED_MEDIA_TYPE",
   "LOCK_HELD",
   "INTERNAL_ERROR",
+  // Answered by the host around the routes (no route, wrong method, refused Host/Origin, headers
+  // over the limit), so that every error a caller sees has a code.
+  "ROUTE_NOT_FOUND",
+  "METHOD_NOT_ALLOWED",
+  "HOST_NOT_ALLOWED",
+  "ORIGIN_NOT_ALLOWED",
+  "HEADERS_TOO_LARGE",
 ]);
 export type ApiErrorCode = z.infer<typeof ApiErrorCodeSchema>;
 

@@ -16,20 +16,34 @@ const patterns: { pattern: RegExp; replace: string }[] = [
     pattern: /\b(AccountKey|SharedAccessKey|SharedAccessSignature|AccessKey|Password|Pwd|ClientSecret)\s*=\s*[^;"'\s&]+/gi,
     replace: `$1=${REDACTED}`,
   },
-  // OAuth form and query parameters.
+  // OAuth form and query parameters; `token` and API keys as query parameters (webhooks, APIM's
+  // `subscription-key`, storage SAS `sig`). `\b` keeps Graph's `$skiptoken`/`$deltatoken` (paging
+  // cursors, not credentials) out: there is no word boundary inside `skiptoken`.
   {
     pattern:
-      /\b(client_secret|client_assertion|assertion|refresh_token|access_token|id_token|password|sig)=([^&\s"'<>]+)/gi,
+      /\b(client_secret|client_assertion|assertion|refresh_token|access_token|id_token|password|sig|token|apikey|api_key|api-key|subscription-key)=([^&\s"'<>]+)/gi,
     replace: `$1=${REDACTED}`,
+  },
+  // API-key headers as echoed in traces and error bodies (APIM's Ocp-Apim-Subscription-Key, x-api-key).
+  {
+    pattern: /\b(Ocp-Apim-Subscription-Key|x-api-key|api-key|x-functions-key)(["']?\s*[:=]\s*["']?)[^\s"',;&}]+/gi,
+    replace: `$1$2${REDACTED}`,
   },
   // JSON properties that carry credentials.
   {
     pattern:
-      /"(client_secret|clientSecret|client_assertion|clientAssertion|access_token|accessToken|refresh_token|refreshToken|id_token|password|secret|authorization|Authorization|sig|accountKey|primaryKey|secondaryKey|primaryMasterKey|key)"\s*:\s*"[^"]*"/g,
+      /"(client_secret|clientSecret|client_assertion|clientAssertion|access_token|accessToken|refresh_token|refreshToken|id_token|idToken|token|sasToken|apiKey|apikey|api_key|subscriptionKey|password|secret|authorization|Authorization|sig|accountKey|primaryKey|secondaryKey|primaryMasterKey|key)"\s*:\s*"[^"]*"/gi,
     replace: `"$1":"${REDACTED}"`,
   },
+  // Entra client-secret values: 3 characters, a version digit, `Q~`, then 31–34 characters
+  // (the shape Microsoft's secret scanning matches for Azure AD client secrets).
+  { pattern: /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g, replace: REDACTED },
+  // Entra refresh tokens (`0.A` followed by a long base64url body; opaque, not JWTs).
+  { pattern: /(?<![A-Za-z0-9.])0\.A[A-Za-z0-9_*.-]{20,}/g, replace: REDACTED },
   // Cosmos DB master keys and other long base64 secrets (88 chars ending in ==).
   { pattern: /\b[A-Za-z0-9+/]{86}==/g, replace: REDACTED },
+  // Credentials embedded in a URL (`https://user:password@host`).
+  { pattern: /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+:[^\s/@]+@/gi, replace: `$1${REDACTED}@` },
   // PEM blocks (certificates' private keys).
   { pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, replace: REDACTED },
 ];
@@ -56,4 +70,23 @@ export function redactDeep<T>(value: T): T {
     return out as T;
   }
   return value;
+}
+
+/**
+ * A configured URL as it may be shown (start-up banner, health output): scheme, host, port and
+ * path only. User info and the query (where SAS signatures, codes and keys ride) are dropped
+ * whole rather than pattern-matched; text that is not a URL is redacted as free text.
+ */
+export function displayUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const hidden = parsed.username !== "" || parsed.password !== "" || parsed.search !== "";
+    parsed.username = "";
+    parsed.password = "";
+    parsed.search = "";
+    parsed.hash = "";
+    return `${parsed.toString()}${hidden ? " (credentials and query hidden)" : ""}`;
+  } catch {
+    return redactSecrets(url);
+  }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { publicOriginOf } from "../config/settings";
 import type { Settings } from "../config/settings";
 import { isCodedError } from "../domain/errorCodes";
 import type { ApiErrorCode } from "../domain/errorCodes";
@@ -195,8 +196,17 @@ const ClientPrincipalSchema = z.object({
   claims: z.array(z.object({ typ: z.string(), val: z.string() })).max(1_000),
 });
 
-/** The roles of the App Service principal, or null when the header is absent or garbled. */
-export function principalRoles(headerValue: string | undefined): Set<string> | null {
+/** What the API reads from a principal: its app roles and its Entra group object ids (lower case). */
+export interface Principal {
+  roles: Set<string>;
+  groups: Set<string>;
+}
+
+/** Group claim type: `groups` in Entra tokens (App Service passes claims through as they are). */
+const GROUP_CLAIM_TYPES = new Set(["groups", "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"]);
+
+/** The App Service principal, or null when the header is absent or garbled. */
+export function parsePrincipal(headerValue: string | undefined): Principal | null {
   if (!headerValue || headerValue.length > MAX_PRINCIPAL_HEADER) return null;
   let decoded: unknown;
   try {
@@ -207,25 +217,60 @@ export function principalRoles(headerValue: string | undefined): Set<string> | n
   const parsed = ClientPrincipalSchema.safeParse(decoded);
   if (!parsed.success) return null;
   const roleTypes = new Set(["roles", "role", ENTRA_ROLE_CLAIM, parsed.data.role_typ ?? ENTRA_ROLE_CLAIM]);
-  return new Set(parsed.data.claims.filter((c) => roleTypes.has(c.typ)).map((c) => c.val));
+  return {
+    roles: new Set(parsed.data.claims.filter((c) => roleTypes.has(c.typ)).map((c) => c.val)),
+    groups: new Set(parsed.data.claims.filter((c) => GROUP_CLAIM_TYPES.has(c.typ)).map((c) => c.val.toLowerCase())),
+  };
 }
+
+/** The roles of the App Service principal, or null when the header is absent or garbled. */
+export function principalRoles(headerValue: string | undefined): Set<string> | null {
+  return parsePrincipal(headerValue)?.roles ?? null;
+}
+
+/**
+ * Who may act on which tenant. Open when principals are not required (the function key is the
+ * gate); otherwise a tenant is open to the principal when it names no access groups, or when
+ * one of the principal's `groups` claims is among them.
+ */
+export interface TenantAccess {
+  readonly principal: Principal | null;
+  mayAccess(tenant: { accessGroups?: readonly string[] | undefined }): boolean;
+}
+
+export const OPEN_ACCESS: TenantAccess = { principal: null, mayAccess: () => true };
+
+export function tenantAccessOf(principal: Principal): TenantAccess {
+  return {
+    principal,
+    mayAccess: (tenant) =>
+      !tenant.accessGroups || tenant.accessGroups.length === 0 || tenant.accessGroups.some((g) => principal.groups.has(g.toLowerCase())),
+  };
+}
+
+/** Sent with every 401: App Service authentication (Entra ID bearer tokens) is the scheme. */
+export const WWW_AUTHENTICATE = 'Bearer realm="tenant-inventory", error="invalid_token"';
 
 /**
  * Enforces a route's roles when the deployment requires an App Service principal. Only
  * trustworthy behind App Service authentication, which strips a caller-supplied header of the
- * same name; without it the function key is the only gate (see docs/api.md).
+ * same name; without it the function key is the only gate (see docs/api.md). Returns what the
+ * principal may see.
  */
 export function authorize(
   headers: Readonly<Record<string, string>>,
   acceptedRoles: readonly ApiRole[],
   requirePrincipal: boolean,
-): void {
-  if (!requirePrincipal || acceptedRoles.length === 0) return;
-  const roles = principalRoles(headers[PRINCIPAL_HEADER]);
-  if (!roles) throw new ApiProblem("UNAUTHORIZED", "A valid App Service authentication principal is required.");
-  if (!acceptedRoles.some((r) => roles.has(r))) {
+): TenantAccess {
+  if (!requirePrincipal || acceptedRoles.length === 0) return OPEN_ACCESS;
+  const principal = parsePrincipal(headers[PRINCIPAL_HEADER]);
+  if (!principal) {
+    throw new ApiProblem("UNAUTHORIZED", "A valid App Service authentication principal is required.", {}, { "www-authenticate": WWW_AUTHENTICATE });
+  }
+  if (!acceptedRoles.some((r) => principal.roles.has(r))) {
     throw new ApiProblem("FORBIDDEN", `This route requires the role ${acceptedRoles.join(" or ")}.`);
   }
+  return tenantAccessOf(principal);
 }
 
 // ── routes ──────────────────────────────────────────────────────────────────────────────────
@@ -289,6 +334,13 @@ export interface HandlerInput<P, Q, B> {
   services(): Promise<AppServices>;
   /** This invocation's Durable client (in Azure it is bound to the invocation). */
   durableClient(): DurableClient;
+  /**
+   * Which tenants the caller may see. The pipeline already answered 404 TENANT_NOT_FOUND for a
+   * `{tenantId}` the caller may not act on; cross-tenant routes filter with it.
+   */
+  access: TenantAccess;
+  /** An absolute URL of `path` on the configured public origin (never the request's Host). */
+  publicUrl(path: string): string;
 }
 
 /** Per-request environment a host passes to a route. */
@@ -302,6 +354,11 @@ export interface RequestEnv {
   durableClient(): DurableClient;
   /** Where unexpected failures are reported (the host's logger); the caller only sees a 500. */
   onUnexpectedError?(error: unknown, correlationId: string, routeName: string): void;
+  /**
+   * The origin for absolute URLs when settings name none (the local host's listening address).
+   * Settings win: PUBLIC_BASE_URL, then WEBSITE_HOSTNAME.
+   */
+  fallbackOrigin?: string;
 }
 
 /** A route as hosts iterate it: everything but the handler's types erased. */
@@ -362,12 +419,35 @@ export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema
     const correlationId = correlationIdOf(request.headers);
     let services: Promise<AppServices> | null = null;
     const getServices = () => (services ??= env.services());
+    const publicUrl = (path: string): string => {
+      let origin: string | null = null;
+      try {
+        origin = publicOriginOf(env.settings());
+      } catch {
+        // Settings unavailable (openapi.json answers anyway): fall back below.
+      }
+      origin ??= env.fallbackOrigin ?? null;
+      // Without a configured origin a relative reference (RFC 9110 §10.2.2) beats guessing from Host.
+      return origin ? new URL(path, origin).toString() : path;
+    };
     try {
+      let access: TenantAccess = OPEN_ACCESS;
       if (spec.roles.length > 0) {
-        authorize(request.headers, spec.roles, env.settings().AUTH_REQUIRE_PRINCIPAL);
+        access = authorize(request.headers, spec.roles, env.settings().AUTH_REQUIRE_PRINCIPAL);
+      }
+      // Every state-changing request declares JSON, an empty body too: a browser form or a
+      // "simple" cross-site request cannot, so it never reaches a handler.
+      if ((request.method === "POST" || request.method === "PUT") && !isJsonContentType(request.headers["content-type"])) {
+        throw new ApiProblem("UNSUPPORTED_MEDIA_TYPE", "Send the request as application/json (UTF-8), an empty body included.");
       }
       const params = spec.request.params ? parseInput(spec.request.params, request.params, "path") : undefined;
       if (spec.registeredTenant) await requireRegisteredTenant(params, getServices);
+      const tenantId = (params as { tenantId?: unknown } | undefined)?.tenantId;
+      if (access.principal && typeof tenantId === "string") {
+        const tenant = await (await getServices()).stores.tenants.get(tenantId);
+        // A tenant the caller may not act on looks exactly like one that is not registered.
+        if (tenant && !access.mayAccess(tenant)) throw new ApiProblem("TENANT_NOT_FOUND", "The tenant is not registered.");
+      }
       const query = spec.request.query ? parseInput(spec.request.query, queryObject(request.query), "query") : undefined;
       let body: unknown;
       if (spec.request.body) {
@@ -385,6 +465,8 @@ export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema
         correlationId,
         services: getServices,
         durableClient: () => env.durableClient(),
+        access,
+        publicUrl,
       });
       return { ...response, headers: { ...response.headers, [CORRELATION_HEADER]: correlationId, ...BASE_HEADERS } };
     } catch (error) {
@@ -418,9 +500,4 @@ async function requireRegisteredTenant(params: unknown, services: () => Promise<
 /** `/api/tenants/{t}/inventory/runs/{id}`: the path of a run (links and Location). */
 export function runPath(tenantId: string, runId: string): string {
   return `/api/tenants/${encodeURIComponent(tenantId)}/inventory/runs/${encodeURIComponent(runId)}`;
-}
-
-/** An absolute URL on the origin the request came in on. */
-export function absoluteUrl(request: ApiRequest, path: string): string {
-  return new URL(path, new URL(request.url).origin).toString();
 }

@@ -45,6 +45,11 @@ export const PROBLEM_STATUS: Record<ApiErrorCode, { status: number; title: strin
   PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported content type" },
   INTERNAL_ERROR: { status: 500, title: "Internal error" },
+  ROUTE_NOT_FOUND: { status: 404, title: "No route serves this path" },
+  METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed on this route" },
+  HOST_NOT_ALLOWED: { status: 421, title: "This host name is not served here" },
+  ORIGIN_NOT_ALLOWED: { status: 403, title: "Cross-origin state-changing request refused" },
+  HEADERS_TOO_LARGE: { status: 431, title: "Request headers too large" },
 };
 
 /** A stable URI per code; it names the code, it is not fetched. */

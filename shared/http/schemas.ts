@@ -5,7 +5,7 @@ import { InventoryItemSchema } from "../domain/item";
 import { MissingReportSchema } from "../domain/missing";
 import { RunSchema, RunStatusSchema } from "../domain/run";
 import { SelectionHashSchema, SelectionInputSchema } from "../domain/selection";
-import { TenantIdSchema, TenantSchema } from "../domain/tenant";
+import { GroupIdSchema, MAX_ACCESS_GROUPS, TenantIdSchema, TenantSchema } from "../domain/tenant";
 
 /**
  * Every schema the HTTP layer validates with, and the same instances the OpenAPI document is
@@ -121,6 +121,15 @@ export const TenantPutSchema = z
       .max(20)
       .optional()
       .meta({ description: "Nightly selections; default: every non-foundation type plus foundations." }),
+    accessGroups: z
+      .array(GroupIdSchema)
+      .max(MAX_ACCESS_GROUPS)
+      .optional()
+      .meta({
+        description:
+          "Entra group object ids whose members may act on this tenant when AUTH_REQUIRE_PRINCIPAL=true (on top of the route's role). " +
+          "Absent or empty: every holder of the role.",
+      }),
   })
   .meta({ id: "TenantPut" });
 

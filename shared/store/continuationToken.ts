@@ -50,6 +50,23 @@ export function invalidContinuationToken(): CodedError {
   );
 }
 
+/**
+ * Whether an SDK continuation token has the shape Cosmos DB hands out: JSON (an object, or an
+ * array of per-range tokens — `{"token":"-RID:…","range":…}`, `{"compositeToken":…}` for ORDER
+ * BY) or a bare `±RID:` resume token. Anything else would not be refused by every backend — the
+ * Cosmos-compatible server, for one, treats an unparsable token as none and starts again at
+ * page 1 — so it is refused here, before any query.
+ */
+export function isSdkTokenShape(token: string): boolean {
+  if (/^[+-]RID:/.test(token)) return true;
+  try {
+    const parsed: unknown = JSON.parse(token);
+    return typeof parsed === "object" && parsed !== null && Object.keys(parsed).length > 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Returns the SDK token, or throws INVALID_CONTINUATION_TOKEN; never anything else. */
 export function decodeContinuationToken(
   tenantId: string,
@@ -65,7 +82,7 @@ export function decodeContinuationToken(
     throw invalidContinuationToken();
   }
   const result = TokenSchema.safeParse(parsed);
-  if (!result.success || result.data.t !== tenantId || result.data.q !== fingerprint)
+  if (!result.success || result.data.t !== tenantId || result.data.q !== fingerprint || !isSdkTokenShape(result.data.c))
     throw invalidContinuationToken();
   return result.data.c;
 }

@@ -85,6 +85,13 @@ export interface RunRepository {
   /** Queued or running runs of a tenant (for the watchdog), oldest first. */
   listActive(tenantId: string): Promise<RunDocument[]>;
   /**
+   * Queued or running runs of every tenant, registered or not, oldest first, at most `limit`:
+   * the watchdog's one cross-partition read (runs of deleted tenants must be finalised too).
+   */
+  listActiveAcrossTenants(limit: number): Promise<RunDocument[]>;
+  /** The run holding the claim of (tenant, selection), or null when nobody does. */
+  claimHolder(tenantId: string, selectionHash: string): Promise<{ runId: string; leaseUntil: string } | null>;
+  /**
    * Atomic claim of (tenant, selection) for a run: of any number of simultaneous claims exactly
    * one succeeds; the others learn the active run. A claim whose run is terminal, or whose
    * lease expired, can be taken over.

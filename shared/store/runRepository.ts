@@ -171,6 +171,32 @@ export class CosmosRunRepository implements RunRepository {
     return docs.map((doc) => parseRun(doc));
   }
 
+  /**
+   * Queued or running runs of every tenant, oldest first, at most `limit`: the watchdog's one
+   * cross-partition read. It must see runs of tenants that were deleted from the registry (a
+   * per-tenant walk over the registry never would); the filter keeps the answer to the few runs
+   * in flight, and it runs once per watchdog period, never on a request path.
+   */
+  async listActiveAcrossTenants(limit: number): Promise<RunDocument[]> {
+    const container = await this.resolve();
+    try {
+      const { resources } = await container.items
+        .query<RunDocument>({
+          query: 'SELECT TOP @limit * FROM c WHERE c.docType = "run" AND c.status IN ("queued", "running") ORDER BY c.requestedAt ASC',
+          parameters: [{ name: "@limit", value: limit }],
+        })
+        .fetchAll();
+      return resources.map((doc) => parseRun(doc));
+    } catch (error) {
+      throw toStoreError(error, "active runs across tenants");
+    }
+  }
+
+  async claimHolder(tenantId: string, selectionHash: string): Promise<{ runId: string; leaseUntil: string } | null> {
+    const held = await this.readClaim(tenantId, claimDocumentId(selectionHash));
+    return held ? { runId: held.claim.runId, leaseUntil: held.claim.leaseUntil } : null;
+  }
+
   async claim(
     tenantId: string,
     selectionHash: string,

@@ -25,6 +25,8 @@ const TenantEntitySchema = z.object({
   enabled: z.boolean(),
   /** JSON array of normalised selections (Table Storage has no array type). */
   selections: z.string(),
+  /** JSON array of group object ids; absent on rows written before access groups existed. */
+  accessGroups: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -189,6 +191,8 @@ function toEntity(tenant: Tenant): TenantEntity {
     displayName: valid.displayName,
     enabled: valid.enabled,
     selections: JSON.stringify(valid.selections),
+    ...(valid.accessGroups &&
+      valid.accessGroups.length > 0 && { accessGroups: JSON.stringify(valid.accessGroups) }),
     createdAt: valid.createdAt,
     updatedAt: valid.updatedAt,
   };
@@ -202,8 +206,16 @@ function toTenant(raw: unknown): Tenant {
   } catch {
     selections = [];
   }
+  let accessGroups: unknown;
+  try {
+    accessGroups = entity.accessGroups === undefined ? undefined : JSON.parse(entity.accessGroups);
+  } catch {
+    // A garbled column must not open the tenant to everyone: no group matches it.
+    accessGroups = ["00000000-0000-0000-0000-000000000000"];
+  }
   return TenantSchema.parse({
     tenantId: entity.rowKey,
+    ...(Array.isArray(accessGroups) && accessGroups.length > 0 && { accessGroups }),
     displayName: entity.displayName,
     enabled: entity.enabled,
     selections: z.array(SelectionSchema).catch([]).parse(selections),

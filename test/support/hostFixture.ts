@@ -60,6 +60,8 @@ export async function startE2eHost(options: Omit<LocalHostOptions, "port"> = {})
     port: 0,
     env: {},
     demoTenants: SMALL_DEMO_TENANTS,
+    // Tests fire timers themselves (admin endpoint, engine.watchdog()); a schedule would race them.
+    timers: false,
     ...options,
     engine: { wrapActivity: gate.wrap, ...options.engine },
   });
@@ -109,6 +111,9 @@ export async function http(method: string, url: string, init: HttpInit = {}): Pr
     body = JSON.stringify(init.json);
     headers["content-type"] ??= "application/json";
   }
+  // Like the CLI: every POST/PUT declares JSON (the API refuses one that does not), unless the
+  // test sends a raw body and chooses its content type itself.
+  if ((method === "POST" || method === "PUT") && init.raw === undefined) headers["content-type"] ??= "application/json";
   const response = await fetch(url, { method, headers, body });
   const text = await response.text();
   let parsed: unknown = undefined;

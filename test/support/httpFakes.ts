@@ -32,6 +32,7 @@ export function testSettings(overrides: Partial<Record<string, string>> = {}): S
     TABLES_CONNECTION_STRING: "UseDevelopmentStorage=true",
     GRAPH_AUTH_MODE: "simulator",
     GRAPH_BASE_URL: "http://127.0.0.1:9",
+    PUBLIC_BASE_URL: ORIGIN,
     ...overrides,
   });
 }
@@ -168,6 +169,8 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
       },
       latestCompleted: unused,
       listActive: unused,
+      listActiveAcrossTenants: unused,
+      claimHolder: unused,
       claim: unused,
       releaseClaim: unused,
     },
@@ -238,6 +241,8 @@ export async function call(
     raw = JSON.stringify(init.body);
     headers["content-type"] = "application/json";
   }
+  // Clients of this API declare JSON on every POST/PUT, an empty body too (the pipeline requires it).
+  if ((method === "POST" || method === "PUT") && init.rawBody === undefined) headers["content-type"] = "application/json";
   for (const [k, v] of Object.entries(init.headers ?? {})) headers[k.toLowerCase()] = v;
   const request: ApiRequest = {
     method,

@@ -33,18 +33,18 @@ process.stdout.write("\\n@@REGISTERED@@" + JSON.stringify(registered));
 
 export const EXPECTED_HTTP: { name: string; methods: string[]; route: string; authLevel: "anonymous" | "function" }[] = [
   { name: "inventorySyncStart", methods: ["POST"], route: "tenants/{tenantId}/inventory/sync", authLevel: "function" },
-  { name: "inventoryRunGet", methods: ["GET"], route: "tenants/{tenantId}/inventory/runs/{runId}", authLevel: "function" },
-  { name: "inventoryRunList", methods: ["GET"], route: "tenants/{tenantId}/inventory/runs", authLevel: "function" },
-  { name: "inventoryItemList", methods: ["GET"], route: "tenants/{tenantId}/inventory/items", authLevel: "function" },
-  { name: "inventoryMissing", methods: ["GET"], route: "tenants/{tenantId}/inventory/missing", authLevel: "function" },
-  { name: "inventoryCoverage", methods: ["GET"], route: "tenants/{tenantId}/inventory/coverage", authLevel: "function" },
+  { name: "inventoryRunGet", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/runs/{runId}", authLevel: "function" },
+  { name: "inventoryRunList", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/runs", authLevel: "function" },
+  { name: "inventoryItemList", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/items", authLevel: "function" },
+  { name: "inventoryMissing", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/missing", authLevel: "function" },
+  { name: "inventoryCoverage", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/coverage", authLevel: "function" },
   { name: "tenantPut", methods: ["PUT"], route: "tenants/{tenantId}", authLevel: "function" },
-  { name: "tenantList", methods: ["GET"], route: "tenants", authLevel: "function" },
-  { name: "tenantGet", methods: ["GET"], route: "tenants/{tenantId}", authLevel: "function" },
+  { name: "tenantList", methods: ["GET", "HEAD"], route: "tenants", authLevel: "function" },
+  { name: "tenantGet", methods: ["GET", "HEAD"], route: "tenants/{tenantId}", authLevel: "function" },
   { name: "tenantDelete", methods: ["DELETE"], route: "tenants/{tenantId}", authLevel: "function" },
-  { name: "policyTypeList", methods: ["GET"], route: "policy-types", authLevel: "function" },
-  { name: "health", methods: ["GET"], route: "health", authLevel: "anonymous" },
-  { name: "openApiDocument", methods: ["GET"], route: "openapi.json", authLevel: "anonymous" },
+  { name: "policyTypeList", methods: ["GET", "HEAD"], route: "policy-types", authLevel: "function" },
+  { name: "health", methods: ["GET", "HEAD"], route: "health", authLevel: "anonymous" },
+  { name: "openApiDocument", methods: ["GET", "HEAD"], route: "openapi.json", authLevel: "anonymous" },
 ];
 
 /** Non-HTTP registrations (timers, orchestrations, activities, entities) — added with the engine's. */

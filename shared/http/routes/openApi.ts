@@ -7,7 +7,8 @@ import { z } from "zod";
 
 /**
  * `GET /api/openapi.json`. Takes the table lazily because the table contains this route. The
- * document is built once; only `servers` follows the origin the caller used.
+ * document is built once; `servers` is the configured public origin (PUBLIC_BASE_URL or
+ * WEBSITE_HOSTNAME), never the request's Host.
  */
 export function createOpenApiRoute(routes: () => readonly ApiRoute[]): ApiRoute {
   let cached: OpenApiDocument | null = null;
@@ -22,10 +23,9 @@ export function createOpenApiRoute(routes: () => readonly ApiRoute[]): ApiRoute 
     request: {},
     responses: { 200: { description: "OpenAPI 3.0 document.", schema: z.record(z.string(), z.unknown()) } },
     problems: [],
-    async handler({ request }) {
+    async handler({ publicUrl }) {
       cached ??= buildOpenApiDocument(routes());
-      const origin = new URL(request.url).origin;
-      return jsonResponse(200, { ...cached, servers: [{ url: `${origin}${API_PREFIX}` }] });
+      return jsonResponse(200, { ...cached, servers: [{ url: publicUrl(API_PREFIX) }] });
     },
   });
 }

@@ -1,6 +1,6 @@
 import { isTerminalStatus, toRunView } from "../../domain/run";
 import { ApiProblem } from "../problem";
-import { absoluteUrl, defineRoute, jsonResponse, runPath } from "../pipeline";
+import { defineRoute, jsonResponse, runPath } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
 import { RunPageSchema, RunPathSchema, RunViewSchema, RunsQuerySchema, TenantPathSchema } from "../schemas";
 import { pollRetryAfterSeconds } from "./sync";
@@ -24,7 +24,7 @@ export const runRoutes: ApiRoute[] = [
       202: { description: "The run is queued or running; poll again after Retry-After.", schema: RunViewSchema, headers: ["Location", "Retry-After"] },
     },
     problems: ["RUN_NOT_FOUND"],
-    async handler({ params, request, services }) {
+    async handler({ params, services, publicUrl }) {
       const { stores, now } = await services();
       const run = await stores.runs.get(params.tenantId, params.runId);
       // A run of another tenant is indistinguishable from a missing one (tenant isolation).
@@ -32,7 +32,7 @@ export const runRoutes: ApiRoute[] = [
       const view = toRunView(run);
       if (isTerminalStatus(run.status)) return jsonResponse(200, view);
       return jsonResponse(202, view, {
-        location: absoluteUrl(request, runPath(run.tenantId, run.id)),
+        location: publicUrl(runPath(run.tenantId, run.id)),
         "retry-after": String(pollRetryAfterSeconds(run.requestedAt, now())),
       });
     },

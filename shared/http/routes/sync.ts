@@ -1,8 +1,8 @@
 import type { StartSyncResult } from "../../sync/contracts";
 import { ApiProblem } from "../problem";
-import { absoluteUrl, defineRoute, jsonResponse, runPath, tenantNotFound } from "../pipeline";
+import { defineRoute, jsonResponse, runPath, tenantNotFound } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
-import type { ApiRequest, ApiResponse } from "../pipeline";
+import type { ApiResponse } from "../pipeline";
 import { SyncAcceptedSchema, SyncRequestSchema, TenantPathSchema } from "../schemas";
 import type { SyncAccepted } from "../schemas";
 
@@ -24,7 +24,7 @@ export function pollRetryAfterSeconds(requestedAt: string, now: Date): number {
   return Number.isFinite(ageMs) && ageMs < YOUNG_RUN_SECONDS * 1_000 ? YOUNG_RUN_RETRY_AFTER_SECONDS : POLL_RETRY_AFTER_SECONDS;
 }
 
-function syncResponse(request: ApiRequest, result: StartSyncResult, now: Date): ApiResponse {
+function syncResponse(publicUrl: (path: string) => string, result: StartSyncResult, now: Date): ApiResponse {
   switch (result.kind) {
     case "accepted": {
       const run = result.run;
@@ -36,7 +36,7 @@ function syncResponse(request: ApiRequest, result: StartSyncResult, now: Date): 
         links: { run: runPath(run.tenantId, run.id) },
       };
       return jsonResponse(202, SyncAcceptedSchema.parse(body), {
-        location: absoluteUrl(request, runPath(run.tenantId, run.id)),
+        location: publicUrl(runPath(run.tenantId, run.id)),
         "retry-after": String(pollRetryAfterSeconds(run.requestedAt, now)),
       });
     }
@@ -45,7 +45,7 @@ function syncResponse(request: ApiRequest, result: StartSyncResult, now: Date): 
         "LOCK_HELD",
         `Run ${result.activeRunId} of this tenant and selection is queued or running; this request was recorded as skipped run ${result.run.id}.`,
         { runId: result.run.id, activeRunId: result.activeRunId },
-        { location: absoluteUrl(request, runPath(result.run.tenantId, result.activeRunId)) },
+        { location: publicUrl(runPath(result.run.tenantId, result.activeRunId)) },
       );
     case "tenantNotFound":
       throw tenantNotFound();
@@ -74,7 +74,7 @@ export const syncRoutes: ApiRoute[] = [
     request: { params: TenantPathSchema, body: { schema: SyncRequestSchema, required: false } },
     responses: { 202: { description: "Run queued; poll Location.", schema: SyncAcceptedSchema, headers: ["Location", "Retry-After"] } },
     problems: ["TENANT_NOT_FOUND", "TENANT_DISABLED", "LOCK_HELD"],
-    async handler({ params, body, request, correlationId, services, durableClient }) {
+    async handler({ params, body, correlationId, services, durableClient, publicUrl }) {
       const { starter, now } = await services();
       const { waitForSlotSeconds, ...selection } = body;
       const result = await starter.start(durableClient(), {
@@ -84,7 +84,7 @@ export const syncRoutes: ApiRoute[] = [
         trigger: "http",
         correlationId,
       });
-      return syncResponse(request, result, now());
+      return syncResponse(publicUrl, result, now());
     },
   }),
 ];

@@ -1,7 +1,7 @@
 import { DEFAULT_NIGHTLY_SELECTION, effectiveNightlySelections, normaliseSelection, selectionHash } from "../../domain/selection";
 import type { Selection, SelectionInput } from "../../domain/selection";
 import type { Tenant } from "../../domain/tenant";
-import { absoluteUrl, defineRoute, jsonResponse, tenantNotFound } from "../pipeline";
+import { defineRoute, jsonResponse, tenantNotFound } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
 import { TenantListSchema, TenantPathSchema, TenantPutSchema, TenantViewSchema } from "../schemas";
 
@@ -35,22 +35,31 @@ export const tenantRoutes: ApiRoute[] = [
     roles: ["Tenants.Manage"],
     tags: ["Tenants"],
     summary: "Register or update a tenant",
-    description: "Creates (201) or replaces (200) the registration: display name, enabled flag and nightly selections.",
+    description:
+      "Creates (201) or replaces (200) the registration: display name, enabled flag, nightly selections and the Entra " +
+      "groups whose members may act on the tenant (accessGroups; enforced when principals are required).",
     request: { params: TenantPathSchema, body: { schema: TenantPutSchema, required: true } },
     responses: {
       200: { description: "The registration was replaced.", schema: TenantViewSchema },
       201: { description: "The tenant was registered.", schema: TenantViewSchema, headers: ["Location"] },
     },
     problems: [],
-    async handler({ params, body, request, services }) {
+    async handler({ params, body, services, publicUrl }) {
       const { stores, now } = await services();
+      const accessGroups = body.accessGroups && body.accessGroups.length > 0 ? [...new Set(body.accessGroups)].sort() : undefined;
       const { tenant, created } = await stores.tenants.put(
-        { tenantId: params.tenantId, displayName: body.displayName, enabled: body.enabled, selections: nightlySelections(body.selections) },
+        {
+          tenantId: params.tenantId,
+          displayName: body.displayName,
+          enabled: body.enabled,
+          selections: nightlySelections(body.selections),
+          ...(accessGroups && { accessGroups }),
+        },
         now().toISOString(),
       );
       const view = tenantView(tenant);
       return created
-        ? jsonResponse(201, view, { location: absoluteUrl(request, tenantPath(view.tenantId)) })
+        ? jsonResponse(201, view, { location: publicUrl(tenantPath(view.tenantId)) })
         : jsonResponse(200, view);
     },
   }),
@@ -63,11 +72,12 @@ export const tenantRoutes: ApiRoute[] = [
     tags: ["Tenants"],
     summary: "List registered tenants",
     request: {},
-    responses: { 200: { description: "Every registered tenant.", schema: TenantListSchema } },
+    responses: { 200: { description: "Every registered tenant the caller may see.", schema: TenantListSchema } },
     problems: [],
-    async handler({ services }) {
+    async handler({ services, access }) {
       const { stores } = await services();
-      return jsonResponse(200, TenantListSchema.parse({ items: (await stores.tenants.list()).map(tenantView) }));
+      const visible = (await stores.tenants.list()).filter((t) => access.mayAccess(t));
+      return jsonResponse(200, TenantListSchema.parse({ items: visible.map(tenantView) }));
     },
   }),
   defineRoute({

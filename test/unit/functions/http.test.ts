@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ApiProblem } from "../../../shared/http/problem";
 import { API_ROUTES } from "../../../shared/http/routes/index";
 import { toApiRequest, toHttpResponseInit } from "../../../functions/http";
-import { TENANT, createWorld, servicesOf, requestEnv } from "../../support/httpFakes";
+import { TENANT, createWorld, servicesOf, requestEnv, testSettings } from "../../support/httpFakes";
 
 const syncUrl = `https://app.example.net/api/tenants/${TENANT}/inventory/sync?code=key`;
 
@@ -41,8 +41,10 @@ describe("Functions adapter (HttpRequest ⇄ ApiRequest/ApiResponse)", () => {
   it("runs a route end to end: HttpRequest in, 202 HttpResponseInit with Location out", async () => {
     const world = createWorld();
     const route = API_ROUTES.find((r) => r.name === "inventorySyncStart")!;
-    const request = new HttpRequest({ method: "POST", url: syncUrl, params: { tenantId: TENANT } });
-    const init = toHttpResponseInit(await route.handler(toApiRequest(request), requestEnv(servicesOf(world))));
+    const request = new HttpRequest({ method: "POST", url: syncUrl, params: { tenantId: TENANT }, headers: { "content-type": "application/json" } });
+    // In Azure the platform sets WEBSITE_HOSTNAME; Location is built from it, not from the request.
+    const settings = testSettings({ PUBLIC_BASE_URL: "", WEBSITE_HOSTNAME: "app.example.net" });
+    const init = toHttpResponseInit(await route.handler(toApiRequest(request), requestEnv(servicesOf(world, settings))));
     expect(init.status).toBe(202);
     expect((init.headers as Record<string, string>).location).toBe(`https://app.example.net/api/tenants/${TENANT}/inventory/runs/run-1`);
     expect(JSON.parse(init.body as string)).toMatchObject({ runId: "run-1", status: "queued" });

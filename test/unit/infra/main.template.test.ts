@@ -32,7 +32,8 @@ const HOST_SETTINGS = new Set([
   "AzureFunctionsJobHost__logging__applicationInsights__samplingSettings__excludedTypes",
 ]);
 /** Schema keys deliberately never set in Azure (identity instead of keys). */
-const ABSENT_IN_AZURE = new Set(["COSMOS_KEY", "TABLES_CONNECTION_STRING"]);
+// PUBLIC_BASE_URL: only behind a custom domain; WEBSITE_HOSTNAME: set by the platform itself.
+const ABSENT_IN_AZURE = new Set(["COSMOS_KEY", "TABLES_CONNECTION_STRING", "PUBLIC_BASE_URL", "WEBSITE_HOSTNAME"]);
 
 interface ArmResource {
   type: string;

@@ -40,21 +40,22 @@ describe("local host over real HTTP", () => {
     expect(byId.get(FABRIKAM)).toMatchObject({ displayName: "Fabrikam Demo", enabled: true });
   });
 
-  it("unknown route → 404 problem; wrong method → 405 with Allow; both carry x-correlation-id", async () => {
+  it("unknown route → 404 ROUTE_NOT_FOUND; wrong method → 405 METHOD_NOT_ALLOWED with Allow; both carry x-correlation-id", async () => {
     const missing = await http("GET", `${e2e.baseUrl}/no/such/route`, { headers: { "x-correlation-id": "e2e-404" } });
     expect(missing.status).toBe(404);
     expect(missing.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-    expect(missing.body).toMatchObject({ status: 404, correlationId: "e2e-404" });
+    expect(missing.body).toMatchObject({ status: 404, code: "ROUTE_NOT_FOUND", correlationId: "e2e-404" });
     expect(missing.headers.get("x-correlation-id")).toBe("e2e-404");
     expect((await http("GET", `${e2e.host.origin}/not-api`)).status).toBe(404);
 
     const wrong = await http("DELETE", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/sync`);
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.get("allow")).toBe("POST");
+    expect(wrong.body).toMatchObject({ code: "METHOD_NOT_ALLOWED" });
+    expect(wrong.headers.get("allow")).toBe("POST, OPTIONS");
     expect(wrong.headers.get("x-correlation-id")).toBeTruthy();
-    expect((await http("POST", `${e2e.baseUrl}/health`)).headers.get("allow")).toBe("GET");
+    expect((await http("POST", `${e2e.baseUrl}/health`)).headers.get("allow")).toBe("GET, HEAD, OPTIONS");
     // A path served by several methods lists them all.
-    expect((await http("PATCH", `${e2e.baseUrl}/tenants/${CONTOSO}`)).headers.get("allow")?.split(", ").sort()).toEqual(["DELETE", "GET", "PUT"]);
+    expect((await http("PATCH", `${e2e.baseUrl}/tenants/${CONTOSO}`)).headers.get("allow")?.split(", ").sort()).toEqual(["DELETE", "GET", "HEAD", "OPTIONS", "PUT"]);
   });
 
   it("every API answer carries x-correlation-id: the caller's when acceptable, else a new one", async () => {
@@ -97,7 +98,7 @@ describe("local host over real HTTP", () => {
     expect(unknown.headers.get("content-type")).toMatch(/^application\/problem\+json/);
     const get = await http("GET", adminUrl("nightlySyncTimer"));
     expect(get.status).toBe(405);
-    expect(get.headers.get("allow")).toBe("POST");
+    expect(get.headers.get("allow")).toBe("POST, OPTIONS");
   });
 });
 

@@ -54,6 +54,20 @@ describe("tenant isolation", () => {
     ).rejects.toMatchObject({ code: "INVALID_CONTINUATION_TOKEN" });
   });
 
+  it("refuses a well-formed token whose inner Cosmos part is garbage, instead of restarting at page 1", async () => {
+    const a = newTenantId();
+    await simulateRun(stores, a, S, "2025-01-01T00:00:00.000Z", [observed("deviceConfiguration", "y"), observed("deviceConfiguration", "z")]);
+    const page = await stores.items.list(a, { limit: 1 });
+    const outer = JSON.parse(Buffer.from(page.continuationToken ?? "e30", "base64url").toString()) as Record<string, unknown>;
+    for (const inner of ["garbage", "{}", "[]", "12345", '"text"']) {
+      const token = Buffer.from(JSON.stringify({ ...outer, c: inner })).toString("base64url");
+      await expect(stores.items.list(a, { limit: 1, continuationToken: token }), inner).rejects.toMatchObject({ code: "INVALID_CONTINUATION_TOKEN" });
+    }
+    // The genuine token still pages on.
+    const next = await stores.items.list(a, { limit: 1, continuationToken: page.continuationToken as string });
+    expect(next.items.map((i) => i.externalId)).not.toEqual(page.items.map((i) => i.externalId));
+  });
+
   it("answers INVALID_CONTINUATION_TOKEN, never a store error, for forged or garbled tokens", async () => {
     const a = newTenantId();
     await simulateRun(stores, a, S, "2025-01-01T00:00:00.000Z", [observed("deviceConfiguration", "z")]);

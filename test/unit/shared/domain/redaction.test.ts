@@ -120,3 +120,88 @@ describe("redactDeep", () => {
     });
   });
 });
+
+/**
+ * Secret shapes that Graph, Entra, API Management and Storage error bodies carry, each in a body
+ * shaped as those services answer (the structure follows their documented error formats; the
+ * values are made up).
+ */
+describe("redactSecrets on realistic error bodies", () => {
+  // Entra client-secret value: 3 chars, version digit, "Q~", 31–34 chars.
+  const CLIENT_SECRET_VALUE = "abc8Q~Zk2LmNoPqRsTuVwXyZ0123456789AbCd";
+  // Entra refresh tokens are opaque, start with "0.A" and run to hundreds of characters.
+  const REFRESH_TOKEN = `0.AXcAaBcDeFgHiJkLmNoPqRsTuVwXyZ-_${"Qw3rTy".repeat(20)}.AgABAAEAAAD--DLA3VO7QrddgJg7WevrAgDs_wUA9P8`;
+  const APIM_KEY = "0123456789abcdef0123456789abcdef";
+
+  it("Entra token endpoint: a refresh token and a client-secret value echoed in error_description", () => {
+    const body = JSON.stringify({
+      error: "invalid_grant",
+      error_description: `AADSTS70000: The provided value for the 'refresh_token' is invalid: ${REFRESH_TOKEN}. Client secret ${CLIENT_SECRET_VALUE} expired. Trace ID: 7d1e4b8a-1c2d-4e5f-9a0b-3c4d5e6f7a8b`,
+      error_codes: [70000],
+      trace_id: "7d1e4b8a-1c2d-4e5f-9a0b-3c4d5e6f7a8b",
+    });
+    const out = redactSecrets(body);
+    expect(out).not.toContain(REFRESH_TOKEN.slice(0, 12));
+    expect(out).not.toContain(CLIENT_SECRET_VALUE);
+    expect(out).not.toContain("Zk2LmNoPqRsT");
+    expect(out).toContain("AADSTS70000");
+    expect(out).toContain("7d1e4b8a-1c2d-4e5f-9a0b-3c4d5e6f7a8b");
+  });
+
+  it("Entra token endpoint success body: refresh_token and access_token fields", () => {
+    const body = JSON.stringify({ token_type: "Bearer", expires_in: 3599, access_token: JWT, refresh_token: REFRESH_TOKEN });
+    const out = redactSecrets(body);
+    expect(out).not.toContain(REFRESH_TOKEN.slice(0, 12));
+    expect(out).not.toContain(JWT.slice(0, 20));
+    expect(out).toContain('"expires_in":3599');
+  });
+
+  it("Graph: a token query parameter and JSON token / apiKey fields in an error body", () => {
+    const body = JSON.stringify({
+      error: {
+        code: "BadRequest",
+        message: `Subscription validation request failed for https://hooks.example/notify?token=s3cr3t-webhook-token&apikey=K3yK3yK3y`,
+        details: [{ token: "opaque-graph-token-value", apiKey: "graph-api-key-value", target: "notificationUrl" }],
+        innerError: { "request-id": "a1b2c3d4-0000-1111-2222-333344445555" },
+      },
+    });
+    const out = redactSecrets(body);
+    for (const leaked of ["s3cr3t-webhook-token", "K3yK3yK3y", "opaque-graph-token-value", "graph-api-key-value"]) expect(out).not.toContain(leaked);
+    expect(out).toContain("a1b2c3d4-0000-1111-2222-333344445555");
+    expect(out).toContain("https://hooks.example/notify?token=");
+  });
+
+  it("keeps Graph paging cursors ($skiptoken, $deltatoken): they are not credentials", () => {
+    const next = "https://graph.microsoft.com/beta/deviceManagement/configurationPolicies?$top=25&$skiptoken=RFNwdAIAAQAAAD";
+    expect(redactSecrets(next)).toBe(next);
+  });
+
+  it("API Management: Ocp-Apim-Subscription-Key as a header echo, a JSON field and a query parameter", () => {
+    const trace = [
+      `Ocp-Apim-Subscription-Key: ${APIM_KEY}`,
+      JSON.stringify({ statusCode: 401, message: "Access denied due to invalid subscription key.", request: { headers: { "Ocp-Apim-Subscription-Key": APIM_KEY } } }),
+      `GET https://contoso.azure-api.net/echo?subscription-key=${APIM_KEY}`,
+      JSON.stringify({ subscriptionKey: APIM_KEY }),
+    ].join("\n");
+    const out = redactSecrets(trace);
+    expect(out).not.toContain(APIM_KEY);
+    expect(out).toContain("Access denied due to invalid subscription key.");
+  });
+
+  it("Storage: a SAS URL and its signature in an AuthenticationFailed XML body", () => {
+    const sig = "tJ8x9Zc%2BkQ1vLw3%2Fabc%3D";
+    const body =
+      `<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request.` +
+      ` RequestId:5c2e1a7b-0001-0002-0003-000000000000</Message><AuthenticationErrorDetail>Signature did not match.` +
+      ` Url: https://acct.blob.core.windows.net/exports/run.json?sv=2022-11-02&sr=b&sp=r&se=2025-01-01T00%3A00%3A00Z&sig=${sig}</AuthenticationErrorDetail></Error>`;
+    const out = redactSecrets(body);
+    expect(out).not.toContain(sig);
+    expect(out).toContain("AuthenticationFailed");
+    expect(out).toContain("5c2e1a7b-0001-0002-0003-000000000000");
+  });
+
+  it("safeMessage (what run documents store) removes every shape above", () => {
+    const message = safeMessage(`token=abc123 apikey=def456 Ocp-Apim-Subscription-Key: ${APIM_KEY} ${REFRESH_TOKEN} ${CLIENT_SECRET_VALUE}`);
+    for (const leaked of ["abc123", "def456", APIM_KEY, REFRESH_TOKEN.slice(0, 12), CLIENT_SECRET_VALUE]) expect(message).not.toContain(leaked);
+  });
+});

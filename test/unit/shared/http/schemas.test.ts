@@ -90,6 +90,13 @@ describe("sync body", () => {
     await expectProblem(call("POST", SYNC, { rawBody: "{}" }), 415, "UNSUPPORTED_MEDIA_TYPE");
   });
 
+  it("an empty POST without content type, or a form-encoded one (what a cross-site page can send) → 415", async () => {
+    await expectProblem(call("POST", SYNC, { rawBody: "" }), 415, "UNSUPPORTED_MEDIA_TYPE");
+    await expectProblem(call("POST", SYNC, { rawBody: "", headers: { "content-type": "application/x-www-form-urlencoded" } }), 415, "UNSUPPORTED_MEDIA_TYPE");
+    await expectProblem(call("POST", SYNC, { rawBody: "", headers: { "content-type": "text/plain" } }), 415, "UNSUPPORTED_MEDIA_TYPE");
+    await expectProblem(call("PUT", `/api/tenants/${TENANT}`, { rawBody: "" }), 415, "UNSUPPORTED_MEDIA_TYPE");
+  });
+
   it("accepts application/json; charset=UTF-8 and +json types", async () => {
     for (const contentType of ["application/json; charset=UTF-8", "application/merge-patch+json"]) {
       expect((await call("POST", SYNC, { rawBody: "{}", headers: { "content-type": contentType } })).status).toBe(202);
