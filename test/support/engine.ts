@@ -9,6 +9,7 @@ import type { GraphSimulator, GraphSimulatorOptions } from "../../local/simulato
 import { createMemoryLogSink, createStructuredLogger } from "../../shared/observability";
 import type { MemoryLogSink } from "../../shared/observability";
 import type { RunDocument } from "../../shared/domain";
+import type { StartSyncRequest } from "../../shared/sync/contracts";
 import { createTestStores, newTenantId } from "./stores";
 import type { TestStores } from "./stores";
 
@@ -59,6 +60,21 @@ export function startRealEngineFixture(options: RealEngineFixtureOptions = {}): 
       logLevel: process.env.REAL_ENGINE_LOG_LEVEL,
     }),
   );
+}
+
+/**
+ * Starts an HTTP-triggered sync that must be admitted and returns its run id: a refusal
+ * (LOCK_HELD, a limit, a disabled tenant) fails the calling test with its kind.
+ */
+export async function startAcceptedRun(
+  f: { engine: Pick<SyncEngine, "startSync"> },
+  tenantId: string,
+  selection: StartSyncRequest["selection"],
+  correlationId: string,
+): Promise<string> {
+  const started = await f.engine.startSync({ tenantId, selection, waitForSlotSeconds: 0, trigger: "http", correlationId });
+  if (started.kind !== "accepted") throw new Error(`sync of ${tenantId} not accepted: ${started.kind}`);
+  return started.run.id;
 }
 
 async function startFixture<E extends SyncEngine>(

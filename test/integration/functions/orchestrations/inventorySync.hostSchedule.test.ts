@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { POLICY_TYPE_KEYS, POLICY_TYPES } from "../../../../shared/domain";
 import type { PolicyTypeKey } from "../../../../shared/domain";
 import type { HostScheduleEntry } from "../../../../local/durable";
-import { startEngineFixture } from "../../../support/engine";
+import { startEngineFixture, startAcceptedRun } from "../../../support/engine";
 import type { EngineFixture } from "../../../support/engine";
 
 /*
@@ -33,15 +33,8 @@ describe("what the Durable host is asked to schedule", () => {
     fixture = await startEngineFixture({ sizes: ONE_EACH, settings: { SYNC_MAX_PARALLEL_TYPES: "8" } });
     const f = fixture;
     const tenantId = f.tenants[0]!;
-    const started = await f.engine.startSync({
-      tenantId,
-      selection: { includeFoundations: true },
-      waitForSlotSeconds: 0,
-      trigger: "http",
-      correlationId: "host-count",
-    });
-    if (started.kind !== "accepted") throw new Error(started.kind);
-    const run = await f.waitForRun(tenantId, started.run.id);
+    const runId = await startAcceptedRun(f, tenantId, { includeFoundations: true }, "host-count");
+    const run = await f.waitForRun(tenantId, runId);
     expect(run.status).toBe("success");
     await f.engine.driver.idle();
 

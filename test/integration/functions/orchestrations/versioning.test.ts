@@ -3,7 +3,7 @@ import type { OrchestrationContext, OrchestrationHandler } from "durable-functio
 import { inventorySyncV2 } from "../../../../functions/orchestrations/inventorySync";
 import { versioned } from "../../../../functions/orchestrations/versioning";
 import { ACTIVITIES, ORCHESTRATION_LOGIC_VERSION, ORCHESTRATIONS } from "../../../../shared/sync/contracts";
-import { startEngineFixture } from "../../../support/engine";
+import { startEngineFixture, startAcceptedRun } from "../../../support/engine";
 import type { EngineFixture } from "../../../support/engine";
 
 /*
@@ -42,24 +42,17 @@ async function runInterruptedByDeployment(nextDeployment: OrchestrationHandler) 
   });
   const f = fixture;
   const tenantId = f.tenants[0]!;
-  const started = await f.engine.startSync({
-    tenantId,
-    selection: { policyTypes: ["deviceConfiguration"] },
-    waitForSlotSeconds: 0,
-    trigger: "http",
-    correlationId: "deploy",
-  });
-  if (started.kind !== "accepted") throw new Error(started.kind);
+  const runId = await startAcceptedRun(f, tenantId, { policyTypes: ["deviceConfiguration"] }, "deploy");
   for (let i = 0; i < 200 && typesStarted === 0; i++) await new Promise((r) => setTimeout(r, 20));
   expect(typesStarted).toBe(1);
-  const recorded = f.engine.driver.getStatus(started.run.id, { showHistory: true });
+  const recorded = f.engine.driver.getStatus(runId, { showHistory: true });
   expect((recorded?.input as { logicVersion: number }).logicVersion).toBe(ORCHESTRATION_LOGIC_VERSION);
   expect(recorded?.history?.length).toBeGreaterThan(5); // gate acquired, run marked, lanes started
 
   f.engine.driver.registerOrchestration(ORCHESTRATIONS.inventorySync, nextDeployment); // the deployment
   release();
-  const status = await f.engine.client.waitForCompletion(started.run.id, 30_000);
-  return { f, tenantId, runId: started.run.id, status };
+  const status = await f.engine.client.waitForCompletion(runId, 30_000);
+  return { f, tenantId, runId, status };
 }
 
 describe("deploying a change to an orchestrator's action order while a run is in flight", () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { gateEntityId } from "../../../../functions/durableCatalog";
 import type { GateState } from "../../../../shared/sync/gate";
-import { startEngineFixture } from "../../../support/engine";
+import { startEngineFixture, startAcceptedRun } from "../../../support/engine";
 import type { EngineFixture } from "../../../support/engine";
 
 let fixture: EngineFixture | null = null;
@@ -22,15 +22,7 @@ describe("run and gate leases", () => {
     const f = fixture;
     const tenantId = f.tenants[0]!;
     f.simulator.control.latency(tenantId, "settingsCatalogPolicy", 2_500); // ~10 s: more than three leases
-    const started = await f.engine.startSync({
-      tenantId,
-      selection: { policyTypes: ["settingsCatalogPolicy"] },
-      waitForSlotSeconds: 0,
-      trigger: "http",
-      correlationId: "lease-heartbeat",
-    });
-    if (started.kind !== "accepted") throw new Error(started.kind);
-    const runId = started.run.id;
+    const runId = await startAcceptedRun(f, tenantId, { policyTypes: ["settingsCatalogPolicy"] }, "lease-heartbeat");
     let passes = 0;
     for (;;) {
       const run = await f.stores.runs.get(tenantId, runId);
@@ -60,15 +52,7 @@ describe("run and gate leases", () => {
     });
     const f = fixture;
     const tenantId = f.tenants[0]!;
-    const started = await f.engine.startSync({
-      tenantId,
-      selection: { policyTypes: ["deviceConfiguration"] },
-      waitForSlotSeconds: 0,
-      trigger: "http",
-      correlationId: "lease-dead",
-    });
-    if (started.kind !== "accepted") throw new Error(started.kind);
-    const runId = started.run.id;
+    const runId = await startAcceptedRun(f, tenantId, { policyTypes: ["deviceConfiguration"] }, "lease-dead");
     let running = await f.stores.runs.get(tenantId, runId);
     for (let i = 0; i < 100 && running?.status !== "running"; i++) {
       await sleep(50);

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { POLICY_TYPE_KEYS, newRun } from "../../../../shared/domain";
 import type { PolicyTypeKey } from "../../../../shared/domain";
 import { START_GRACE_MS } from "../../../../shared/sync/watchdog";
-import { startEngineFixture } from "../../../support/engine";
+import { startEngineFixture, startAcceptedRun } from "../../../support/engine";
 import type { EngineFixture } from "../../../support/engine";
 
 const ONE_EACH = Object.fromEntries(POLICY_TYPE_KEYS.map((k) => [k, 1])) as Record<PolicyTypeKey, number>;
@@ -112,17 +112,10 @@ describe("watchdog", () => {
     const { f, advance } = await setup();
     const tenantId = f.tenants[0]!;
     f.simulator.control.latency(tenantId, null, 300);
-    const started = await f.engine.startSync({
-      tenantId,
-      selection: { categories: ["apps"] },
-      waitForSlotSeconds: 0,
-      trigger: "http",
-      correlationId: "corr-live",
-    });
-    if (started.kind !== "accepted") throw new Error(started.kind);
+    const runId = await startAcceptedRun(f, tenantId, { categories: ["apps"] }, "corr-live");
     advance(START_GRACE_MS + 1_000);
     const report = await f.engine.watchdog();
     expect(report.runsFinalized).toEqual([]);
-    expect((await f.waitForRun(tenantId, started.run.id)).status).toBe("success");
+    expect((await f.waitForRun(tenantId, runId)).status).toBe("success");
   });
 });
