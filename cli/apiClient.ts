@@ -3,6 +3,7 @@ import type { MissingReport, Run } from "../shared/domain";
 import type { SelectionInput } from "../shared/domain/selection";
 import { parseRetryAfter } from "../shared/domain/retryAfter";
 import {
+  PortfolioSchema,
   CoverageSchema,
   ItemPageSchema,
   MissingReportViewSchema,
@@ -14,7 +15,7 @@ import {
   TenantViewSchema,
 } from "../shared/http/schemas";
 import { ProblemSchema } from "./responses";
-import type { Coverage, ItemPage, PolicyTypeView, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
+import type { Coverage, ItemPage, PolicyTypeView, Portfolio, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
 import { UsageError } from "./exitCodes";
 
 /**
@@ -231,6 +232,11 @@ export class ApiClient {
   async coverage(tenantId: string): Promise<Coverage> {
     const answer = await this.send("GET", `/tenants/${seg(tenantId)}/inventory/coverage`, {}, [200]);
     return this.parse(CoverageSchema, answer, "coverage");
+  }
+
+  async portfolio(): Promise<Portfolio> {
+    const answer = await this.send("GET", "/portfolio", {}, [200]);
+    return this.parse(PortfolioSchema, answer, "portfolio");
   }
 
   async missing(tenantId: string, query: MissingQuery): Promise<MissingReport> {

@@ -4,6 +4,7 @@ import type {
   CoverageSchema,
   ItemPageSchema,
   PolicyTypeListSchema,
+  PortfolioSchema,
   RunPageSchema,
   TenantViewSchema,
 } from "../shared/http/schemas";
@@ -19,6 +20,8 @@ export type ItemPage = z.infer<typeof ItemPageSchema>;
 export type TenantView = z.infer<typeof TenantViewSchema>;
 export type Coverage = z.infer<typeof CoverageSchema>;
 export type CoverageRow = Coverage["items"][number];
+export type Portfolio = z.infer<typeof PortfolioSchema>;
+export type PortfolioRow = Portfolio["items"][number];
 export type PolicyTypeView = z.infer<typeof PolicyTypeListSchema>["items"][number];
 
 /**

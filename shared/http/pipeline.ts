@@ -45,6 +45,11 @@ export interface ApiResponse {
   headers: Record<string, string>;
   /** Serialised as JSON by the adapters; absent for 204. */
   body?: unknown;
+  /**
+   * A body streamed as it is produced (exports, shared/http/exports.ts), instead of `body`. The
+   * adapters pipe it with back-pressure; an error while streaming cuts the transfer.
+   */
+  stream?: AsyncIterable<Uint8Array>;
 }
 
 // ── body ────────────────────────────────────────────────────────────────────────────────────
@@ -291,6 +296,8 @@ export interface ResponseDoc {
   schema?: AnySchema;
   /** Response headers worth documenting (Location, Retry-After). */
   headers?: readonly ("Location" | "Retry-After")[];
+  /** Also answered as a streamed CSV or NDJSON export (shared/http/exports.ts). */
+  exports?: boolean;
 }
 
 export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema | undefined, B extends AnySchema | undefined> {

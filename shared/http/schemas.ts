@@ -6,6 +6,7 @@ import { MissingReportSchema } from "../domain/missing";
 import { PortfolioRowSchema } from "../domain/tenantSummary";
 import { RunSchema, RunStatusSchema } from "../domain/run";
 import { SelectionHashSchema, SelectionInputSchema } from "../domain/selection";
+import { ExportFormatQuerySchema } from "./exports";
 import { GroupIdSchema, MAX_ACCESS_GROUPS, TenantIdSchema, TenantSchema } from "../domain/tenant";
 
 /**
@@ -74,6 +75,7 @@ export const ItemsQuerySchema = z.strictObject({
   q: z.string().min(1).max(256).optional().meta({ description: "Case-insensitive substring of displayName." }),
   limit: LimitQuerySchema,
   continuationToken: ContinuationTokenQuerySchema.optional(),
+  format: ExportFormatQuerySchema,
 });
 
 const commaList = (what: string) =>
@@ -89,6 +91,7 @@ export const MissingQuerySchema = z
     policyTypes: commaList("policy type keys").optional(),
     categories: commaList("categories").optional(),
     includeFoundations: z.enum(["true", "false"]).optional(),
+    format: ExportFormatQuerySchema,
   })
   .refine(
     (q) => q.selectionHash === undefined || (q.policyTypes === undefined && q.categories === undefined && q.includeFoundations === undefined),

@@ -1,4 +1,4 @@
-import type { Category, InventoryItem, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus, Tenant, TenantSummaryDocument } from "../domain";
+import type { Category, InventoryItem, MissingItem, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus, Tenant, TenantSummaryDocument } from "../domain";
 
 /**
  * What the rest of the system needs from storage. Every method takes the tenant id first and
@@ -59,6 +59,8 @@ export interface ItemRepository {
   get(tenantId: string, id: string): Promise<InventoryItem | null>;
   /** The missing report of a selection, from its latest completed run. */
   missing(tenantId: string, selectionHash: string): Promise<MissingReport>;
+  /** The same report with its items read one store page at a time (exports). */
+  missingStream(tenantId: string, selectionHash: string): Promise<{ report: Omit<MissingReport, "items">; items: AsyncIterable<MissingItem> }>;
   coverage(tenantId: string): Promise<CoverageRow[]>;
   /**
    * Stored documents per policy type (one aggregate query per type). Seeds a tenant summary once;
