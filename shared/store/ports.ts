@@ -1,4 +1,4 @@
-import type { Category, InventoryItem, MissingItem, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus, Tenant, TenantSummaryDocument } from "../domain";
+import type { Category, InventoryItem, MissingItem, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus, Selection, Tenant, TenantSummaryDocument } from "../domain";
 
 /**
  * What the rest of the system needs from storage. Every method takes the tenant id first and
@@ -76,6 +76,13 @@ export interface RunListQuery {
   continuationToken?: string;
 }
 
+export interface SelectionActivity {
+  selectionHash: string;
+  selection: Selection;
+  lastRequestedAt: string;
+  latestRun: { id: string; status: RunStatus; finishedAt: string | null } | null;
+}
+
 export type ClaimResult = { ok: true } | { ok: false; activeRunId: string };
 
 export interface RunRepository {
@@ -92,6 +99,14 @@ export interface RunRepository {
   update(tenantId: string, runId: string, mutate: (run: RunDocument) => RunDocument | null): Promise<RunDocument>;
   list(tenantId: string, query: RunListQuery): Promise<Page<RunDocument>>;
   latestCompleted(tenantId: string, selectionHash: string): Promise<RunDocument | null>;
+  /** The tenant's most recent completed run of any selection (what `missing` answers for by default). */
+  latestCompletedOfTenant(tenantId: string): Promise<RunDocument | null>;
+  /**
+   * Every selection the tenant has runs of, with its newest run (`latestRun`: the newest that was
+   * not skipped) and when it was last requested, newest activity first. Reads the run documents'
+   * few selection fields, page by page; memory is one entry per distinct selection.
+   */
+  selectionActivity(tenantId: string): Promise<SelectionActivity[]>;
   /** Queued or running runs of a tenant (for the watchdog), oldest first. */
   listActive(tenantId: string): Promise<RunDocument[]>;
   /**
