@@ -8,13 +8,15 @@ import type {
   PolicyTypeKey,
   RunDocument,
 } from "../domain";
-import type { CoverageRow, ItemQuery, ItemRepository, Page, RunRepository, WriterContext } from "./ports";
+import type { CoverageRow, ItemFilters, ItemQuery, ItemRepository, Page, RunRepository, WriterContext } from "./ports";
 import { queryFingerprint } from "./continuationToken";
 import { queryAll, queryPage, withoutSystemProperties } from "./cosmosQuery";
 import { CosmosItemWriter, containerBulkTransport } from "./itemWriter";
 import type { ItemWriterOptions } from "./itemWriter";
 import { statusOf, toStoreError } from "./storeErrors";
 
+/** Items read per store page while exporting: the unit of the export's memory (~1–2 MB). */
+const ITERATE_PAGE_SIZE = 1_000;
 /** Candidates read per store page for the missing report (its export streams page by page). */
 const MISSING_PAGE_SIZE = 500;
 /** Runs read to attribute a per-type "last run" in coverage, newest first, before giving up. */
@@ -43,25 +45,7 @@ export class CosmosItemRepository implements ItemRepository {
   }
 
   async list(tenantId: string, query: ItemQuery): Promise<Page<InventoryItem>> {
-    const where = ['c.docType = "item"', "c.tenantId = @tenantId"];
-    const parameters: SqlParameter[] = [{ name: "@tenantId", value: tenantId }];
-    if (query.policyType) {
-      where.push("c.policyType = @policyType");
-      parameters.push({ name: "@policyType", value: query.policyType });
-    }
-    if (query.category) {
-      where.push("c.category = @category");
-      parameters.push({ name: "@category", value: query.category });
-    }
-    if (query.platform) {
-      where.push("c.platform = @platform");
-      parameters.push({ name: "@platform", value: query.platform });
-    }
-    if (query.q) {
-      // Two-argument CONTAINS on LOWER: the in-process server lacks CONTAINS(…, true).
-      where.push("CONTAINS(LOWER(c.displayName), @q)");
-      parameters.push({ name: "@q", value: query.q.toLowerCase() });
-    }
+    const { where, parameters } = itemFilter(tenantId, query);
     const fingerprint = queryFingerprint("items", {
       policyType: query.policyType ?? null,
       category: query.category ?? null,
@@ -77,6 +61,29 @@ export class CosmosItemRepository implements ItemRepository {
       "list inventory items",
     );
     return { items: page.items.map((doc) => toItemView(doc)), continuationToken: page.continuationToken };
+  }
+
+  /**
+   * Every matching item, one store page at a time (exports). In store order, not by id: the
+   * in-process Cosmos-compatible server sorts the whole partition again for every page of an
+   * ORDER BY query (10,000 items in pages of 500: 27.6 s ordered, 5.6 s unordered, on a loaded
+   * machine), and a spreadsheet sorts anyway.
+   */
+  async *iterate(tenantId: string, filters: ItemFilters): AsyncGenerator<InventoryItem> {
+    const { where, parameters } = itemFilter(tenantId, filters);
+    const iterator = (await this.resolve()).items.query<InventoryItemDocument>(
+      { query: `SELECT * FROM c WHERE ${where.join(" AND ")}`, parameters },
+      { partitionKey: tenantId, maxItemCount: ITERATE_PAGE_SIZE },
+    );
+    while (iterator.hasMoreResults()) {
+      let page: InventoryItemDocument[];
+      try {
+        page = (await iterator.fetchNext()).resources ?? [];
+      } catch (error) {
+        throw toStoreError(error, "export inventory items");
+      }
+      for (const doc of page) yield toItemView(doc);
+    }
   }
 
   async get(tenantId: string, id: string): Promise<InventoryItem | null> {
@@ -195,6 +202,29 @@ export class CosmosItemRepository implements ItemRepository {
       throw toStoreError(error, "open inventory container");
     }
   }
+}
+
+function itemFilter(tenantId: string, query: ItemFilters): { where: string[]; parameters: SqlParameter[] } {
+  const where = ['c.docType = "item"', "c.tenantId = @tenantId"];
+  const parameters: SqlParameter[] = [{ name: "@tenantId", value: tenantId }];
+  if (query.policyType) {
+    where.push("c.policyType = @policyType");
+    parameters.push({ name: "@policyType", value: query.policyType });
+  }
+  if (query.category) {
+    where.push("c.category = @category");
+    parameters.push({ name: "@category", value: query.category });
+  }
+  if (query.platform) {
+    where.push("c.platform = @platform");
+    parameters.push({ name: "@platform", value: query.platform });
+  }
+  if (query.q) {
+    // Two-argument CONTAINS on LOWER: the in-process server lacks CONTAINS(…, true).
+    where.push("CONTAINS(LOWER(c.displayName), @q)");
+    parameters.push({ name: "@q", value: query.q.toLowerCase() });
+  }
+  return { where, parameters };
 }
 
 /** The newest completed run that covered the type, with that type's own outcome. */

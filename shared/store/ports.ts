@@ -35,12 +35,15 @@ export interface ItemWriter {
   close(): Promise<{ upserted: number; created?: number }>;
 }
 
-export interface ItemQuery {
+export interface ItemFilters {
   policyType?: PolicyTypeKey;
   category?: Category;
   platform?: Platform;
   /** Case-insensitive substring of displayName. */
   q?: string;
+}
+
+export interface ItemQuery extends ItemFilters {
   limit: number;
   continuationToken?: string;
 }
@@ -56,6 +59,8 @@ export interface CoverageRow {
 export interface ItemRepository {
   createWriter(ctx: WriterContext): ItemWriter;
   list(tenantId: string, query: ItemQuery): Promise<Page<InventoryItem>>;
+  /** Every matching item, read one store page at a time, in store order (exports). */
+  iterate(tenantId: string, filters: ItemFilters): AsyncIterable<InventoryItem>;
   get(tenantId: string, id: string): Promise<InventoryItem | null>;
   /** The missing report of a selection, from its latest completed run. */
   missing(tenantId: string, selectionHash: string): Promise<MissingReport>;
@@ -142,7 +147,7 @@ export interface TenantRegistry {
 /** One small summary document per tenant (the portfolio), in the tenant's partition. */
 export interface TenantSummaryRepository {
   get(tenantId: string): Promise<TenantSummaryDocument | null>;
-  /** Summaries of these tenants (absent ones are left out), by bounded parallel point reads. */
+  /** Summaries of these tenants (absent ones are left out): the portfolio's one read across partitions. */
   getMany(tenantIds: readonly string[]): Promise<Map<string, TenantSummaryDocument>>;
   /**
    * Read-modify-write with ETag optimistic concurrency (created when absent): `mutate` is

@@ -156,6 +156,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
       },
       countByType: unused,
       missingStream: unused,
+      iterate: unused,
     },
     runs: {
       create: unused,

@@ -4,7 +4,7 @@ import { resolveSelectionHash } from "./selections";
 import type { SelectionInput } from "../../domain/selection";
 import { MissingItemSchema } from "../../domain/missing";
 import type { MissingItem } from "../../domain/missing";
-import { ITEM_EXPORT_COLUMNS, allRows, exportFormatOf, exportResponse } from "../exports";
+import { ITEM_EXPORT_COLUMNS, exportFormatOf, exportResponse } from "../exports";
 import type { ExportColumn } from "../exports";
 import { defineRoute, jsonResponse } from "../pipeline";
 import { ApiProblem } from "../problem";
@@ -44,9 +44,6 @@ export async function missingSelectionHash(stores: Stores, tenantId: string, que
   return selectionHash(normaliseSelection(selection));
 }
 
-/** Store page size while exporting: a page is the unit of memory (one page of items at a time). */
-const EXPORT_PAGE_SIZE = 500;
-
 const MISSING_EXPORT_COLUMNS: readonly ExportColumn<MissingItem>[] = [...ITEM_EXPORT_COLUMNS, { header: "typeComplete", value: (i) => i.typeComplete }];
 
 const notPagedExport = () =>
@@ -83,9 +80,7 @@ export const itemRoutes: ApiRoute[] = [
           format,
           filename: `items-${params.tenantId}`,
           columns: ITEM_EXPORT_COLUMNS,
-          rows: allRows((continuationToken) =>
-            stores.items.list(params.tenantId, { ...filters, limit: EXPORT_PAGE_SIZE, ...(continuationToken !== undefined && { continuationToken }) }),
-          ),
+          rows: stores.items.iterate(params.tenantId, filters),
           json: (item) => ItemViewSchema.parse(item),
         });
       }
