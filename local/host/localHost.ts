@@ -168,6 +168,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     const stores: Stores = {
       items: stack.stores.items,
       runs: stack.stores.runs,
+      baselines: stack.stores.baselines,
+      driftSummaries: stack.stores.driftSummaries,
       check: () => stack.stores.check(),
       tenants: {
         get: (tenantId) => registry.get(tenantId),

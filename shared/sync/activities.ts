@@ -5,6 +5,9 @@ import type { PolicyTypeOutcome, RunDocument } from "../domain";
 import type { Settings } from "../config/settings";
 import type { GraphPageSource } from "../graph/pageIterator";
 import type { Stores } from "../store/ports";
+import { noopLogger } from "../observability";
+import type { StructuredLogger } from "../observability";
+import { evaluateDriftAfterRun } from "./afterRun/drift";
 import { admitRun } from "./start";
 import {
   FinalizeRunInputSchema,
@@ -23,6 +26,8 @@ export interface SyncServices {
   stores: Stores;
   settings: Settings;
   log: RunLogger;
+  /** Where post-run steps write their events and warnings (absent: they run silently). */
+  logger?: StructuredLogger;
   now(): Date;
   /** The tenant's Graph pages (one client per tenant, cached by the composition root). */
   graphFor(tenantId: string): GraphPageSource;
@@ -157,6 +162,9 @@ export function createActivities(services: SyncServices) {
       });
       await stores.runs.releaseClaim(input.tenantId, input.selectionHash, input.runId);
       if (changed) (run.status === "skipped" ? services.log.runSkipped : services.log.runFinalized)(run);
+      // Post-run steps (shared/sync/afterRun/), in the agreed order; none can fail the run. A
+      // retried finalizeRun (changed = false) does not evaluate twice.
+      if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, now: services.now }, run);
       return { status: run.status };
     },
 

@@ -151,6 +151,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         world.missingCalls.push({ tenantId, selectionHash: hash });
         return { selectionHash: hash, latestRun: null, confidence: null, items: [] };
       },
+      compared: unused,
       async coverage() {
         return [{ policyType: "deviceConfiguration", category: "configuration", itemCount: 3, lastObservedAt: NOW.toISOString(), lastRun: null }];
       },
@@ -168,6 +169,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return paginate(tenantId, all, query.limit, query.continuationToken);
       },
       latestCompleted: unused,
+      completedRunsNewestFirst: unused,
       listActive: unused,
       listActiveAcrossTenants: unused,
       claimHolder: unused,
@@ -192,6 +194,8 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return world.tenants.delete(tenantId);
       },
     },
+    baselines: { get: unused, getWithItems: unused, list: unused, put: unused, delete: unused },
+    driftSummaries: { get: unused, put: unused },
     check: async () => world.health,
   };
   return world;

@@ -1,5 +1,5 @@
 import { normaliseSelection, selectionHash, SelectionInputSchema } from "../../domain/selection";
-import type { SelectionInput } from "../../domain/selection";
+import type { Selection, SelectionInput } from "../../domain/selection";
 import { defineRoute, jsonResponse } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
 import { CoverageSchema, ItemPageSchema, ItemViewSchema, ItemsQuerySchema, MissingQuerySchema, MissingReportViewSchema, TenantPathSchema } from "../schemas";
@@ -21,12 +21,20 @@ const splitList = (value: string): string[] =>
  */
 export function missingSelectionHash(query: MissingQuery): string {
   if (query.selectionHash !== undefined) return query.selectionHash;
+  return selectionHash(selectionFromQuery(query));
+}
+
+/**
+ * A selection given as query comma lists (`policyTypes`, `categories`, `includeFoundations`),
+ * validated and normalised exactly like a sync body (missing, compare).
+ */
+export function selectionFromQuery(query: { policyTypes?: string | undefined; categories?: string | undefined; includeFoundations?: "true" | "false" | undefined }): Selection {
   const input: Record<string, unknown> = {};
   if (query.policyTypes !== undefined) input.policyTypes = splitList(query.policyTypes);
   if (query.categories !== undefined) input.categories = splitList(query.categories);
   if (query.includeFoundations !== undefined) input.includeFoundations = query.includeFoundations === "true";
   const selection: SelectionInput = parseInput(SelectionInputSchema, input, "query");
-  return selectionHash(normaliseSelection(selection));
+  return normaliseSelection(selection);
 }
 
 export const itemRoutes: ApiRoute[] = [
