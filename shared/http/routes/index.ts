@@ -1,3 +1,6 @@
+import { baselineRoutes } from "./baselines";
+import { compareRoutes } from "./compare";
+import { driftRoutes } from "./drift";
 import { healthRoutes } from "./health";
 import { itemRoutes } from "./items";
 import { createOpenApiRoute } from "./openApi";
@@ -19,6 +22,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...runRoutes,
   ...itemRoutes,
   ...tenantRoutes,
+  ...compareRoutes,
+  ...baselineRoutes,
+  ...driftRoutes,
   ...policyTypeRoutes,
   ...portfolioRoutes,
   ...healthRoutes,

@@ -1,9 +1,9 @@
 import { normaliseSelection, selectionHash, SelectionInputSchema } from "../../domain/selection";
-import type { SelectionInput } from "../../domain/selection";
 import { MissingItemSchema } from "../../domain/missing";
 import type { MissingItem } from "../../domain/missing";
 import { ITEM_EXPORT_COLUMNS, allRows, exportFormatOf, exportResponse } from "../exports";
 import type { ExportColumn } from "../exports";
+import type { Selection, SelectionInput } from "../../domain/selection";
 import { defineRoute, jsonResponse } from "../pipeline";
 import { ApiProblem } from "../problem";
 import type { ApiRoute } from "../pipeline";
@@ -26,12 +26,20 @@ const splitList = (value: string): string[] =>
  */
 export function missingSelectionHash(query: MissingQuery): string {
   if (query.selectionHash !== undefined) return query.selectionHash;
+  return selectionHash(selectionFromQuery(query));
+}
+
+/**
+ * A selection given as query comma lists (`policyTypes`, `categories`, `includeFoundations`),
+ * validated and normalised exactly like a sync body (missing, compare).
+ */
+export function selectionFromQuery(query: { policyTypes?: string | undefined; categories?: string | undefined; includeFoundations?: "true" | "false" | undefined }): Selection {
   const input: Record<string, unknown> = {};
   if (query.policyTypes !== undefined) input.policyTypes = splitList(query.policyTypes);
   if (query.categories !== undefined) input.categories = splitList(query.categories);
   if (query.includeFoundations !== undefined) input.includeFoundations = query.includeFoundations === "true";
   const selection: SelectionInput = parseInput(SelectionInputSchema, input, "query");
-  return selectionHash(normaliseSelection(selection));
+  return normaliseSelection(selection);
 }
 
 /** Store page size while exporting: a page is the unit of memory (one page of items at a time). */
