@@ -168,7 +168,7 @@ export function fromNodeRequest(req: IncomingMessage, origin: string): { request
  */
 function send(res: ServerResponse, response: ApiResponse, closeConnection: boolean, head: boolean): void {
   const payload =
-    response.body === undefined ? undefined : Buffer.from(JSON.stringify(response.body), "utf8");
+    response.bytes ?? (response.body === undefined ? undefined : Buffer.from(JSON.stringify(response.body), "utf8"));
   const headers: Record<string, string | number> = { ...response.headers };
   if (payload) headers["content-length"] = payload.byteLength;
   if (closeConnection) headers.connection = "close";

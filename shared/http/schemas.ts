@@ -6,6 +6,7 @@ import { MissingReportSchema } from "../domain/missing";
 import { RunSchema, RunStatusSchema } from "../domain/run";
 import { SelectionHashSchema, SelectionInputSchema } from "../domain/selection";
 import { GroupIdSchema, MAX_ACCESS_GROUPS, TenantIdSchema, TenantSchema } from "../domain/tenant";
+import { ApiRoleSchema } from "./pipeline";
 
 /**
  * Every schema the HTTP layer validates with, and the same instances the OpenAPI document is
@@ -189,3 +190,11 @@ export const HealthSchema = z
   })
   .meta({ id: "Health" });
 export type Health = z.infer<typeof HealthSchema>;
+
+export const WhoAmISchema = z
+  .object({
+    name: z.string().nullable().meta({ description: "The signed-in principal's name claim; null when principals are not required." }),
+    roles: z.array(ApiRoleSchema).meta({ description: "The app roles the caller holds; every role when principals are not required." }),
+    rolesEnforced: z.boolean().meta({ description: "AUTH_REQUIRE_PRINCIPAL: whether the roles are checked on every route." }),
+  })
+  .meta({ id: "WhoAmI" });

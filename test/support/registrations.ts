@@ -44,6 +44,9 @@ export const EXPECTED_HTTP: { name: string; methods: string[]; route: string; au
   { name: "tenantDelete", methods: ["DELETE"], route: "tenants/{tenantId}", authLevel: "function" },
   { name: "policyTypeList", methods: ["GET", "HEAD"], route: "policy-types", authLevel: "function" },
   { name: "health", methods: ["GET", "HEAD"], route: "health", authLevel: "anonymous" },
+  { name: "whoAmI", methods: ["GET", "HEAD"], route: "me", authLevel: "function" },
+  { name: "consolePage", methods: ["GET", "HEAD"], route: "console", authLevel: "anonymous" },
+  { name: "consoleAsset", methods: ["GET", "HEAD"], route: "console/assets/{file}", authLevel: "anonymous" },
   { name: "openApiDocument", methods: ["GET", "HEAD"], route: "openapi.json", authLevel: "anonymous" },
 ];
 

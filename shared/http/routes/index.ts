@@ -1,5 +1,7 @@
+import { consoleRoutes } from "./console";
 import { healthRoutes } from "./health";
 import { itemRoutes } from "./items";
+import { meRoutes } from "./me";
 import { createOpenApiRoute } from "./openApi";
 import { policyTypeRoutes } from "./policyTypes";
 import type { ApiRoute } from "../pipeline";
@@ -20,5 +22,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...tenantRoutes,
   ...policyTypeRoutes,
   ...healthRoutes,
+  ...meRoutes,
+  ...consoleRoutes,
   createOpenApiRoute(() => API_ROUTES),
 ];
