@@ -169,6 +169,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     const stores: Stores = {
       items: stack.stores.items,
       runs: stack.stores.runs,
+      summaries: stack.stores.summaries,
       check: () => stack.stores.check(),
       tenants: {
         get: (tenantId) => registry.get(tenantId),

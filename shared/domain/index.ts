@@ -11,3 +11,4 @@ export * from "./retryAfter";
 export * from "./run";
 export * from "./selection";
 export * from "./tenant";
+export * from "./tenantSummary";

@@ -3,6 +3,7 @@ import { CategorySchema, PolicyTypeKeySchema } from "../domain/policyTypes";
 import { PlatformSchema } from "../domain/platform";
 import { InventoryItemSchema } from "../domain/item";
 import { MissingReportSchema } from "../domain/missing";
+import { PortfolioRowSchema } from "../domain/tenantSummary";
 import { RunSchema, RunStatusSchema } from "../domain/run";
 import { SelectionHashSchema, SelectionInputSchema } from "../domain/selection";
 import { GroupIdSchema, MAX_ACCESS_GROUPS, TenantIdSchema, TenantSchema } from "../domain/tenant";
@@ -198,3 +199,10 @@ export const WhoAmISchema = z
     rolesEnforced: z.boolean().meta({ description: "AUTH_REQUIRE_PRINCIPAL: whether the roles are checked on every route." }),
   })
   .meta({ id: "WhoAmI" });
+
+export const PortfolioSchema = z
+  .object({
+    items: z.array(PortfolioRowSchema),
+    generatedAt: z.string(),
+  })
+  .meta({ id: "Portfolio" });

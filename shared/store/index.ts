@@ -9,6 +9,7 @@ import type { CosmosContainers } from "./cosmosBootstrap";
 import { CosmosItemRepository } from "./itemRepository";
 import type { ItemWriterOptions } from "./itemWriter";
 import { CosmosRunRepository } from "./runRepository";
+import { CosmosTenantSummaryRepository } from "./summaryRepository";
 import { TableTenantRegistry, createTenantsTableClient } from "./tenantRegistry";
 
 export * from "./ports";
@@ -41,6 +42,7 @@ export interface CosmosStores extends Stores {
   items: CosmosItemRepository;
   runs: CosmosRunRepository;
   tenants: TableTenantRegistry;
+  summaries: CosmosTenantSummaryRepository;
   /** The Cosmos containers, created when missing on first use. */
   containers(): Promise<CosmosContainers>;
   /** Releases sockets (tests, local host shutdown). */
@@ -66,10 +68,12 @@ export function createStores(settings: StoreSettings, options: CreateStoresOptio
   const runs = new CosmosRunRepository(runsContainer);
   const items = new CosmosItemRepository(itemsContainer, runs, options.writer);
   const tenants = new TableTenantRegistry(createTenantsTableClient(settings, options.credential));
+  const summaries = new CosmosTenantSummaryRepository(runsContainer);
   return {
     items,
     runs,
     tenants,
+    summaries,
     containers,
     async check() {
       const [cosmos, tables] = await Promise.all([

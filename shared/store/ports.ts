@@ -1,4 +1,4 @@
-import type { Category, InventoryItem, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus, Tenant } from "../domain";
+import type { Category, InventoryItem, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus, Tenant, TenantSummaryDocument } from "../domain";
 
 /**
  * What the rest of the system needs from storage. Every method takes the tenant id first and
@@ -28,8 +28,11 @@ export interface ItemWriter {
   add(item: ObservedItem): Promise<void>;
   /** Waits for everything added so far to be stored; throws CodedError STORE_* on failure. */
   flush(): Promise<void>;
-  /** flush() and report; the writer cannot be used afterwards. */
-  close(): Promise<{ upserted: number }>;
+  /**
+   * flush() and report; the writer cannot be used afterwards. `created`: how many of the writes
+   * made a new document (the tenant summary counts documents from it).
+   */
+  close(): Promise<{ upserted: number; created?: number }>;
 }
 
 export interface ItemQuery {
@@ -57,6 +60,11 @@ export interface ItemRepository {
   /** The missing report of a selection, from its latest completed run. */
   missing(tenantId: string, selectionHash: string): Promise<MissingReport>;
   coverage(tenantId: string): Promise<CoverageRow[]>;
+  /**
+   * Stored documents per policy type (one aggregate query per type). Seeds a tenant summary once;
+   * never on a request path of the portfolio.
+   */
+  countByType(tenantId: string): Promise<Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>>;
 }
 
 export interface RunListQuery {
@@ -114,10 +122,26 @@ export interface TenantRegistry {
   delete(tenantId: string): Promise<boolean>;
 }
 
+/** One small summary document per tenant (the portfolio), in the tenant's partition. */
+export interface TenantSummaryRepository {
+  get(tenantId: string): Promise<TenantSummaryDocument | null>;
+  /** Summaries of these tenants (absent ones are left out), by bounded parallel point reads. */
+  getMany(tenantIds: readonly string[]): Promise<Map<string, TenantSummaryDocument>>;
+  /**
+   * Read-modify-write with ETag optimistic concurrency (created when absent): `mutate` is
+   * re-applied to a fresh copy on a conflict. Returning null leaves it unchanged.
+   */
+  update(
+    tenantId: string,
+    mutate: (current: TenantSummaryDocument | null) => Promise<TenantSummaryDocument | null> | TenantSummaryDocument | null,
+  ): Promise<TenantSummaryDocument | null>;
+}
+
 export interface Stores {
   items: ItemRepository;
   runs: RunRepository;
   tenants: TenantRegistry;
+  summaries: TenantSummaryRepository;
   /** Health probes for /api/health. */
   check(): Promise<{ cosmos: "ok" | "failed"; tables: "ok" | "failed" }>;
 }

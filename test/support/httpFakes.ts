@@ -154,6 +154,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
       async coverage() {
         return [{ policyType: "deviceConfiguration", category: "configuration", itemCount: 3, lastObservedAt: NOW.toISOString(), lastRun: null }];
       },
+      countByType: unused,
     },
     runs: {
       create: unused,
@@ -192,6 +193,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return world.tenants.delete(tenantId);
       },
     },
+    summaries: { get: unused, getMany: unused, update: unused },
     check: async () => world.health,
   };
   return world;

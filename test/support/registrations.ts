@@ -43,6 +43,7 @@ export const EXPECTED_HTTP: { name: string; methods: string[]; route: string; au
   { name: "tenantGet", methods: ["GET", "HEAD"], route: "tenants/{tenantId}", authLevel: "function" },
   { name: "tenantDelete", methods: ["DELETE"], route: "tenants/{tenantId}", authLevel: "function" },
   { name: "policyTypeList", methods: ["GET", "HEAD"], route: "policy-types", authLevel: "function" },
+  { name: "portfolio", methods: ["GET", "HEAD"], route: "portfolio", authLevel: "function" },
   { name: "health", methods: ["GET", "HEAD"], route: "health", authLevel: "anonymous" },
   { name: "whoAmI", methods: ["GET", "HEAD"], route: "me", authLevel: "function" },
   { name: "consolePage", methods: ["GET", "HEAD"], route: "console", authLevel: "anonymous" },

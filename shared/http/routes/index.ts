@@ -4,6 +4,7 @@ import { itemRoutes } from "./items";
 import { meRoutes } from "./me";
 import { createOpenApiRoute } from "./openApi";
 import { policyTypeRoutes } from "./policyTypes";
+import { portfolioRoutes } from "./portfolio";
 import type { ApiRoute } from "../pipeline";
 import { runRoutes } from "./runs";
 import { syncRoutes } from "./sync";
@@ -21,6 +22,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...itemRoutes,
   ...tenantRoutes,
   ...policyTypeRoutes,
+  ...portfolioRoutes,
   ...healthRoutes,
   ...meRoutes,
   ...consoleRoutes,
