@@ -3,7 +3,7 @@ import { useEffect, useRef } from "preact/hooks";
 import { Link, Route, Router, Switch, useLocation, useParams } from "wouter-preact";
 import { useHashLocation } from "wouter-preact/use-hash-location";
 import { TenantPage } from "./pages/TenantPage";
-import { TenantsPage } from "./pages/TenantsPage";
+import { PortfolioPage } from "./pages/PortfolioPage";
 import type { WhoAmI } from "./types";
 import { ErrorBox, Loading, markNavigated, PageHeading, SessionContext, useLoad } from "./ui";
 import "./styles.css";
@@ -34,7 +34,7 @@ function Shell() {
       <header class="top">
         <Link href="/" class="brand">tenant-inventory</Link>
         <nav aria-label="Main">
-          <Link href="/">Tenants</Link>
+          <Link href="/">Portfolio</Link>
         </nav>
         <p class="who" aria-live="polite">
           {me.state === "ok" &&
@@ -46,14 +46,14 @@ function Shell() {
         {me.state === "error" && <ErrorBox error={me.error} title="Who you are could not be read" />}
         {me.state === "ok" && (
           <Switch>
-            <Route path="/" component={TenantsPage} />
+            <Route path="/" component={PortfolioPage} />
             <Route path="/tenants/:tenantId" component={TenantRoute} />
             <Route path="/tenants/:tenantId/:tab" component={TenantRoute} />
             <Route path="/tenants/:tenantId/:tab/:runId" component={TenantRoute} />
             <Route>
               <PageHeading>Page not found</PageHeading>
               <p>
-                <Link href="/">Back to the tenants</Link>
+                <Link href="/">Back to the portfolio</Link>
               </p>
             </Route>
           </Switch>

@@ -4,6 +4,7 @@ import type {
   CoverageSchema,
   ItemPageSchema,
   PolicyTypeListSchema,
+  PortfolioSchema,
   RunPageSchema,
   RunViewSchema,
   SyncAcceptedSchema,
@@ -22,8 +23,8 @@ export type RunPage = z.infer<typeof RunPageSchema>;
 export type ItemPage = z.infer<typeof ItemPageSchema>;
 export type Item = ItemPage["items"][number];
 export type Coverage = z.infer<typeof CoverageSchema>;
-export type TenantList = z.infer<typeof TenantListSchema>;
-export type Tenant = TenantList["items"][number];
+export type Tenant = z.infer<typeof TenantListSchema>["items"][number];
+export type Portfolio = z.infer<typeof PortfolioSchema>;
 export type PolicyTypeList = z.infer<typeof PolicyTypeListSchema>;
 export type MissingReport = z.infer<typeof MissingReportSchema>;
 export type SyncAccepted = z.infer<typeof SyncAcceptedSchema>;

@@ -59,11 +59,19 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     await e2e?.close();
   });
 
-  it("lists the tenants, drills into one and searches its inventory on the server", async () => {
+  it("opens the portfolio worst first, filters it, drills into a tenant and searches its inventory on the server", async () => {
     await page.goto(consoleUrl);
-    await page.getByRole("heading", { level: 1, name: "Tenants" }).waitFor();
-    await page.screenshot({ path: join(SHOTS, "console-tenants.png") });
-    await expectAccessible(page, "tenants");
+    await page.getByRole("heading", { level: 1, name: "Portfolio" }).waitFor();
+    const portfolio = (await http("GET", `${e2e.baseUrl}/portfolio`)).body as { items: { displayName: string; stale: boolean }[] };
+    const names = page.getByRole("table").locator("tbody th a");
+    await expect.poll(() => names.allInnerTexts()).toEqual(portfolio.items.map((t) => t.displayName));
+    // Fabrikam has never been synced: stale, so it needs attention and comes before Contoso.
+    expect(portfolio.items.map((t) => t.stale)).toEqual([true, false]);
+    await page.screenshot({ path: join(SHOTS, "console-portfolio.png") });
+    await expectAccessible(page, "portfolio");
+    await page.getByRole("combobox", { name: "Show" }).selectOption("attention");
+    await expect.poll(() => names.allInnerTexts()).toEqual([portfolio.items[0]!.displayName]);
+    await page.getByRole("combobox", { name: "Show" }).selectOption("all");
 
     await page.getByRole("link", { name: CONTOSO_NAME }).click();
     await page.getByRole("heading", { level: 1, name: CONTOSO_NAME }).waitFor();
@@ -145,7 +153,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
 
   it("walks the main path with the keyboard alone: tenant → runs → a run", async () => {
     await page.goto(consoleUrl);
-    await page.getByRole("heading", { level: 1, name: "Tenants" }).waitFor();
+    await page.getByRole("heading", { level: 1, name: "Portfolio" }).waitFor();
     const tabTo = async (name: string) => {
       for (let i = 0; i < 40; i += 1) {
         await page.keyboard.press("Tab");

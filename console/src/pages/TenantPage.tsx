@@ -26,7 +26,7 @@ export function TenantPage({ tenantId, tab, runId }: { tenantId: string; tab: st
         <PageHeading>Tenant {tenantId}</PageHeading>
         <ErrorBox error={tenant.error} />
         <p>
-          <Link href="/">Back to the tenants</Link>
+          <Link href="/">Back to the portfolio</Link>
         </p>
       </>
     );
@@ -35,7 +35,7 @@ export function TenantPage({ tenantId, tab, runId }: { tenantId: string; tab: st
   return (
     <>
       <nav aria-label="Breadcrumb" class="crumbs">
-        <Link href="/">Tenants</Link> <span aria-hidden="true">›</span> <span>{tenant.data.displayName}</span>
+        <Link href="/">Portfolio</Link> <span aria-hidden="true">›</span> <span>{tenant.data.displayName}</span>
       </nav>
       <PageHeading>
         {tenant.data.displayName} {!tenant.data.enabled && <span class="badge badge-skipped">disabled</span>}
