@@ -10,6 +10,7 @@ import { ExportFormatQuerySchema } from "./exports";
 import { GroupIdSchema, MAX_ACCESS_GROUPS, MAX_TENANT_BASELINES, TenantIdSchema, TenantSchema } from "../domain/tenant";
 import { BaselineIdSchema, BaselineSchema, DriftReportSchema, MAX_BASELINE_ITEMS } from "../domain/baseline";
 import { CompareCountsSchema, CompareRowSchema } from "../domain/compare";
+import { ApiRoleSchema } from "./pipeline";
 
 /**
  * Every schema the HTTP layer validates with, and the same instances the OpenAPI document is
@@ -272,6 +273,14 @@ export const HealthSchema = z
   })
   .meta({ id: "Health" });
 export type Health = z.infer<typeof HealthSchema>;
+
+export const WhoAmISchema = z
+  .object({
+    name: z.string().nullable().meta({ description: "The signed-in principal's name claim; null when principals are not required." }),
+    roles: z.array(ApiRoleSchema).meta({ description: "The app roles the caller holds; every role when principals are not required." }),
+    rolesEnforced: z.boolean().meta({ description: "AUTH_REQUIRE_PRINCIPAL: whether the roles are checked on every route." }),
+  })
+  .meta({ id: "WhoAmI" });
 
 export const PortfolioSchema = z
   .object({
