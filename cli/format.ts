@@ -3,7 +3,7 @@ import { csvCell } from "../shared/http/exports";
 import { attentionOf } from "../shared/domain/tenantSummary";
 import type { InventoryItem, MissingReport, Run } from "../shared/domain";
 import type { ApiError } from "./apiClient";
-import type { CoverageRow, PolicyTypeView, PortfolioRow, TenantView as Tenant } from "./responses";
+import type { CompareResult, CoverageRow, DriftReport, PolicyTypeView, PortfolioRow, TenantView as Tenant } from "./responses";
 
 /**
  * Plain padded columns rather than a boxed table: output stays greppable, `cut`-able and
@@ -303,6 +303,50 @@ export function formatMissing(report: MissingReport): string {
     report.items.length === 0
       ? "No missing items.\n"
       : table(MISSING_COLUMNS, report.items) + `${plural(report.items.length, "missing item")}\n`;
+  return out;
+}
+
+type CompareRow = CompareResult["items"][number];
+export const COMPARE_COLUMNS: Column<CompareRow>[] = [
+  { header: "STATUS", value: (r) => r.status },
+  { header: "POLICY TYPE", value: (r) => r.policyType },
+  { header: "DISPLAY NAME", value: (r) => r.displayName, maxWidth: 48 },
+  { header: "DIFFERENCES", value: (r) => r.differences.join(", "), maxWidth: 60 },
+  { header: "LEFT EXTERNAL ID", value: (r) => r.left?.externalId ?? "", maxWidth: 38 },
+  { header: "RIGHT EXTERNAL ID", value: (r) => r.right?.externalId ?? "", maxWidth: 38 },
+];
+
+/** Counts first, then every row that is not `same` (`--all` shows those too). */
+export function formatCompare(result: CompareResult, all: boolean): string {
+  const c = result.counts;
+  let out = sanitize(`${result.left} (left) vs ${result.right} (right): ${c.onlyLeft} only left, ${c.onlyRight} only right, ${c.different} different, ${c.same} same, ${c.ambiguous} ambiguous`) + "\n";
+  out += "Volatile and tenant-specific fields (timestamps, version, scope tag, group and filter ids) are not compared.\n\n";
+  const rows = all ? result.items : result.items.filter((r) => r.status !== "same");
+  out += rows.length === 0 ? "No differences.\n" : table(COMPARE_COLUMNS, rows);
+  return out;
+}
+
+type DriftRow = DriftReport["items"][number];
+export const DRIFT_COLUMNS: Column<DriftRow>[] = [
+  { header: "STATUS", value: (r) => r.status },
+  { header: "POLICY TYPE", value: (r) => r.policyType },
+  { header: "DISPLAY NAME", value: (r) => r.displayName, maxWidth: 48 },
+  { header: "DIFFERENCES", value: (r) => r.differences.join(", "), maxWidth: 60 },
+];
+
+/** Which baseline version and run it rests on, how sure it is, then the drifted rows (`--all`: matching too). */
+export function formatDrift(report: DriftReport, all: boolean): string {
+  const c = report.counts;
+  let out = sanitize(
+    `baseline ${report.baselineId} v${report.baselineVersion}, based on run ${report.basedOnRunId ?? "(none)"}: confidence ${report.confidence} — ${c.missing} missing, ${c.extra} extra, ${c.changed} changed, ${c.matching} matching`,
+  );
+  out += "\n";
+  if (report.incompleteTypes.length > 0) {
+    out += sanitize(`note: not read completely by the latest run, so nothing of them is called missing or extra: ${report.incompleteTypes.join(", ")}`) + "\n";
+  }
+  out += "\n";
+  const rows = all ? report.items : report.items.filter((r) => r.status !== "matching");
+  out += rows.length === 0 ? "No drift.\n" : table(DRIFT_COLUMNS, rows);
   return out;
 }
 

@@ -8,6 +8,7 @@ import { listPolicyTypes, showCoverage, showPortfolio } from "./commands/catalog
 import { addTenant, listTenants, removeTenant, setTenantEnabled } from "./commands/tenants";
 import type { CommandContext } from "./commands/context";
 import { listItems, listMissing } from "./commands/items";
+import { compareTenants, showDrift } from "./commands/compare";
 import { listRuns, watchRun } from "./commands/runs";
 import { sync } from "./commands/sync";
 import { ExitCode, UsageError, exitCodeForStatus } from "./exitCodes";
@@ -45,6 +46,10 @@ function execute(ctx: CommandContext, command: CliCommand): Promise<ExitCode> {
       return listItems(ctx, command);
     case "missing":
       return listMissing(ctx, command);
+    case "compare":
+      return compareTenants(ctx, command);
+    case "drift":
+      return showDrift(ctx, command);
   }
 }
 

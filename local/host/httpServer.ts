@@ -184,7 +184,7 @@ function send(res: ServerResponse, response: ApiResponse, closeConnection: boole
     return;
   }
   const payload =
-    response.body === undefined ? undefined : Buffer.from(JSON.stringify(response.body), "utf8");
+    response.bytes ?? (response.body === undefined ? undefined : Buffer.from(JSON.stringify(response.body), "utf8"));
   const headers: Record<string, string | number> = { ...response.headers };
   if (payload) headers["content-length"] = payload.byteLength;
   if (closeConnection) headers.connection = "close";

@@ -40,13 +40,13 @@ export const SummaryLastRunSchema = z.object({
   errorCodes: z.array(RunErrorCodeSchema),
 });
 
-export const DriftSummarySchema = z.object({
+export const PortfolioDriftSchema = z.object({
   baselineId: z.string(),
   missing: count,
   extra: count,
   changed: count,
 });
-export type DriftSummary = z.infer<typeof DriftSummarySchema>;
+export type PortfolioDrift = z.infer<typeof PortfolioDriftSchema>;
 
 /** One run's change counts, as the change-set step reports them. */
 export const RunChangeEntrySchema = z.object({
@@ -73,7 +73,7 @@ export const TenantSummaryDocumentSchema = z.object({
   /** null until the change-set step has reported once. */
   changes: z.array(RunChangeEntrySchema).nullable(),
   /** null until the drift step has reported once. */
-  drift: DriftSummarySchema.nullable(),
+  drift: PortfolioDriftSchema.nullable(),
   appliedRunIds: z.array(z.string()),
   updatedAt: z.string(),
 });
@@ -181,7 +181,7 @@ export function withRunChanges(summary: TenantSummaryDocument, entry: RunChangeE
 }
 
 /** Records the tenant's latest drift evaluation (null: no baseline assigned any more). */
-export function withDrift(summary: TenantSummaryDocument, drift: DriftSummary | null, now: Date): TenantSummaryDocument {
+export function withDrift(summary: TenantSummaryDocument, drift: PortfolioDrift | null, now: Date): TenantSummaryDocument {
   return { ...summary, drift, updatedAt: now.toISOString() };
 }
 
@@ -198,7 +198,7 @@ export const PortfolioRowSchema = z
     itemCount: count,
     missingCount: count,
     changesLast24h: count.nullable().meta({ description: "Changes detected by runs finished in the last 24 hours; null until change sets are recorded." }),
-    drift: DriftSummarySchema.nullable(),
+    drift: PortfolioDriftSchema.nullable(),
   })
   .meta({ id: "PortfolioRow" });
 export type PortfolioRow = z.infer<typeof PortfolioRowSchema>;

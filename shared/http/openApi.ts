@@ -88,6 +88,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "/
   });
   for (const route of routes) {
     const { spec } = route;
+    if (spec.openApi === false) continue;
     for (const method of route.methods) {
       registry.registerPath({
         method: method.toLowerCase() as "get" | "post" | "put" | "delete" | "patch",

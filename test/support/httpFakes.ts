@@ -151,6 +151,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         world.missingCalls.push({ tenantId, selectionHash: hash });
         return { selectionHash: hash, latestRun: null, confidence: null, items: [] };
       },
+      compared: unused,
       async coverage() {
         return [{ policyType: "deviceConfiguration", category: "configuration", itemCount: 3, lastObservedAt: NOW.toISOString(), lastRun: null }];
       },
@@ -171,8 +172,11 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return paginate(tenantId, all, query.limit, query.continuationToken);
       },
       latestCompleted: unused,
-      async latestCompletedOfTenant(tenantId) {
-        return [...world.runs.values()].filter((r) => r.tenantId === tenantId && ["success", "partial", "failed"].includes(r.status)).at(-1) ?? null;
+      async completedRunsNewestFirst(tenantId, max) {
+        return [...world.runs.values()]
+          .filter((r) => r.tenantId === tenantId && ["success", "partial", "failed"].includes(r.status))
+          .reverse()
+          .slice(0, max);
       },
       async selectionActivity(tenantId) {
         const byHash = new Map<string, SelectionActivity>();
@@ -208,6 +212,8 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
       },
     },
     summaries: { get: unused, getMany: unused, update: unused },
+    baselines: { get: unused, getWithItems: unused, list: unused, put: unused, delete: unused },
+    driftSummaries: { get: unused, put: unused },
     check: async () => world.health,
   };
   return world;

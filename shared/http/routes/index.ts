@@ -1,5 +1,10 @@
+import { baselineRoutes } from "./baselines";
+import { compareRoutes } from "./compare";
+import { driftRoutes } from "./drift";
+import { consoleRoutes } from "./console";
 import { healthRoutes } from "./health";
 import { itemRoutes } from "./items";
+import { meRoutes } from "./me";
 import { createOpenApiRoute } from "./openApi";
 import { policyTypeRoutes } from "./policyTypes";
 import { portfolioRoutes } from "./portfolio";
@@ -21,8 +26,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...itemRoutes,
   ...selectionRoutes,
   ...tenantRoutes,
+  ...compareRoutes,
+  ...baselineRoutes,
+  ...driftRoutes,
   ...policyTypeRoutes,
   ...portfolioRoutes,
   ...healthRoutes,
+  ...meRoutes,
+  ...consoleRoutes,
   createOpenApiRoute(() => API_ROUTES),
 ];

@@ -1,15 +1,29 @@
-import { DEFAULT_NIGHTLY_SELECTION, effectiveNightlySelections, normaliseSelection, selectionHash, SelectionInputSchema } from "../../domain/selection";
+import {
+  DEFAULT_NIGHTLY_SELECTION,
+  effectiveNightlySelections,
+  normaliseSelection,
+  selectionHash,
+  SelectionInputSchema,
+} from "../../domain/selection";
 import type { Stores } from "../../store/ports";
 import { resolveSelectionHash } from "./selections";
-import type { SelectionInput } from "../../domain/selection";
 import { MissingItemSchema } from "../../domain/missing";
 import type { MissingItem } from "../../domain/missing";
 import { ITEM_EXPORT_COLUMNS, exportFormatOf, exportResponse } from "../exports";
 import type { ExportColumn } from "../exports";
+import type { Selection, SelectionInput } from "../../domain/selection";
 import { defineRoute, jsonResponse } from "../pipeline";
 import { ApiProblem } from "../problem";
 import type { ApiRoute } from "../pipeline";
-import { CoverageSchema, ItemPageSchema, ItemViewSchema, ItemsQuerySchema, MissingQuerySchema, MissingReportViewSchema, TenantPathSchema } from "../schemas";
+import {
+  CoverageSchema,
+  ItemPageSchema,
+  ItemViewSchema,
+  ItemsQuerySchema,
+  MissingQuerySchema,
+  MissingReportViewSchema,
+  TenantPathSchema,
+} from "../schemas";
 import { parseInput } from "../pipeline";
 import type { z } from "zod";
 
@@ -28,23 +42,49 @@ const splitList = (value: string): string[] =>
  * the selection of the tenant's most recent completed run, whatever it was (a nightly, an API
  * call) — else its first nightly selection, which is what will run.
  */
-export async function missingSelectionHash(stores: Stores, tenantId: string, query: MissingQuery): Promise<string> {
-  if (query.selectionHash !== undefined) return resolveSelectionHash(stores, tenantId, query.selectionHash, "query.selectionHash");
-  if (query.policyTypes === undefined && query.categories === undefined && query.includeFoundations === undefined) {
-    const latest = await stores.runs.latestCompletedOfTenant(tenantId);
+export async function missingSelectionHash(
+  stores: Stores,
+  tenantId: string,
+  query: MissingQuery,
+): Promise<string> {
+  if (query.selectionHash !== undefined)
+    return resolveSelectionHash(stores, tenantId, query.selectionHash, "query.selectionHash");
+  if (
+    query.policyTypes === undefined &&
+    query.categories === undefined &&
+    query.includeFoundations === undefined
+  ) {
+    const [latest] = await stores.runs.completedRunsNewestFirst(tenantId, 1);
     if (latest) return latest.selectionHash;
     const tenant = await stores.tenants.get(tenantId);
-    return selectionHash(effectiveNightlySelections(tenant?.selections ?? [])[0] ?? DEFAULT_NIGHTLY_SELECTION);
+    return selectionHash(
+      effectiveNightlySelections(tenant?.selections ?? [])[0] ?? DEFAULT_NIGHTLY_SELECTION,
+    );
   }
+  return selectionHash(selectionFromQuery(query));
+}
+
+/**
+ * A selection given as query comma lists (`policyTypes`, `categories`, `includeFoundations`),
+ * validated and normalised exactly like a sync body (missing, compare).
+ */
+export function selectionFromQuery(query: {
+  policyTypes?: string | undefined;
+  categories?: string | undefined;
+  includeFoundations?: "true" | "false" | undefined;
+}): Selection {
   const input: Record<string, unknown> = {};
   if (query.policyTypes !== undefined) input.policyTypes = splitList(query.policyTypes);
   if (query.categories !== undefined) input.categories = splitList(query.categories);
   if (query.includeFoundations !== undefined) input.includeFoundations = query.includeFoundations === "true";
   const selection: SelectionInput = parseInput(SelectionInputSchema, input, "query");
-  return selectionHash(normaliseSelection(selection));
+  return normaliseSelection(selection);
 }
 
-const MISSING_EXPORT_COLUMNS: readonly ExportColumn<MissingItem>[] = [...ITEM_EXPORT_COLUMNS, { header: "typeComplete", value: (i) => i.typeComplete }];
+const MISSING_EXPORT_COLUMNS: readonly ExportColumn<MissingItem>[] = [
+  ...ITEM_EXPORT_COLUMNS,
+  { header: "typeComplete", value: (i) => i.typeComplete },
+];
 
 const notPagedExport = () =>
   new ApiProblem("VALIDATION_FAILED", "An export (CSV or NDJSON) has every matching row: it is not paged.", {
@@ -60,10 +100,17 @@ export const itemRoutes: ApiRoute[] = [
     roles: ["Inventory.Read"],
     tags: ["Inventory"],
     summary: "List inventory items",
-    description: "The last observed inventory of the tenant, filtered by policy type, category, platform or name.",
+    description:
+      "The last observed inventory of the tenant, filtered by policy type, category, platform or name.",
     registeredTenant: true,
     request: { params: TenantPathSchema, query: ItemsQuerySchema },
-    responses: { 200: { description: "A page of items; or every matching item as CSV / NDJSON (exports).", schema: ItemPageSchema, exports: true } },
+    responses: {
+      200: {
+        description: "A page of items; or every matching item as CSV / NDJSON (exports).",
+        schema: ItemPageSchema,
+        exports: true,
+      },
+    },
     problems: ["INVALID_CONTINUATION_TOKEN"],
     async handler({ params, query, services, request }) {
       const { stores } = await services();
@@ -112,7 +159,13 @@ export const itemRoutes: ApiRoute[] = [
       "sync body); with none of them, the selection of the tenant's most recent completed run.",
     registeredTenant: true,
     request: { params: TenantPathSchema, query: MissingQuerySchema },
-    responses: { 200: { description: "The missing report; or its items as CSV / NDJSON (exports).", schema: MissingReportViewSchema, exports: true } },
+    responses: {
+      200: {
+        description: "The missing report; or its items as CSV / NDJSON (exports).",
+        schema: MissingReportViewSchema,
+        exports: true,
+      },
+    },
     problems: ["SELECTION_AMBIGUOUS"],
     async handler({ params, query, services, request }) {
       const { stores } = await services();
@@ -134,7 +187,10 @@ export const itemRoutes: ApiRoute[] = [
           },
         });
       }
-      return jsonResponse(200, MissingReportViewSchema.parse(await stores.items.missing(params.tenantId, hash)));
+      return jsonResponse(
+        200,
+        MissingReportViewSchema.parse(await stores.items.missing(params.tenantId, hash)),
+      );
     },
   }),
   defineRoute({
@@ -145,7 +201,8 @@ export const itemRoutes: ApiRoute[] = [
     roles: ["Inventory.Read"],
     tags: ["Inventory"],
     summary: "Coverage per policy type",
-    description: "One row per catalog type: item count, last observation and the last run that enumerated it.",
+    description:
+      "One row per catalog type: item count, last observation and the last run that enumerated it.",
     registeredTenant: true,
     request: { params: TenantPathSchema },
     responses: { 200: { description: "Coverage rows.", schema: CoverageSchema } },
