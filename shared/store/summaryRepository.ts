@@ -13,7 +13,7 @@ const IDS_PER_QUERY = 1_000;
  * Tenant summaries live in the runs container, in the tenant's own partition (id
  * `tenantSummary`): no new container, and every write stays single-partition. The portfolio
  * reads those of the registered tenants the caller may see with one query across partitions
- * (API.md: portfolio is one of the two routes that read several partitions on purpose).
+ * (docs/api.md: portfolio is one of the routes that read several partitions on purpose).
  */
 export class CosmosTenantSummaryRepository implements TenantSummaryRepository {
   constructor(private readonly container: () => Promise<Container>) {}
