@@ -7,7 +7,7 @@ import type { CliCommand } from "./commandLine";
 import { listPolicyTypes, showCoverage } from "./commands/catalog";
 import { addTenant, listTenants, removeTenant, setTenantEnabled } from "./commands/tenants";
 import type { CommandContext } from "./commands/context";
-import { listItems, listMissing } from "./commands/items";
+import { listDependencies, listItems, listMissing, showItem } from "./commands/items";
 import { listRuns, watchRun } from "./commands/runs";
 import { sync } from "./commands/sync";
 import { ExitCode, UsageError, exitCodeForStatus } from "./exitCodes";
@@ -43,6 +43,10 @@ function execute(ctx: CommandContext, command: CliCommand): Promise<ExitCode> {
       return listItems(ctx, command);
     case "missing":
       return listMissing(ctx, command);
+    case "item":
+      return showItem(ctx, command);
+    case "dependencies":
+      return listDependencies(ctx, command);
   }
 }
 

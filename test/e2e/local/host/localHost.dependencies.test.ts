@@ -3,6 +3,8 @@ import { normaliseAssignments } from "../../../../shared/domain";
 import type { InventoryItem, PolicyTypeKey } from "../../../../shared/domain";
 import { CONTOSO, FABRIKAM, expectProblem, followLocation, http, startE2eHost, syncUrl } from "../../../support/hostFixture";
 import type { E2eHost } from "../../../support/hostFixture";
+import { runCli } from "../../../../cli/main";
+import { ExitCode } from "../../../../cli/exitCodes";
 
 /**
  * One item and dependency lookups over real HTTP: the local host, its embedded Graph simulator
@@ -135,5 +137,60 @@ describe("GET …/inventory/dependencies", () => {
     expectProblem(await http("GET", depsUrl("scopeTagId=Default")), 400, "VALIDATION_FAILED", "query.scopeTagId");
     expectProblem(await http("GET", depsUrl("scopeTagId=0&limit=0")), 400, "VALIDATION_FAILED", "query.limit");
     expectProblem(await http("GET", depsUrl("scopeTagId=0&policyType=mobileApp")), 400, "VALIDATION_FAILED");
+  });
+});
+
+describe("the CLI: item and dependencies", () => {
+  async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const code = await runCli(argv, {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: { TENANT_INVENTORY_API_URL: e2e.baseUrl },
+      sleep: () => Promise.resolve(),
+    });
+    return { code, stdout, stderr };
+  }
+
+  it("item by id or by policy type + Graph id: the item and where it is applied", async () => {
+    const item = items.find((i) => i.assignments?.targets.some((t) => t.kind === "group"))!;
+    const json = await cli("item", CONTOSO, item.id, "--format", "json");
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual(item);
+    const table = await cli("item", CONTOSO, "--policy-type", item.policyType, "--external-id", item.externalId);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain(item.displayName);
+    expect(table.stdout).toMatch(/TARGET\s+GROUP\s+INTENT\s+APP INTENT\s+FILTER\s+FILTER MODE/);
+    for (const target of item.assignments!.targets) if (target.groupId) expect(table.stdout).toContain(target.groupId);
+  });
+
+  it("item says plainly when the assignments are not applicable, and maps a missing item to its exit code", async () => {
+    const filter = items.find((i) => i.policyType === "assignmentFilter")!;
+    expect((await cli("item", CONTOSO, filter.id)).stdout).toContain("Assignments: this type has none.");
+    const missing = await cli("item", CONTOSO, "deviceConfiguration.doesNotExist");
+    expect(missing.code).toBe(ExitCode.notFound);
+    expect(missing.stderr).toContain("ITEM_NOT_FOUND");
+  });
+
+  it("dependencies --group lists the items assigned to the group and how; --all --format json is the API's list", async () => {
+    const group = items.flatMap((i) => i.assignments?.targets ?? []).find((t) => t.groupId !== null)!.groupId!;
+    const expected = await allPages(depsUrl(`groupId=${group}`));
+    const table = await cli("dependencies", CONTOSO, "--group", group, "--all");
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/POLICY TYPE\s+PLATFORM\s+DISPLAY NAME\s+VIA\s+ID/);
+    expect(table.stdout).toContain(`${expected.length} item${expected.length === 1 ? "" : "s"}`);
+    const json = await cli("dependencies", CONTOSO, "--group", group, "--all", "--format", "json");
+    expect(ids(JSON.parse(json.stdout).items)).toEqual(ids(expected));
+    const byTag = await cli("dependencies", CONTOSO, "--scope-tag", "0", "--limit", "5");
+    expect(byTag.code).toBe(0);
+    expect(byTag.stderr).toContain("More items: add --all");
+  });
+
+  it("dependencies refuses no target, two targets, and ids that are not ids, before any request", async () => {
+    for (const argv of [[], ["--group", "00000000-0000-4000-8000-000000000000", "--scope-tag", "0"], ["--group", "Sales"], ["--scope-tag", "Default"]]) {
+      const answer = await cli("dependencies", CONTOSO, ...argv);
+      expect(answer.code, argv.join(" ")).toBe(ExitCode.usage);
+    }
   });
 });
