@@ -190,6 +190,16 @@ export class CosmosItemRepository implements ItemRepository {
     });
   }
 
+  async count(tenantId: string): Promise<number> {
+    const [n] = await queryAll<number>(
+      await this.resolve(),
+      { query: 'SELECT VALUE COUNT(1) FROM c WHERE c.docType = "item" AND c.tenantId = @tenantId', parameters: [{ name: "@tenantId", value: tenantId }] },
+      tenantId,
+      "count items",
+    );
+    return n ?? 0;
+  }
+
   async countByType(tenantId: string): Promise<Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>> {
     const container = await this.resolve();
     // No GROUP BY on the in-process server: one small aggregate query per catalog type.

@@ -100,6 +100,8 @@ export interface ItemRepository {
    * never on a request path of the portfolio.
    */
   countByType(tenantId: string): Promise<Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>>;
+  /** Stored documents of the tenant, one aggregate query (decides whether a summary needs countByType). */
+  count(tenantId: string): Promise<number>;
   /**
    * Every item of the given types, with only what compare and drift use (compared fields, ids,
    * `seenBy`): one single-partition query, no paging (compare reads 10k items per side).
