@@ -169,7 +169,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       items: stack.stores.items,
       runs: stack.stores.runs,
       baselines: stack.stores.baselines,
-      driftSummaries: stack.stores.driftSummaries,
+      driftRecords: stack.stores.driftRecords,
+      summaries: stack.stores.summaries,
       check: () => stack.stores.check(),
       tenants: {
         get: (tenantId) => registry.get(tenantId),

@@ -14,3 +14,4 @@ export * from "./retryAfter";
 export * from "./run";
 export * from "./selection";
 export * from "./tenant";
+export * from "./tenantSummary";

@@ -3,6 +3,7 @@ import { CategorySchema, PolicyTypeKeySchema } from "../domain/policyTypes";
 import { PlatformSchema } from "../domain/platform";
 import { InventoryItemSchema } from "../domain/item";
 import { MissingReportSchema } from "../domain/missing";
+import { PortfolioRowSchema } from "../domain/tenantSummary";
 import { RunSchema, RunStatusSchema } from "../domain/run";
 import { SelectionHashSchema, SelectionInputSchema } from "../domain/selection";
 import { GroupIdSchema, MAX_ACCESS_GROUPS, MAX_TENANT_BASELINES, TenantIdSchema, TenantSchema } from "../domain/tenant";
@@ -268,3 +269,10 @@ export const HealthSchema = z
   })
   .meta({ id: "Health" });
 export type Health = z.infer<typeof HealthSchema>;
+
+export const PortfolioSchema = z
+  .object({
+    items: z.array(PortfolioRowSchema),
+    generatedAt: z.string(),
+  })
+  .meta({ id: "Portfolio" });

@@ -106,6 +106,15 @@ export const EVENT_SCHEMAS = {
     })
     .strict(),
 
+  /**
+   * A post-run step (shared/sync/afterRun/) failed after the run finished. The run keeps its
+   * status; the step's figures catch up with the tenant's next run. `step`: which one.
+   */
+  InventoryAfterRunStepFailed: RunBase.extend({
+    step: z.enum(["changeSet", "tenantSummary", "drift"]),
+    errorCode,
+  }).strict(),
+
   /** The missing view of a selection was computed (API or report); confidence null: no completed run. */
   InventoryMissingReported: z
     .object({

@@ -7,10 +7,11 @@ import { createCosmosClient } from "./cosmosClient";
 import { ensureCosmosContainers } from "./cosmosBootstrap";
 import type { CosmosContainers } from "./cosmosBootstrap";
 import { CosmosBaselineRepository } from "./baselineRepository";
-import { CosmosDriftSummaryRepository } from "./driftSummaryRepository";
+import { CosmosDriftRecordRepository } from "./driftRecordRepository";
 import { CosmosItemRepository } from "./itemRepository";
 import type { ItemWriterOptions } from "./itemWriter";
 import { CosmosRunRepository } from "./runRepository";
+import { CosmosTenantSummaryRepository } from "./summaryRepository";
 import { TableTenantRegistry, createTenantsTableClient } from "./tenantRegistry";
 
 export * from "./ports";
@@ -44,6 +45,7 @@ export interface CosmosStores extends Stores {
   runs: CosmosRunRepository;
   tenants: TableTenantRegistry;
   baselines: CosmosBaselineRepository;
+  summaries: CosmosTenantSummaryRepository;
   /** The Cosmos containers, created when missing on first use. */
   containers(): Promise<CosmosContainers>;
   /** Releases sockets (tests, local host shutdown). */
@@ -68,15 +70,17 @@ export function createStores(settings: StoreSettings, options: CreateStoresOptio
   const runsContainer = async (): Promise<Container> => (await containers()).runs;
   const runs = new CosmosRunRepository(runsContainer);
   const baselines = new CosmosBaselineRepository(async () => (await containers()).baselines);
-  const driftSummaries = new CosmosDriftSummaryRepository(runsContainer);
+  const driftRecords = new CosmosDriftRecordRepository(runsContainer);
   const items = new CosmosItemRepository(itemsContainer, runs, options.writer);
   const tenants = new TableTenantRegistry(createTenantsTableClient(settings, options.credential));
+  const summaries = new CosmosTenantSummaryRepository(runsContainer);
   return {
     items,
     runs,
     tenants,
     baselines,
-    driftSummaries,
+    driftRecords,
+    summaries,
     containers,
     async check() {
       const [cosmos, tables] = await Promise.all([

@@ -130,6 +130,17 @@ export class CosmosItemRepository implements ItemRepository {
   }
 
   async coverage(tenantId: string): Promise<CoverageRow[]> {
+    const [runs, aggregates] = await Promise.all([
+      this.runs.completedRunsNewestFirst(tenantId, COVERAGE_RUN_LOOKBACK),
+      this.countByType(tenantId),
+    ]);
+    return POLICY_TYPES.map((def) => {
+      const agg = aggregates.get(def.key) ?? { itemCount: 0, lastObservedAt: null };
+      return { policyType: def.key, category: def.category, ...agg, lastRun: lastRunOfType(runs, def.key) };
+    });
+  }
+
+  async countByType(tenantId: string): Promise<Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>> {
     const container = await this.resolve();
     // No GROUP BY on the in-process server: one small aggregate query per catalog type.
     const aggregates = new Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>();
@@ -157,14 +168,8 @@ export class CosmosItemRepository implements ItemRepository {
         });
       }
     };
-    const [runs] = await Promise.all([
-      this.runs.completedRunsNewestFirst(tenantId, COVERAGE_RUN_LOOKBACK),
-      Promise.all(Array.from({ length: COVERAGE_CONCURRENCY }, worker)),
-    ]);
-    return POLICY_TYPES.map((def) => {
-      const agg = aggregates.get(def.key) ?? { itemCount: 0, lastObservedAt: null };
-      return { policyType: def.key, category: def.category, ...agg, lastRun: lastRunOfType(runs, def.key) };
-    });
+    await Promise.all(Array.from({ length: COVERAGE_CONCURRENCY }, worker));
+    return aggregates;
   }
 
   async compared(tenantId: string, policyTypes: readonly PolicyTypeKey[]): Promise<DriftCandidate[]> {

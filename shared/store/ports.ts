@@ -4,7 +4,7 @@ import type {
   BaselineWithItems,
   Category,
   DriftCandidate,
-  DriftSummary,
+  DriftRecord,
   InventoryItem,
   MissingReport,
   ObservedItem,
@@ -13,6 +13,7 @@ import type {
   RunDocument,
   RunStatus,
   Tenant,
+  TenantSummaryDocument,
 } from "../domain";
 
 /**
@@ -43,8 +44,11 @@ export interface ItemWriter {
   add(item: ObservedItem): Promise<void>;
   /** Waits for everything added so far to be stored; throws CodedError STORE_* on failure. */
   flush(): Promise<void>;
-  /** flush() and report; the writer cannot be used afterwards. */
-  close(): Promise<{ upserted: number }>;
+  /**
+   * flush() and report; the writer cannot be used afterwards. `created`: how many of the writes
+   * made a new document (the tenant summary counts documents from it).
+   */
+  close(): Promise<{ upserted: number; created?: number }>;
 }
 
 export interface ItemQuery {
@@ -77,6 +81,11 @@ export interface ItemRepository {
    * `seenBy`): one single-partition query, no paging (compare reads 10k items per side).
    */
   compared(tenantId: string, policyTypes: readonly PolicyTypeKey[]): Promise<DriftCandidate[]>;
+  /**
+   * Stored documents per policy type (one aggregate query per type). Seeds a tenant summary once;
+   * never on a request path of the portfolio.
+   */
+  countByType(tenantId: string): Promise<Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>>;
 }
 
 export interface RunListQuery {
@@ -149,9 +158,24 @@ export interface BaselineRepository {
 }
 
 /** The compact drift record per tenant and baseline, in the tenant's partition. */
-export interface DriftSummaryRepository {
-  get(tenantId: string, baselineId: string): Promise<DriftSummary | null>;
-  put(summary: DriftSummary): Promise<void>;
+export interface DriftRecordRepository {
+  get(tenantId: string, baselineId: string): Promise<DriftRecord | null>;
+  put(record: DriftRecord): Promise<void>;
+}
+
+/** One small summary document per tenant (the portfolio), in the tenant's partition. */
+export interface TenantSummaryRepository {
+  get(tenantId: string): Promise<TenantSummaryDocument | null>;
+  /** Summaries of these tenants (absent ones are left out), by bounded parallel point reads. */
+  getMany(tenantIds: readonly string[]): Promise<Map<string, TenantSummaryDocument>>;
+  /**
+   * Read-modify-write with ETag optimistic concurrency (created when absent): `mutate` is
+   * re-applied to a fresh copy on a conflict. Returning null leaves it unchanged.
+   */
+  update(
+    tenantId: string,
+    mutate: (current: TenantSummaryDocument | null) => Promise<TenantSummaryDocument | null> | TenantSummaryDocument | null,
+  ): Promise<TenantSummaryDocument | null>;
 }
 
 export interface Stores {
@@ -159,7 +183,8 @@ export interface Stores {
   runs: RunRepository;
   tenants: TenantRegistry;
   baselines: BaselineRepository;
-  driftSummaries: DriftSummaryRepository;
+  driftRecords: DriftRecordRepository;
+  summaries: TenantSummaryRepository;
   /** Health probes for /api/health. */
   check(): Promise<{ cosmos: "ok" | "failed"; tables: "ok" | "failed" }>;
 }

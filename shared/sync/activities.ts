@@ -17,6 +17,7 @@ import {
   SyncPolicyTypeInputSchema,
 } from "./contracts";
 import type { NightlySummary, NightlyWorkPage, PreparedRun } from "./contracts";
+import { updateTenantSummary } from "./afterRun/tenantSummary";
 import { enumeratePolicyType } from "./enumerate";
 import type { RunLogger } from "./runEvents";
 import { z } from "zod";
@@ -134,7 +135,10 @@ export function createActivities(services: SyncServices) {
         for (const delay of STORE_RETRY_DELAYS_MS) {
           if (!outcome.errorCode || !TRANSIENT_STORE_CODES.has(outcome.errorCode)) break;
           await sleep(delay);
+          // What an earlier attempt created is replaced, not created, by the next one: keep its count.
+          const createdBefore = outcome.itemsCreated;
           outcome = await enumerate();
+          outcome = { ...outcome, itemsCreated: outcome.itemsCreated + createdBefore };
         }
       } finally {
         stopHeartbeat();
@@ -162,9 +166,11 @@ export function createActivities(services: SyncServices) {
       });
       await stores.runs.releaseClaim(input.tenantId, input.selectionHash, input.runId);
       if (changed) (run.status === "skipped" ? services.log.runSkipped : services.log.runFinalized)(run);
-      // Post-run steps (shared/sync/afterRun/), in the agreed order; none can fail the run. A
-      // retried finalizeRun (changed = false) does not evaluate twice.
-      if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, now: services.now }, run);
+      // Post-run steps (shared/sync/afterRun/), each swallowing its own failure. Also on a retry
+      // that found the run already final: a step is idempotent per run, and a summary write
+      // lost to a crash right after the run's own is caught up here.
+      if (run.status !== "skipped") await updateTenantSummary(services, run, input.outcomes);
+      if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, log: services.log, now: services.now }, run);
       return { status: run.status };
     },
 

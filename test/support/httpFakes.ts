@@ -155,6 +155,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
       async coverage() {
         return [{ policyType: "deviceConfiguration", category: "configuration", itemCount: 3, lastObservedAt: NOW.toISOString(), lastRun: null }];
       },
+      countByType: unused,
     },
     runs: {
       create: unused,
@@ -195,7 +196,8 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
       },
     },
     baselines: { get: unused, getWithItems: unused, list: unused, put: unused, delete: unused },
-    driftSummaries: { get: unused, put: unused },
+    driftRecords: { get: unused, put: unused },
+    summaries: { get: unused, getMany: unused, update: unused },
     check: async () => world.health,
   };
   return world;

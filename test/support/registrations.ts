@@ -49,6 +49,7 @@ export const EXPECTED_HTTP: { name: string; methods: string[]; route: string; au
   { name: "baselineDelete", methods: ["DELETE"], route: "baselines/{baselineId}", authLevel: "function" },
   { name: "tenantDrift", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/drift", authLevel: "function" },
   { name: "policyTypeList", methods: ["GET", "HEAD"], route: "policy-types", authLevel: "function" },
+  { name: "portfolio", methods: ["GET", "HEAD"], route: "portfolio", authLevel: "function" },
   { name: "health", methods: ["GET", "HEAD"], route: "health", authLevel: "anonymous" },
   { name: "openApiDocument", methods: ["GET", "HEAD"], route: "openapi.json", authLevel: "anonymous" },
 ];

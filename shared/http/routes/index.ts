@@ -5,6 +5,7 @@ import { healthRoutes } from "./health";
 import { itemRoutes } from "./items";
 import { createOpenApiRoute } from "./openApi";
 import { policyTypeRoutes } from "./policyTypes";
+import { portfolioRoutes } from "./portfolio";
 import type { ApiRoute } from "../pipeline";
 import { runRoutes } from "./runs";
 import { syncRoutes } from "./sync";
@@ -25,6 +26,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...baselineRoutes,
   ...driftRoutes,
   ...policyTypeRoutes,
+  ...portfolioRoutes,
   ...healthRoutes,
   createOpenApiRoute(() => API_ROUTES),
 ];

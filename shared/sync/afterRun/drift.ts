@@ -1,8 +1,10 @@
-import { currentItems, evaluateDrift, summariseDrift } from "../../domain/baseline";
-import type { BaselineWithItems, DriftCandidate, DriftReport, DriftSummary, TypeRead } from "../../domain/baseline";
+import { currentItems, evaluateDrift, recordOfDrift } from "../../domain/baseline";
+import type { BaselineWithItems, DriftCandidate, DriftReport, DriftRecord, TypeRead } from "../../domain/baseline";
 import type { PolicyTypeKey } from "../../domain/policyTypes";
 import type { RunDocument } from "../../domain/run";
 import type { StructuredLogger } from "../../observability";
+import type { RunLogger } from "../runEvents";
+import { recordTenantDrift } from "./tenantSummary";
 import type { Stores } from "../../store/ports";
 
 /**
@@ -58,60 +60,57 @@ export async function evaluateTenantDrift(
 
 export interface DriftStepServices {
   stores: Stores;
+  /** Where `InventoryDriftEvaluated` is written. */
   logger: StructuredLogger;
+  /** A failed evaluation is reported as `InventoryAfterRunStepFailed` (step "drift"). */
+  log: Pick<RunLogger, "afterRunStepFailed">;
   now(): Date;
 }
 
 /**
  * The post-run step: evaluates every baseline assigned to the run's tenant, records the compact
- * summary and emits `InventoryDriftEvaluated`. Never throws. Returns the recorded summaries
- * (the tenant summary of the portfolio reads them).
+ * record per baseline, emits `InventoryDriftEvaluated`, and gives the portfolio's tenant summary
+ * the figures of the tenant's first (primary) baseline. Never throws: a failure is reported and
+ * the next finished run evaluates again. Returns the records written.
  */
-export async function evaluateDriftAfterRun(services: DriftStepServices, run: Pick<RunDocument, "tenantId" | "id" | "correlationId" | "status">): Promise<DriftSummary[]> {
+export async function evaluateDriftAfterRun(services: DriftStepServices, run: RunDocument): Promise<DriftRecord[]> {
   if (run.status !== "success" && run.status !== "partial" && run.status !== "failed") return [];
-  const recorded: DriftSummary[] = [];
+  const recorded: DriftRecord[] = [];
   try {
     const tenant = await services.stores.tenants.get(run.tenantId);
     for (const baselineId of tenant?.baselines ?? []) {
-      try {
-        const baseline = await services.stores.baselines.getWithItems(baselineId);
-        // A deleted baseline is still named by the registration until it is edited: skip it.
-        if (!baseline) continue;
-        const report = await evaluateTenantDrift(services.stores, run.tenantId, baseline, services.now());
-        const previous = await services.stores.driftSummaries.get(run.tenantId, baselineId);
-        const summary = summariseDrift(run.tenantId, report, previous);
-        await services.stores.driftSummaries.put(summary);
-        recorded.push(summary);
-        services.logger.event("InventoryDriftEvaluated", {
-          tenantId: run.tenantId,
-          runId: run.id,
-          correlationId: run.correlationId,
-          baselineId,
-          baselineVersion: summary.baselineVersion,
-          basedOnRunId: summary.basedOnRunId,
-          confidence: summary.confidence,
-          missing: summary.counts.missing,
-          extra: summary.counts.extra,
-          changed: summary.counts.changed,
-          matching: summary.counts.matching,
-          drifted: summary.counts.missing + summary.counts.extra + summary.counts.changed,
-          newDrift: summary.newDrift,
-        });
-      } catch (error) {
-        services.logger.warn("drift evaluation failed; the next run evaluates again", {
-          tenantId: run.tenantId,
-          runId: run.id,
-          baselineId,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
+      const baseline = await services.stores.baselines.getWithItems(baselineId);
+      // A deleted baseline is still named by the registration until it is edited: skip it.
+      if (!baseline) continue;
+      const report = await evaluateTenantDrift(services.stores, run.tenantId, baseline, services.now());
+      const previous = await services.stores.driftRecords.get(run.tenantId, baselineId);
+      const record = recordOfDrift(run.tenantId, report, previous);
+      await services.stores.driftRecords.put(record);
+      recorded.push(record);
+      services.logger.event("InventoryDriftEvaluated", {
+        tenantId: run.tenantId,
+        runId: run.id,
+        correlationId: run.correlationId,
+        baselineId,
+        baselineVersion: record.baselineVersion,
+        basedOnRunId: record.basedOnRunId,
+        confidence: record.confidence,
+        missing: record.counts.missing,
+        extra: record.counts.extra,
+        changed: record.counts.changed,
+        matching: record.counts.matching,
+        drifted: record.counts.missing + record.counts.extra + record.counts.changed,
+        newDrift: record.newDrift,
+      });
+    }
+    const primary = recorded[0];
+    if (primary) {
+      await recordTenantDrift(services, run.tenantId, { baselineId: primary.baselineId, ...pick(primary.counts) });
     }
   } catch (error) {
-    services.logger.warn("drift evaluation failed; the next run evaluates again", {
-      tenantId: run.tenantId,
-      runId: run.id,
-      error: error instanceof Error ? error.message : String(error),
-    });
+    services.log.afterRunStepFailed(run, "drift", error);
   }
   return recorded;
 }
+
+const pick = (c: DriftRecord["counts"]) => ({ missing: c.missing, extra: c.extra, changed: c.changed });

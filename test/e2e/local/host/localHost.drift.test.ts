@@ -138,6 +138,9 @@ describe("baselines and drift", () => {
       [second.id, "high", 2, 3, 1, 4, 6, false],
     ]);
     expect(events[0]).toMatchObject({ tenantId: CUSTOMER, baselineId: "gold-std", baselineVersion: 2, basedOnRunId: first.id });
+    // The portfolio shows the drift of the tenant's (first) baseline.
+    const portfolio = await http("GET", url("/portfolio"));
+    expect(portfolio.body.items.find((t: { tenantId: string }) => t.tenantId === CUSTOMER).drift).toEqual({ baselineId: "gold-std", missing: 2, extra: 3, changed: 1 });
     // The gold tenant has no baseline assigned: nothing is evaluated for it.
     await syncAndWait(e2e, GOLD);
     expect(driftEvents().filter((e) => e.tenantId === GOLD)).toEqual([]);

@@ -63,6 +63,17 @@ afterAll(async () => {
 });
 
 describe("tenant-scoped access with AUTH_REQUIRE_PRINCIPAL=true", () => {
+  it("portfolio: a tenant of another team is absent from the rows; Inventory.Read is required", async () => {
+    const tenantsOf = async (init: HttpInit) => {
+      const answer = await http("GET", url("/portfolio"), init);
+      expect(answer.status, answer.text).toBe(200);
+      return answer.body.items.map((r: { tenantId: string }) => r.tenantId).sort();
+    };
+    expect(await tenantsOf(teamA)).toEqual([CONTOSO, FABRIKAM].sort());
+    expect(await tenantsOf(teamB)).toEqual([FABRIKAM]);
+    expectProblem(await http("GET", url("/portfolio"), as(["Inventory.Sync"], [TEAM_A])), 403, "FORBIDDEN");
+  });
+
   it("sync: only a member of the tenant's group starts one; others get 404 TENANT_NOT_FOUND and no run is recorded", async () => {
     expectProblem(
       await http("POST", syncUrl(e2e.baseUrl, CONTOSO), withHeaders(teamB, { json: {} })),

@@ -22,6 +22,7 @@ const correlationId = "corr-42";
 
 /** One valid sample per event of the catalog: a new event without a sample fails the suite. */
 const SAMPLES: { [N in EventName]: EventProperties<N> } = {
+  InventoryAfterRunStepFailed: { tenantId, runId, selectionHash, correlationId, trigger: "timer", step: "tenantSummary", errorCode: "STORE_UNAVAILABLE" },
   InventoryRunQueued: { tenantId, runId, selectionHash, correlationId, trigger: "http", status: "queued", policyTypeCount: 22 },
   InventoryRunRunning: {
     tenantId,
@@ -118,6 +119,7 @@ describe("event catalog", () => {
   it("has the run transitions, the per-policy-type outcome, Graph retries, missing reports and drift evaluations", () => {
     expect([...EVENT_NAMES].sort()).toEqual(
       [
+        "InventoryAfterRunStepFailed",
         "InventoryDriftEvaluated",
         "InventoryGraphRetry",
         "InventoryMissingReported",

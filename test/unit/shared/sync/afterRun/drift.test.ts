@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { evaluateDriftAfterRun } from "../../../../../shared/sync/afterRun/drift";
-import { summariseDrift } from "../../../../../shared/domain";
-import type { DriftReport } from "../../../../../shared/domain";
-import { createMemoryLogSink, createStructuredLogger } from "../../../../../shared/observability";
+import { recordOfDrift } from "../../../../../shared/domain";
+import type { DriftReport, RunDocument } from "../../../../../shared/domain";
+import { createStructuredLogger } from "../../../../../shared/observability";
 import type { Stores } from "../../../../../shared/store/ports";
 
 const tenantId = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9";
-const run = { tenantId, id: "run-1", correlationId: "c-1", status: "success" as const };
+const run = { tenantId, id: "run-1", correlationId: "c-1", status: "success" } as RunDocument;
 
 describe("the drift post-run step", () => {
-  it("never throws: a failing store is logged and the run's other baselines are still evaluated", async () => {
-    const logs = createMemoryLogSink();
+  it("never throws: a failing store is reported as the drift step's failure and the run stays as it finished", async () => {
+    const failures: string[] = [];
     const stores = {
-      tenants: { get: async () => ({ tenantId, baselines: ["broken", "gone"] }) },
+      tenants: { get: async () => ({ tenantId, baselines: ["gone", "broken"] }) },
       baselines: {
         getWithItems: async (id: string) => {
           if (id === "broken") throw new Error("store down");
@@ -20,14 +20,18 @@ describe("the drift post-run step", () => {
         },
       },
     } as unknown as Stores;
-    const recorded = await evaluateDriftAfterRun({ stores, logger: createStructuredLogger(logs.sink), now: () => new Date() }, run);
+    const recorded = await evaluateDriftAfterRun(
+      { stores, logger: createStructuredLogger(() => undefined), log: { afterRunStepFailed: (_run, step) => failures.push(step) }, now: () => new Date() },
+      run,
+    );
     expect(recorded).toEqual([]);
-    expect(logs.records.filter((r) => r.level === "warn").map((r) => r.properties.baselineId)).toEqual(["broken"]);
+    expect(failures).toEqual(["drift"]);
   });
 
   it("does nothing for a run that never ran (skipped)", async () => {
     const stores = { tenants: { get: () => Promise.reject(new Error("must not be read")) } } as unknown as Stores;
-    expect(await evaluateDriftAfterRun({ stores, logger: createStructuredLogger(() => undefined), now: () => new Date() }, { ...run, status: "skipped" })).toEqual([]);
+    const services = { stores, logger: createStructuredLogger(() => undefined), log: { afterRunStepFailed: () => undefined }, now: () => new Date() };
+    expect(await evaluateDriftAfterRun(services, { ...run, status: "skipped" })).toEqual([]);
   });
 });
 
@@ -47,19 +51,19 @@ describe("the recorded drift summary", () => {
   });
 
   it("calls drift new once, not again while it stays the same, and again when it changes", () => {
-    const first = summariseDrift(tenantId, report("high", ["A"]), null);
+    const first = recordOfDrift(tenantId, report("high", ["A"]), null);
     expect(first.newDrift).toBe(true);
-    const same = summariseDrift(tenantId, report("high", ["A"]), first);
+    const same = recordOfDrift(tenantId, report("high", ["A"]), first);
     expect(same.newDrift).toBe(false);
-    expect(summariseDrift(tenantId, report("high", ["A", "B"]), same).newDrift).toBe(true);
-    expect(summariseDrift(tenantId, report("high", []), same).newDrift).toBe(false);
+    expect(recordOfDrift(tenantId, report("high", ["A", "B"]), same).newDrift).toBe(true);
+    expect(recordOfDrift(tenantId, report("high", []), same).newDrift).toBe(false);
   });
 
   it("never raises new drift from a low-confidence evaluation, nor after one when the same drift comes back high", () => {
-    const high = summariseDrift(tenantId, report("high", ["A"]), null);
-    const low = summariseDrift(tenantId, report("low", ["B"]), high);
+    const high = recordOfDrift(tenantId, report("high", ["A"]), null);
+    const low = recordOfDrift(tenantId, report("low", ["B"]), high);
     expect(low.newDrift).toBe(false);
     expect(low.lastHighDigest).toBe(high.driftDigest);
-    expect(summariseDrift(tenantId, report("high", ["A"]), low).newDrift).toBe(false);
+    expect(recordOfDrift(tenantId, report("high", ["A"]), low).newDrift).toBe(false);
   });
 });
