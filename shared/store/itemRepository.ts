@@ -189,6 +189,10 @@ export class CosmosItemRepository implements ItemRepository {
       },
       tenantId,
       "read items to compare",
+      // Pages as large as the service allows (Cosmos caps a page at 4 MB): with the SDK's default
+      // of 100 items a page, 10k items are 100 round trips, and the in-process server re-scans
+      // the container for each (measured: compare of 10k per side 24.9 s with the default).
+      { maxItemCount: -1 },
     );
     // The writer validated every document; only the shape compare relies on is checked here
     // (a zod parse of 10k items would cost more than the query's own decoding).

@@ -4,6 +4,7 @@ import { defineRoute, jsonResponse, tenantNotFound } from "../pipeline";
 import type { AppServices, ApiRoute, TenantAccess } from "../pipeline";
 import { CompareQuerySchema, CompareResultSchema } from "../schemas";
 import { selectionFromQuery } from "./items";
+import { currentInventory } from "../../sync/afterRun/drift";
 
 /**
  * A tenant a cross-tenant route may read: registered and visible to the caller (access groups),
@@ -27,7 +28,8 @@ export const compareRoutes: ApiRoute[] = [
       "Matches the two inventories by policy type and normalised display name (case-folded, whitespace collapsed) and reports " +
       "each name as onlyLeft, onlyRight, different (naming the fields), same, or ambiguous (the name twice in one tenant). " +
       "The order of arrays and keys never matters; volatile and tenant-specific fields (timestamps, version, scope tag ids, " +
-      "group and filter ids of assignment targets) are not compared. Scope: policyTypes / categories / includeFoundations " +
+      "group and filter ids of assignment targets) are not compared. Each side is what the tenant has now: of a type its latest " +
+      "run read completely, what that run observed (a deleted policy is gone); of one it did not, the last observed copies. Scope: policyTypes / categories / includeFoundations " +
       "as comma lists, like a sync body (none: every non-foundation type). Both tenants must be registered and visible.",
     request: { query: CompareQuerySchema },
     responses: { 200: { description: "The comparison.", schema: CompareResultSchema } },
@@ -36,8 +38,9 @@ export const compareRoutes: ApiRoute[] = [
       const scope = policyTypesInScope(selectionFromQuery(query));
       const app = await services();
       await Promise.all([visibleTenant(app, access, query.left), visibleTenant(app, access, query.right)]);
-      // Two single-partition reads, in parallel: the only partitions this route touches.
-      const [left, right] = await Promise.all([app.stores.items.compared(query.left, scope), app.stores.items.compared(query.right, scope)]);
+      // What each tenant has now (a deleted policy's last stored copy is not compared): per
+      // tenant one single-partition read of its items and one of its latest runs.
+      const [left, right] = await Promise.all([currentInventory(app.stores, query.left, scope), currentInventory(app.stores, query.right, scope)]);
       const result = compareInventories(left, right);
       return jsonResponse(200, { left: query.left, right: query.right, ...result });
     },
