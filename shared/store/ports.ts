@@ -3,6 +3,7 @@ import type {
   BaselineItem,
   BaselineWithItems,
   Category,
+  ComparedItem,
   DriftCandidate,
   DriftRecord,
   InventoryItem,
@@ -81,11 +82,28 @@ export interface ItemRepository {
    * `seenBy`): one single-partition query, no paging (compare reads 10k items per side).
    */
   compared(tenantId: string, policyTypes: readonly PolicyTypeKey[]): Promise<DriftCandidate[]>;
+  /** Stores what a run observed of one type it read completely (see ObservedSnapshot). */
+  writeSnapshot(snapshot: ObservedSnapshot): Promise<void>;
+  /** The latest snapshot of each of these types that has one (point reads, no query). */
+  readSnapshots(tenantId: string, policyTypes: readonly PolicyTypeKey[]): Promise<Map<PolicyTypeKey, ObservedSnapshot>>;
   /**
    * Stored documents per policy type (one aggregate query per type). Seeds a tenant summary once;
    * never on a request path of the portfolio.
    */
   countByType(tenantId: string): Promise<Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>>;
+}
+
+/**
+ * What one run observed of one policy type it enumerated completely, in one document beside the
+ * items: written only for tenants with baselines, and only up to MAX_SNAPSHOT_ITEMS items, so the
+ * drift step after each run reads a few documents instead of querying the partition.
+ */
+export interface ObservedSnapshot {
+  tenantId: string;
+  policyType: PolicyTypeKey;
+  runId: string;
+  selectionHash: string;
+  items: ComparedItem[];
 }
 
 export interface RunListQuery {

@@ -121,6 +121,7 @@ export function createActivities(services: SyncServices) {
           {
             graphFor: (tenantId) => services.graphFor(tenantId),
             writerFor: (ctx) => stores.items.createWriter(ctx),
+            writeSnapshot: (snapshot) => stores.items.writeSnapshot(snapshot),
             now: () => services.now(),
             onRetry: (info) => services.log.graphRetry(input, info),
           },

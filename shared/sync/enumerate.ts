@@ -1,6 +1,6 @@
-import { PolicyTypeOutcomeSchema, normaliseGraphObject, policyTypeDefinition, runErrorCodeOf, safeMessage } from "../domain";
-import type { PolicyTypeKey, PolicyTypeOutcome } from "../domain";
-import type { ItemWriter, WriterContext } from "../store/ports";
+import { PolicyTypeOutcomeSchema, itemDocumentId, normaliseGraphObject, policyTypeDefinition, runErrorCodeOf, safeMessage } from "../domain";
+import type { ComparedItem, PolicyTypeKey, PolicyTypeOutcome } from "../domain";
+import type { ItemWriter, ObservedSnapshot, WriterContext } from "../store/ports";
 import type { GraphPageSource, GraphRetryInfo } from "../graph/pageIterator";
 
 /**
@@ -21,7 +21,16 @@ export interface EnumerationTarget {
   runId: string;
   selectionHash: string;
   policyType: PolicyTypeKey;
+  /** Keep a snapshot of what a complete enumeration observed (tenants with baselines). */
+  observeForDrift?: boolean;
 }
+
+/**
+ * A type with more objects than this gets no snapshot (drift then queries its items): it keeps
+ * the snapshot document well below Cosmos's 2 MB (an item in it is ~0.3–1 KB) and the activity's
+ * memory bounded. The nightly's types hold tens.
+ */
+export const MAX_SNAPSHOT_ITEMS = 1_500;
 
 export interface EnumerationDeps {
   /** The tenant's Graph pages (called inside the guard, so a credential failure becomes an outcome). */
@@ -30,6 +39,8 @@ export interface EnumerationDeps {
   now: () => Date;
   /** Told of every retried Graph request of this type (throttling telemetry). */
   onRetry?: (info: GraphRetryInfo) => void;
+  /** Stores an observed snapshot; a failure only costs the drift step a query later. */
+  writeSnapshot?: (snapshot: ObservedSnapshot) => Promise<void>;
 }
 
 export async function enumeratePolicyType(deps: EnumerationDeps, input: EnumerationTarget): Promise<PolicyTypeOutcome> {
@@ -42,6 +53,7 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
   let created = 0;
   let failure: unknown = null;
   let writer: ItemWriter | null = null;
+  let snapshot: ComparedItem[] | null = input.observeForDrift && deps.writeSnapshot ? [] : null;
 
   try {
     writer = deps.writerFor({
@@ -63,6 +75,10 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
         if (seen.has(result.item.externalId)) continue;
         seen.add(result.item.externalId);
         await writer.add(result.item);
+        if (snapshot) {
+          if (snapshot.length >= MAX_SNAPSHOT_ITEMS) snapshot = null;
+          else snapshot.push({ ...result.item, id: itemDocumentId(input.policyType, result.item.externalId) });
+        }
       }
     }
   } catch (error) {
@@ -78,6 +94,14 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
     } catch (error) {
       failure ??= error;
     }
+  }
+
+  // Only a complete read is a snapshot of the type; after a failure the previous one stays, and
+  // its older run id tells the drift step it is not this run's.
+  if (snapshot && failure === null && deps.writeSnapshot) {
+    await deps
+      .writeSnapshot({ tenantId: input.tenantId, policyType: input.policyType, runId: input.runId, selectionHash: input.selectionHash, items: snapshot })
+      .catch(() => undefined);
   }
 
   const errorCode = failure === null ? null : runErrorCodeOf(failure);

@@ -38,10 +38,39 @@ export function typeReadsOf(runsNewestFirst: readonly RunDocument[], types: read
   return reads;
 }
 
-/** What a tenant has now of these types (see the domain's currentItems): a baseline capture reads this. */
+/**
+ * What a tenant has now of these types (see the domain's currentItems). A type whose latest
+ * covering run read it completely and left a snapshot (tenants with baselines) is taken from
+ * that snapshot — one point read; only the others are queried, in one single-partition query.
+ * In the nightly every type is complete, so drift costs point reads, not a scan of the partition.
+ */
 export async function currentInventory(stores: Pick<Stores, "items" | "runs">, tenantId: string, types: readonly PolicyTypeKey[]): Promise<DriftCandidate[]> {
-  const [candidates, runs] = await Promise.all([stores.items.compared(tenantId, types), stores.runs.completedRunsNewestFirst(tenantId, TYPE_READ_LOOKBACK)]);
-  return currentItems(candidates, typeReadsOf(runs, types));
+  return (await currentInventoryAndReads(stores, tenantId, types)).items;
+}
+
+async function currentInventoryAndReads(
+  stores: Pick<Stores, "items" | "runs">,
+  tenantId: string,
+  types: readonly PolicyTypeKey[],
+): Promise<{ items: DriftCandidate[]; reads: Map<PolicyTypeKey, TypeRead | null> }> {
+  const runs = types.length > 0 ? await stores.runs.completedRunsNewestFirst(tenantId, TYPE_READ_LOOKBACK) : [];
+  const reads = typeReadsOf(runs, types);
+  const complete = types.filter((t) => reads.get(t)?.complete);
+  const snapshots = complete.length > 0 ? await stores.items.readSnapshots(tenantId, complete) : new Map();
+  const fromSnapshots: DriftCandidate[] = [];
+  const toQuery: PolicyTypeKey[] = [];
+  for (const type of types) {
+    const read = reads.get(type);
+    const snapshot = snapshots.get(type);
+    if (read?.complete && snapshot && snapshot.runId === read.runId) {
+      const seenBy = { [read.selectionHash]: read.runId };
+      for (const item of snapshot.items) fromSnapshots.push({ ...item, seenBy });
+    } else {
+      toQuery.push(type);
+    }
+  }
+  const queried = toQuery.length > 0 ? await stores.items.compared(tenantId, toQuery) : [];
+  return { items: [...fromSnapshots, ...currentItems(queried, reads)], reads };
 }
 
 /** The drift report of a tenant against a baseline, from the tenant's partition and the baseline's. */
@@ -51,11 +80,8 @@ export async function evaluateTenantDrift(
   baseline: BaselineWithItems,
   now: Date,
 ): Promise<DriftReport> {
-  const [candidates, runs] = await Promise.all([
-    stores.items.compared(tenantId, baseline.coveredTypes),
-    stores.runs.completedRunsNewestFirst(tenantId, TYPE_READ_LOOKBACK),
-  ]);
-  return evaluateDrift({ baseline, candidates, typeReads: typeReadsOf(runs, baseline.coveredTypes), evaluatedAt: now.toISOString() });
+  const { items, reads } = await currentInventoryAndReads(stores, tenantId, baseline.coveredTypes);
+  return evaluateDrift({ baseline, candidates: items, typeReads: reads, evaluatedAt: now.toISOString() });
 }
 
 export interface DriftStepServices {
