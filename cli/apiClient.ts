@@ -4,6 +4,7 @@ import type { SelectionInput } from "../shared/domain/selection";
 import { parseRetryAfter } from "../shared/domain/retryAfter";
 import {
   BaselineViewSchema,
+  PortfolioSchema,
   CompareResultSchema,
   CoverageSchema,
   DriftReportViewSchema,
@@ -17,7 +18,7 @@ import {
   TenantViewSchema,
 } from "../shared/http/schemas";
 import { ProblemSchema } from "./responses";
-import type { BaselineView, CompareResult, Coverage, DriftReport, ItemPage, PolicyTypeView, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
+import type { BaselineView, CompareResult, Coverage, DriftReport, ItemPage, PolicyTypeView, Portfolio, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
 import { UsageError } from "./exitCodes";
 
 /**
@@ -241,6 +242,11 @@ export class ApiClient {
   async coverage(tenantId: string): Promise<Coverage> {
     const answer = await this.send("GET", `/tenants/${seg(tenantId)}/inventory/coverage`, {}, [200]);
     return this.parse(CoverageSchema, answer, "coverage");
+  }
+
+  async portfolio(): Promise<Portfolio> {
+    const answer = await this.send("GET", "/portfolio", {}, [200]);
+    return this.parse(PortfolioSchema, answer, "portfolio");
   }
 
   async missing(tenantId: string, query: MissingQuery): Promise<MissingReport> {

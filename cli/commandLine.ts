@@ -36,6 +36,7 @@ export type CliCommand =
   | { kind: "tenants.setEnabled"; tenantId: string; enabled: boolean }
   | { kind: "policyTypes"; format: OutputFormat }
   | { kind: "coverage"; tenantId: string; format: OutputFormat }
+  | { kind: "portfolio"; format: OutputFormat }
   | { kind: "runs.watch"; tenantId: string; runId: string; json: boolean }
   | {
       kind: "sync";
@@ -183,11 +184,11 @@ const selectionOptions = (command: Command, verb: string): Command =>
     .option("--categories <names>", `categories to ${verb}, comma-separated (repeatable)`, parseCategories)
     .option("--foundations", "include foundation types (filters, scope tags, roles, templates)");
 
-/** `--format table|json|csv` on every listing, with `--json` kept as its shorthand. */
+/** `--format table|json|csv|ndjson` on every listing, with `--json` kept as its shorthand. */
 const formatOptions = (command: Command): Command =>
   command
     .addOption(
-      new Option("--format <format>", "output: a table, JSON, or RFC 4180 CSV with a header row").choices(
+      new Option("--format <format>", "output: a table, JSON, RFC 4180 CSV with a header row, or NDJSON (one JSON object per line)").choices(
         OUTPUT_FORMATS,
       ),
     )
@@ -498,6 +499,12 @@ function buildProgram(
   ).action((tenantId: string, o: RawOptions, command: Command) =>
     capture({ kind: "coverage", tenantId, format: formatOf(o) }, globalsOf(command)),
   );
+
+  formatOptions(
+    program
+      .command("portfolio")
+      .description("one row per registered tenant, worst first: failed, stale, partial, drift, ok, disabled"),
+  ).action((o: RawOptions, command: Command) => capture({ kind: "portfolio", format: formatOf(o) }, globalsOf(command)));
 
   formatOptions(
     program

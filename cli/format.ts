@@ -1,7 +1,9 @@
 import { stringify } from "csv-stringify/sync";
+import { csvCell } from "../shared/http/exports";
+import { attentionOf } from "../shared/domain/tenantSummary";
 import type { InventoryItem, MissingReport, Run } from "../shared/domain";
 import type { ApiError } from "./apiClient";
-import type { CompareResult, CoverageRow, DriftReport, PolicyTypeView, TenantView as Tenant } from "./responses";
+import type { CompareResult, CoverageRow, DriftReport, PolicyTypeView, PortfolioRow, TenantView as Tenant } from "./responses";
 
 /**
  * Plain padded columns rather than a boxed table: output stays greppable, `cut`-able and
@@ -18,7 +20,7 @@ export interface Column<T> {
   csv?: (row: T) => string;
 }
 
-export const OUTPUT_FORMATS = ["table", "json", "csv"] as const;
+export const OUTPUT_FORMATS = ["table", "json", "csv", "ndjson"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 // C0/C1 controls (ANSI escapes, newlines) and bidi overrides: text from Graph or from another
@@ -67,14 +69,8 @@ export function table<T>(columns: readonly Column<T>[], rows: readonly T[]): str
   return [line(columns.map((c) => c.header)), ...cells.map(line)].join("\n") + "\n";
 }
 
-/**
- * A cell a spreadsheet would read as a formula (=, +, -, @, or a leading tab or carriage return)
- * gets a leading apostrophe, as OWASP's "CSV Injection" page recommends: a display name like
- * `=HYPERLINK(…)` written by one tenant's admin must not run in the MSP's Excel.
- */
-export function csvCell(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
+/** The API's exports and the CLI's CSV defuse formula-like cells the same way (one home). */
+export { csvCell };
 
 /**
  * RFC 4180 CSV (header row, CRLF, quotes doubled) by csv-stringify. Cells are sanitised like the
@@ -246,6 +242,32 @@ export function formatCoverage(rows: readonly CoverageRow[]): string {
       ? "No run has enumerated any type of this tenant yet: start one with tenant-inventory sync.\n"
       : `${enumerated} of ${plural(rows.length, "policy type")} enumerated, ${plural(rows.reduce((n, r) => n + r.itemCount, 0), "item")}.\n`;
   return table(COVERAGE_COLUMNS, rows) + note;
+}
+
+/** What the row needs attention for (the API's order), saying "never succeeded" for a stale tenant that never did. */
+export function portfolioState(r: PortfolioRow): string {
+  const attention = attentionOf(r);
+  return attention === "stale" && !r.lastSuccessAt ? "never succeeded" : attention;
+}
+
+/** Portfolio rows stay in the API's order: worst first. */
+export const PORTFOLIO_COLUMNS: Column<PortfolioRow>[] = [
+  { header: "STATE", value: portfolioState },
+  { header: "TENANT", value: (r) => r.displayName, maxWidth: 40 },
+  { header: "LAST RUN", value: (r) => r.lastRun?.status ?? "-", csv: (r) => r.lastRun?.status ?? "" },
+  { header: "LAST SUCCESS", value: (r) => formatTimestamp(r.lastSuccessAt), csv: (r) => r.lastSuccessAt ?? "" },
+  { header: "ITEMS", value: (r) => String(r.itemCount), align: "right" },
+  { header: "MISSING", value: (r) => String(r.missingCount), align: "right" },
+  { header: "CHANGES 24H", value: (r) => (r.changesLast24h === null ? "-" : String(r.changesLast24h)), csv: (r) => (r.changesLast24h === null ? "" : String(r.changesLast24h)), align: "right" },
+  { header: "DRIFT", value: (r) => (r.drift ? String(r.drift.missing + r.drift.extra + r.drift.changed) : "-"), csv: (r) => (r.drift ? String(r.drift.missing + r.drift.extra + r.drift.changed) : ""), align: "right" },
+  { header: "ERRORS", value: (r) => r.lastRun?.errorCodes.join(",") ?? "" },
+  { header: "TENANT ID", value: (r) => r.tenantId },
+];
+
+export function formatPortfolio(rows: readonly PortfolioRow[]): string {
+  if (rows.length === 0) return "No tenants registered: add one with tenant-inventory tenants add.\n";
+  const attention = rows.filter((r) => !["ok", "disabled"].includes(attentionOf(r))).length;
+  return table(PORTFOLIO_COLUMNS, rows) + `${plural(rows.length, "tenant")}, ${attention} needing attention.\n`;
 }
 
 export const POLICY_TYPE_COLUMNS: Column<PolicyTypeView>[] = [

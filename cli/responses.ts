@@ -7,6 +7,7 @@ import type {
   DriftReportViewSchema,
   ItemPageSchema,
   PolicyTypeListSchema,
+  PortfolioSchema,
   RunPageSchema,
   TenantViewSchema,
 } from "../shared/http/schemas";
@@ -25,6 +26,8 @@ export type BaselineView = z.infer<typeof BaselineViewSchema>;
 export type CompareResult = z.infer<typeof CompareResultSchema>;
 export type DriftReport = z.infer<typeof DriftReportViewSchema>;
 export type CoverageRow = Coverage["items"][number];
+export type Portfolio = z.infer<typeof PortfolioSchema>;
+export type PortfolioRow = Portfolio["items"][number];
 export type PolicyTypeView = z.infer<typeof PolicyTypeListSchema>["items"][number];
 
 /**

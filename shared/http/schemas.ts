@@ -6,9 +6,11 @@ import { MissingReportSchema } from "../domain/missing";
 import { PortfolioRowSchema } from "../domain/tenantSummary";
 import { RunSchema, RunStatusSchema } from "../domain/run";
 import { SelectionHashSchema, SelectionInputSchema } from "../domain/selection";
+import { ExportFormatQuerySchema } from "./exports";
 import { GroupIdSchema, MAX_ACCESS_GROUPS, MAX_TENANT_BASELINES, TenantIdSchema, TenantSchema } from "../domain/tenant";
 import { BaselineIdSchema, BaselineSchema, DriftReportSchema, MAX_BASELINE_ITEMS } from "../domain/baseline";
 import { CompareCountsSchema, CompareRowSchema } from "../domain/compare";
+import { ApiRoleSchema } from "./pipeline";
 
 /**
  * Every schema the HTTP layer validates with, and the same instances the OpenAPI document is
@@ -76,6 +78,7 @@ export const ItemsQuerySchema = z.strictObject({
   q: z.string().min(1).max(256).optional().meta({ description: "Case-insensitive substring of displayName." }),
   limit: LimitQuerySchema,
   continuationToken: ContinuationTokenQuerySchema.optional(),
+  format: ExportFormatQuerySchema,
 });
 
 const commaList = (what: string) =>
@@ -91,6 +94,7 @@ export const MissingQuerySchema = z
     policyTypes: commaList("policy type keys").optional(),
     categories: commaList("categories").optional(),
     includeFoundations: z.enum(["true", "false"]).optional(),
+    format: ExportFormatQuerySchema,
   })
   .refine(
     (q) => q.selectionHash === undefined || (q.policyTypes === undefined && q.categories === undefined && q.includeFoundations === undefined),
@@ -269,6 +273,14 @@ export const HealthSchema = z
   })
   .meta({ id: "Health" });
 export type Health = z.infer<typeof HealthSchema>;
+
+export const WhoAmISchema = z
+  .object({
+    name: z.string().nullable().meta({ description: "The signed-in principal's name claim; null when principals are not required." }),
+    roles: z.array(ApiRoleSchema).meta({ description: "The app roles the caller holds; every role when principals are not required." }),
+    rolesEnforced: z.boolean().meta({ description: "AUTH_REQUIRE_PRINCIPAL: whether the roles are checked on every route." }),
+  })
+  .meta({ id: "WhoAmI" });
 
 export const PortfolioSchema = z
   .object({

@@ -4,6 +4,7 @@ import type {
   DriftCandidate,
   InventoryItem,
   InventoryItemDocument,
+  MissingItem,
   MissingReport,
   PolicyTypeKey,
   RunDocument,
@@ -15,6 +16,8 @@ import { CosmosItemWriter, containerBulkTransport } from "./itemWriter";
 import type { ItemWriterOptions } from "./itemWriter";
 import { statusOf, toStoreError } from "./storeErrors";
 
+/** Candidates read per store page for the missing report (its export streams page by page). */
+const MISSING_PAGE_SIZE = 500;
 /** Runs read to attribute a per-type "last run" in coverage, newest first, before giving up. */
 const COVERAGE_RUN_LOOKBACK = 200;
 /** Snapshot point reads in flight for one drift evaluation. */
@@ -101,12 +104,24 @@ export class CosmosItemRepository implements ItemRepository {
   }
 
   async missing(tenantId: string, selectionHash: string): Promise<MissingReport> {
+    const { report, items } = await this.missingStream(tenantId, selectionHash);
+    const all: MissingItem[] = [];
+    for await (const item of items) all.push(item);
+    return { ...report, items: all };
+  }
+
+  /**
+   * The missing report with its items as a stream, read one store page at a time (exports). The
+   * candidates are the items in the run's scope not stamped by that run for this selection; the
+   * domain re-checks each one, so the query only has to be a superset.
+   */
+  async missingStream(tenantId: string, selectionHash: string): Promise<{ report: Omit<MissingReport, "items">; items: AsyncIterable<MissingItem> }> {
     const latestRun = await this.runs.latestCompleted(tenantId, selectionHash);
-    if (!latestRun) return deriveMissingReport(selectionHash, null, []);
-    // Candidates: in the run's scope and not stamped by that run for this selection. The domain
-    // re-checks each candidate, so the query only has to be a superset.
-    const candidates = await queryAll<InventoryItemDocument>(
-      await this.resolve(),
+    const empty = deriveMissingReport(selectionHash, latestRun, []);
+    const report = { selectionHash: empty.selectionHash, latestRun: empty.latestRun, confidence: empty.confidence };
+    if (!latestRun) return { report, items: (async function* () {})() };
+    const container = await this.resolve();
+    const iterator = container.items.query<InventoryItemDocument>(
       {
         query:
           'SELECT * FROM c WHERE c.docType = "item" AND c.tenantId = @tenantId AND ARRAY_CONTAINS(@scope, c.policyType) ' +
@@ -118,19 +133,21 @@ export class CosmosItemRepository implements ItemRepository {
           { name: "@runId", value: latestRun.id },
         ],
       },
-      tenantId,
-      "query missing items",
+      { partitionKey: tenantId, maxItemCount: MISSING_PAGE_SIZE },
     );
-    return deriveMissingReport(
-      selectionHash,
-      latestRun,
-      candidates.map(
-        (doc) =>
-          withoutSystemProperties(
-            doc as unknown as Record<string, unknown>,
-          ) as unknown as InventoryItemDocument,
-      ),
-    );
+    async function* pages(): AsyncGenerator<MissingItem> {
+      while (iterator.hasMoreResults()) {
+        let page: InventoryItemDocument[];
+        try {
+          page = (await iterator.fetchNext()).resources ?? [];
+        } catch (error) {
+          throw toStoreError(error, "query missing items");
+        }
+        const docs = page.map((doc) => withoutSystemProperties(doc as unknown as Record<string, unknown>) as unknown as InventoryItemDocument);
+        yield* deriveMissingReport(selectionHash, latestRun, docs).items;
+      }
+    }
+    return { report, items: pages() };
   }
 
   async coverage(tenantId: string): Promise<CoverageRow[]> {

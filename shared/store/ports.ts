@@ -7,6 +7,7 @@ import type {
   DriftCandidate,
   DriftRecord,
   InventoryItem,
+  MissingItem,
   MissingReport,
   ObservedItem,
   Platform,
@@ -76,7 +77,14 @@ export interface ItemRepository {
   get(tenantId: string, id: string): Promise<InventoryItem | null>;
   /** The missing report of a selection, from its latest completed run. */
   missing(tenantId: string, selectionHash: string): Promise<MissingReport>;
+  /** The same report with its items read one store page at a time (exports). */
+  missingStream(tenantId: string, selectionHash: string): Promise<{ report: Omit<MissingReport, "items">; items: AsyncIterable<MissingItem> }>;
   coverage(tenantId: string): Promise<CoverageRow[]>;
+  /**
+   * Stored documents per policy type (one aggregate query per type). Seeds a tenant summary once;
+   * never on a request path of the portfolio.
+   */
+  countByType(tenantId: string): Promise<Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>>;
   /**
    * Every item of the given types, with only what compare and drift use (compared fields, ids,
    * `seenBy`): one single-partition query, no paging (compare reads 10k items per side).
@@ -86,11 +94,6 @@ export interface ItemRepository {
   writeSnapshot(snapshot: ObservedSnapshot): Promise<void>;
   /** The latest snapshot of each of these types that has one (point reads, no query). */
   readSnapshots(tenantId: string, policyTypes: readonly PolicyTypeKey[]): Promise<Map<PolicyTypeKey, ObservedSnapshot>>;
-  /**
-   * Stored documents per policy type (one aggregate query per type). Seeds a tenant summary once;
-   * never on a request path of the portfolio.
-   */
-  countByType(tenantId: string): Promise<Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>>;
 }
 
 /**
@@ -163,6 +166,21 @@ export interface TenantRegistry {
   delete(tenantId: string): Promise<boolean>;
 }
 
+/** One small summary document per tenant (the portfolio), in the tenant's partition. */
+export interface TenantSummaryRepository {
+  get(tenantId: string): Promise<TenantSummaryDocument | null>;
+  /** Summaries of these tenants (absent ones are left out), by bounded parallel point reads. */
+  getMany(tenantIds: readonly string[]): Promise<Map<string, TenantSummaryDocument>>;
+  /**
+   * Read-modify-write with ETag optimistic concurrency (created when absent): `mutate` is
+   * re-applied to a fresh copy on a conflict. Returning null leaves it unchanged.
+   */
+  update(
+    tenantId: string,
+    mutate: (current: TenantSummaryDocument | null) => Promise<TenantSummaryDocument | null> | TenantSummaryDocument | null,
+  ): Promise<TenantSummaryDocument | null>;
+}
+
 export type BaselineInput = Omit<Baseline, "version" | "itemCount" | "createdAt" | "updatedAt"> & { items: BaselineItem[] };
 
 /** Baselines (their own container, partitioned on the baseline id): versioned on every put. */
@@ -181,28 +199,13 @@ export interface DriftRecordRepository {
   put(record: DriftRecord): Promise<void>;
 }
 
-/** One small summary document per tenant (the portfolio), in the tenant's partition. */
-export interface TenantSummaryRepository {
-  get(tenantId: string): Promise<TenantSummaryDocument | null>;
-  /** Summaries of these tenants (absent ones are left out), by bounded parallel point reads. */
-  getMany(tenantIds: readonly string[]): Promise<Map<string, TenantSummaryDocument>>;
-  /**
-   * Read-modify-write with ETag optimistic concurrency (created when absent): `mutate` is
-   * re-applied to a fresh copy on a conflict. Returning null leaves it unchanged.
-   */
-  update(
-    tenantId: string,
-    mutate: (current: TenantSummaryDocument | null) => Promise<TenantSummaryDocument | null> | TenantSummaryDocument | null,
-  ): Promise<TenantSummaryDocument | null>;
-}
-
 export interface Stores {
   items: ItemRepository;
   runs: RunRepository;
   tenants: TenantRegistry;
+  summaries: TenantSummaryRepository;
   baselines: BaselineRepository;
   driftRecords: DriftRecordRepository;
-  summaries: TenantSummaryRepository;
   /** Health probes for /api/health. */
   check(): Promise<{ cosmos: "ok" | "failed"; tables: "ok" | "failed" }>;
 }

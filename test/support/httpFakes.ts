@@ -158,6 +158,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return [{ policyType: "deviceConfiguration", category: "configuration", itemCount: 3, lastObservedAt: NOW.toISOString(), lastRun: null }];
       },
       countByType: unused,
+      missingStream: unused,
     },
     runs: {
       create: unused,

@@ -51,6 +51,9 @@ export const EXPECTED_HTTP: { name: string; methods: string[]; route: string; au
   { name: "policyTypeList", methods: ["GET", "HEAD"], route: "policy-types", authLevel: "function" },
   { name: "portfolio", methods: ["GET", "HEAD"], route: "portfolio", authLevel: "function" },
   { name: "health", methods: ["GET", "HEAD"], route: "health", authLevel: "anonymous" },
+  { name: "whoAmI", methods: ["GET", "HEAD"], route: "me", authLevel: "function" },
+  { name: "consolePage", methods: ["GET", "HEAD"], route: "console", authLevel: "anonymous" },
+  { name: "consoleAsset", methods: ["GET", "HEAD"], route: "console/assets/{file}", authLevel: "anonymous" },
   { name: "openApiDocument", methods: ["GET", "HEAD"], route: "openapi.json", authLevel: "anonymous" },
 ];
 

@@ -1,8 +1,10 @@
 import { baselineRoutes } from "./baselines";
 import { compareRoutes } from "./compare";
 import { driftRoutes } from "./drift";
+import { consoleRoutes } from "./console";
 import { healthRoutes } from "./health";
 import { itemRoutes } from "./items";
+import { meRoutes } from "./me";
 import { createOpenApiRoute } from "./openApi";
 import { policyTypeRoutes } from "./policyTypes";
 import { portfolioRoutes } from "./portfolio";
@@ -28,5 +30,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...policyTypeRoutes,
   ...portfolioRoutes,
   ...healthRoutes,
+  ...meRoutes,
+  ...consoleRoutes,
   createOpenApiRoute(() => API_ROUTES),
 ];
