@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import { seedObjects } from "../local/simulator/seedData";
 import { startLocalHost } from "../local/host/localHost";
 import { startStandInProcesses } from "../local/standIns";
-import { normaliseGraphObject } from "../shared/domain";
+import { compareInventories, normaliseGraphObject } from "../shared/domain";
 import type { ObservedItem, PolicyTypeKey } from "../shared/domain";
 import { catalogSizes } from "./scenarios";
 
@@ -85,11 +85,21 @@ async function main(): Promise<void> {
       counts = (JSON.parse(text) as { counts: unknown }).counts;
     }
     timings.sort((a, b) => a - b);
+    // Where the time goes: the two store reads alone, and the matching and comparing alone.
+    const scope = [...new Set([...left, ...right].map((i) => i.policyType))];
+    let started = performance.now();
+    const [l, r] = await Promise.all([stores.items.compared(LEFT, scope), stores.items.compared(RIGHT, scope)]);
+    const readsMs = performance.now() - started;
+    started = performance.now();
+    compareInventories(l, r);
+    const compareMs = performance.now() - started;
     const result = {
       itemsLeft: left.length,
       itemsRight: right.length,
       counts,
       responseBytes: bytes,
+      storeReadsMs: Math.round(readsMs),
+      matchAndCompareMs: Math.round(compareMs),
       medianMs: Math.round(timings[Math.floor(timings.length / 2)] ?? 0),
       minMs: Math.round(timings[0] ?? 0),
       maxMs: Math.round(timings[timings.length - 1] ?? 0),
