@@ -142,16 +142,6 @@ export async function exportResponse<T>(spec: ExportSpec<T>): Promise<ApiRespons
   };
 }
 
-/** Every row of a paged store listing, one page in memory at a time. */
-export async function* allRows<T>(page: (continuationToken: string | undefined) => Promise<{ items: T[]; continuationToken: string | null }>): AsyncGenerator<T> {
-  let token: string | undefined;
-  do {
-    const next = await page(token);
-    yield* next.items;
-    token = next.continuationToken ?? undefined;
-  } while (token);
-}
-
 /** Item columns of the CSV exports: the item's fields, meta's common keys, and meta whole as JSON. */
 export const ITEM_EXPORT_COLUMNS: readonly ExportColumn<InventoryItem>[] = [
   { header: "id", value: (i) => i.id },

@@ -1,4 +1,4 @@
-import { finish, safeMessage, skip, startRunning } from "../domain";
+import { finish, isTerminalStatus, safeMessage, skip, startRunning } from "../domain";
 import { addSecondsIso } from "../domain/isoTime";
 import { DEFAULT_NIGHTLY_SELECTION, effectiveNightlySelections } from "../domain/selection";
 import type { PolicyTypeOutcome, RunDocument } from "../domain";
@@ -152,9 +152,8 @@ export function createActivities(services: SyncServices) {
       const input = FinalizeRunInputSchema.parse(raw);
       const finishedAt = services.now().toISOString();
       const redacted = (e: { code: RunDocument["errorCodes"][number]; message: string }) => ({ code: e.code, message: safeMessage(e.message) });
-      let changed = false;
-      const run = await stores.runs.update(input.tenantId, input.runId, (r) => {
-        const next = input.skipped
+      const finalise = (r: RunDocument) =>
+        input.skipped
           ? skip(r, redacted(input.skipped), finishedAt)
           : finish(
               r,
@@ -162,15 +161,26 @@ export function createActivities(services: SyncServices) {
               finishedAt,
               input.runLevelError ? redacted(input.runLevelError) : undefined,
             );
+      // The tenant summary (portfolio) is brought up to date from the run as it is about to be
+      // written, before the run reads final: whoever sees the run finished (a console, a flow
+      // polling Location) sees it in the portfolio too, and the gate is not held longer after the
+      // run's own write. On a retry that finds the run final already, from the stored run (the
+      // step is idempotent per run, so a summary write lost to a crash is caught up here).
+      const stored = await stores.runs.get(input.tenantId, input.runId);
+      const finished = stored && (finalise(stored) ?? stored);
+      if (finished && finished.status !== "skipped" && isTerminalStatus(finished.status)) {
+        await updateTenantSummary(services, finished, input.outcomes);
+      }
+      let changed = false;
+      const run = await stores.runs.update(input.tenantId, input.runId, (r) => {
+        const next = finalise(r);
         changed = next !== null;
         return next;
       });
       await stores.runs.releaseClaim(input.tenantId, input.selectionHash, input.runId);
       if (changed) (run.status === "skipped" ? services.log.runSkipped : services.log.runFinalized)(run);
-      // Post-run steps (shared/sync/afterRun/), each swallowing its own failure. Also on a retry
-      // that found the run already final: a step is idempotent per run, and a summary write
-      // lost to a crash right after the run's own is caught up here.
-      if (run.status !== "skipped") await updateTenantSummary(services, run, input.outcomes);
+      // Post-run steps (shared/sync/afterRun/), each swallowing its own failure: the summary ran
+      // above; drift is not evaluated twice for one run.
       if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, log: services.log, now: services.now }, run);
       return { status: run.status };
     },
