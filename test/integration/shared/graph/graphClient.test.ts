@@ -86,6 +86,22 @@ describe("Graph client against the simulator", () => {
     );
   });
 
+  it("keeps at most 4 per-object reads of a tenant in flight, whatever the callers ask for", async () => {
+    const { graph } = client();
+    sim.control.latency(T, "iosManagedAppProtection", 30);
+    sim.control.latency(T, "deviceConfiguration", 30);
+    const protection = sim.control.objects(T, "iosManagedAppProtection") as { id: string }[];
+    const configs = sim.control.objects(T, "deviceConfiguration") as { id: string }[];
+    // Two types' worth of reads at once, 12 callers: the client's bound is per tenant, not per caller.
+    await Promise.all([
+      ...protection.map((o) => graph.assignmentsOf(policyTypeDefinition("iosManagedAppProtection"), o.id)),
+      ...configs.map((o) => graph.assignmentsOf(policyTypeDefinition("deviceConfiguration"), o.id)),
+    ]);
+    expect(protection.length + configs.length).toBeGreaterThan(8);
+    expect(sim.log.maxConcurrency(T)).toBeLessThanOrEqual(4);
+    expect(graph.stats().assignmentRequests).toBe(protection.length + configs.length);
+  });
+
   it("follows every page of a 7-per-page type", async () => {
     const { pages } = await enumerate("deviceCompliancePolicy");
     expect(pages.map((p) => p.length)).toEqual([7, 7, 7, 7, 2]);
