@@ -52,10 +52,10 @@ export type CliCommand =
   | { kind: "runs"; tenantId: string; query: RunsQuery; format: OutputFormat }
   | { kind: "items"; tenantId: string; query: ItemsQuery; all: boolean; format: OutputFormat }
   | { kind: "missing"; tenantId: string; query: MissingQuery; format: OutputFormat }
-  | { kind: "item"; tenantId: string; itemId: string; format: OutputFormat }
-  | { kind: "dependencies"; tenantId: string; query: DependenciesQuery; all: boolean; format: OutputFormat }
   | { kind: "compare"; left: string; right: string; selection: SelectionInput; all: boolean; format: OutputFormat }
-  | { kind: "drift"; tenantId: string; baselineId?: string; all: boolean; format: OutputFormat };
+  | { kind: "drift"; tenantId: string; baselineId?: string; all: boolean; format: OutputFormat }
+  | { kind: "item"; tenantId: string; itemId: string; format: OutputFormat }
+  | { kind: "dependencies"; tenantId: string; query: DependenciesQuery; all: boolean; format: OutputFormat };
 
 export type ParseOutcome =
   | { kind: "command"; command: CliCommand; globals: GlobalOptions }

@@ -46,14 +46,14 @@ function execute(ctx: CommandContext, command: CliCommand): Promise<ExitCode> {
       return listItems(ctx, command);
     case "missing":
       return listMissing(ctx, command);
-    case "item":
-      return showItem(ctx, command);
-    case "dependencies":
-      return listDependencies(ctx, command);
     case "compare":
       return compareTenants(ctx, command);
     case "drift":
       return showDrift(ctx, command);
+    case "item":
+      return showItem(ctx, command);
+    case "dependencies":
+      return listDependencies(ctx, command);
   }
 }
 
