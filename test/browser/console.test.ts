@@ -146,7 +146,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
 
     await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/missing`);
     const picker = page.getByRole("combobox", { name: "Selection" });
-    await expect.poll(() => picker.locator("option").count()).toBeGreaterThan(1);
+    await expect.poll(() => picker.locator("option").count(), { timeout: 15_000 }).toBeGreaterThan(1);
     await picker.selectOption({ value: (second as unknown as { selectionHash: string }).selectionHash });
     await page.getByText("Confidence: low.").waitFor();
     const rows = page.getByRole("table").locator("tbody tr");
