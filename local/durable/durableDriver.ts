@@ -234,6 +234,16 @@ export class DurableDriver {
     return { instancesDeleted: 1 };
   }
 
+  /** Purges the oldest finished instances (by creation time) beyond the newest `keep`. */
+  purgeOldestFinished(keep: number): { instancesDeleted: number } {
+    const finished = [...this.instances.values()].filter((i) => terminalStatuses.has(i.status));
+    if (finished.length <= keep) return { instancesDeleted: 0 };
+    finished.sort((a, b) => a.createdTime.getTime() - b.createdTime.getTime());
+    let instancesDeleted = 0;
+    for (const i of finished.slice(0, finished.length - keep)) instancesDeleted += this.purgeInstanceHistory(i.instanceId).instancesDeleted;
+    return { instancesDeleted };
+  }
+
   // ---------------------------------------------------------------- entities
 
   signalEntity(entityId: df.EntityId, operationName: string, input?: unknown): void {
