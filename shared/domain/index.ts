@@ -1,5 +1,8 @@
 export * from "./assignments";
+export * from "./baseline";
 export * from "./canonical";
+export * from "./compare";
+export * from "./crossTenant";
 export * from "./errorCodes";
 export * from "./isoTime";
 export * from "./item";
@@ -11,3 +14,4 @@ export * from "./retryAfter";
 export * from "./run";
 export * from "./selection";
 export * from "./tenant";
+export * from "./tenantSummary";

@@ -1,7 +1,13 @@
+import { baselineRoutes } from "./baselines";
+import { compareRoutes } from "./compare";
+import { driftRoutes } from "./drift";
+import { consoleRoutes } from "./console";
 import { healthRoutes } from "./health";
 import { itemRoutes } from "./items";
+import { meRoutes } from "./me";
 import { createOpenApiRoute } from "./openApi";
 import { policyTypeRoutes } from "./policyTypes";
+import { portfolioRoutes } from "./portfolio";
 import type { ApiRoute } from "../pipeline";
 import { runRoutes } from "./runs";
 import { syncRoutes } from "./sync";
@@ -18,7 +24,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...runRoutes,
   ...itemRoutes,
   ...tenantRoutes,
+  ...compareRoutes,
+  ...baselineRoutes,
+  ...driftRoutes,
   ...policyTypeRoutes,
+  ...portfolioRoutes,
   ...healthRoutes,
+  ...meRoutes,
+  ...consoleRoutes,
   createOpenApiRoute(() => API_ROUTES),
 ];
