@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { MissingReport, Run } from "../shared/domain";
+import type { InventoryItem, MissingReport, Run } from "../shared/domain";
 import type { SelectionInput } from "../shared/domain/selection";
 import { parseRetryAfter } from "../shared/domain/retryAfter";
 import {
@@ -8,6 +8,7 @@ import {
   CoverageSchema,
   DriftReportViewSchema,
   ItemPageSchema,
+  ItemViewSchema,
   MissingReportViewSchema,
   PolicyTypeListSchema,
   RunPageSchema,
@@ -121,7 +122,17 @@ export interface ItemsQuery {
   continuationToken?: string;
 }
 
-export type MissingQuery = { selectionHash: string } | { selection: SelectionInput };
+/** Exactly one of group, filter, scope tag (the command line checks it; so does the API). */
+export interface DependenciesQuery {
+  groupId?: string;
+  filterId?: string;
+  scopeTagId?: string;
+  limit?: number;
+  continuationToken?: string;
+}
+
+/** By hash (or prefix), by selection, or `latest`: the selection of the tenant's most recent completed run. */
+export type MissingQuery = { selectionHash: string } | { selection: SelectionInput } | { latest: true };
 
 type Query = Record<string, string | number | boolean | undefined>;
 
@@ -175,7 +186,6 @@ export class ApiClient {
   async deleteTenant(tenantId: string): Promise<void> {
     await this.send("DELETE", `/tenants/${seg(tenantId)}`, {}, [204]);
   }
-
 
   async listPolicyTypes(): Promise<PolicyTypeView[]> {
     const answer = await this.send("GET", "/policy-types", {}, [200]);
@@ -238,6 +248,16 @@ export class ApiClient {
     return this.parse(ItemPageSchema, answer, "item list");
   }
 
+  async getItem(tenantId: string, itemId: string): Promise<InventoryItem> {
+    const answer = await this.send("GET", `/tenants/${seg(tenantId)}/inventory/items/${seg(itemId)}`, {}, [200]);
+    return this.parse(ItemViewSchema, answer, "item");
+  }
+
+  async dependencies(tenantId: string, query: DependenciesQuery): Promise<ItemPage> {
+    const answer = await this.send("GET", `/tenants/${seg(tenantId)}/inventory/dependencies`, { query: { ...query } }, [200]);
+    return this.parse(ItemPageSchema, answer, "dependency list");
+  }
+
   async coverage(tenantId: string): Promise<Coverage> {
     const answer = await this.send("GET", `/tenants/${seg(tenantId)}/inventory/coverage`, {}, [200]);
     return this.parse(CoverageSchema, answer, "coverage");
@@ -250,7 +270,7 @@ export class ApiClient {
 
   async missing(tenantId: string, query: MissingQuery): Promise<MissingReport> {
     // The route takes the selection as comma lists, normalised and hashed like a sync body.
-    const q: Query = "selectionHash" in query ? { selectionHash: query.selectionHash } : selectionQuery(query.selection);
+    const q: Query = "latest" in query ? {} : "selectionHash" in query ? { selectionHash: query.selectionHash } : selectionQuery(query.selection);
     const answer = await this.send("GET", `/tenants/${seg(tenantId)}/inventory/missing`, { query: q }, [200]);
     return this.parse(MissingReportViewSchema, answer, "missing report");
   }
@@ -283,7 +303,8 @@ export class ApiClient {
     if (this.options.key) headers["x-functions-key"] = this.options.key;
     // Every POST and PUT says it is JSON, an empty body included: the API refuses a write
     // without a content type (415) rather than guess.
-    if (request.body !== undefined || method === "POST" || method === "PUT") headers["content-type"] = "application/json";
+    if (request.body !== undefined || method === "POST" || method === "PUT")
+      headers["content-type"] = "application/json";
     const target = `${method} ${url.origin}${url.pathname}`;
 
     let response: Response;

@@ -13,6 +13,7 @@ import type {
   PolicyTypeKey,
   RunDocument,
   RunStatus,
+  Selection,
   Tenant,
   TenantSummaryDocument,
 } from "../domain";
@@ -62,6 +63,14 @@ export interface ItemQuery {
   continuationToken?: string;
 }
 
+/** What an item may reference: an assignment target group, an assignment filter, a scope tag. */
+export interface DependencyQuery {
+  kind: "group" | "filter" | "scopeTag";
+  id: string;
+  limit: number;
+  continuationToken?: string;
+}
+
 export interface CoverageRow {
   policyType: PolicyTypeKey;
   category: Category;
@@ -74,6 +83,8 @@ export interface ItemRepository {
   createWriter(ctx: WriterContext): ItemWriter;
   list(tenantId: string, query: ItemQuery): Promise<Page<InventoryItem>>;
   get(tenantId: string, id: string): Promise<InventoryItem | null>;
+  /** Items that reference a group, filter or scope tag, in id order, one page. */
+  dependencies(tenantId: string, query: DependencyQuery): Promise<Page<InventoryItem>>;
   /** The missing report of a selection, from its latest completed run. */
   missing(tenantId: string, selectionHash: string): Promise<MissingReport>;
   /** The same report with its items read one store page at a time (exports). */
@@ -98,6 +109,13 @@ export interface RunListQuery {
   continuationToken?: string;
 }
 
+export interface SelectionActivity {
+  selectionHash: string;
+  selection: Selection;
+  lastRequestedAt: string;
+  latestRun: { id: string; status: RunStatus; finishedAt: string | null } | null;
+}
+
 export type ClaimResult = { ok: true } | { ok: false; activeRunId: string };
 
 export interface RunRepository {
@@ -116,6 +134,14 @@ export interface RunRepository {
   latestCompleted(tenantId: string, selectionHash: string): Promise<RunDocument | null>;
   /** Completed runs of every selection of a tenant, newest first, at most `max`. */
   completedRunsNewestFirst(tenantId: string, max: number): Promise<RunDocument[]>;
+  /** The tenant's most recent completed run of any selection (what `missing` answers for by default). */
+  latestCompletedOfTenant(tenantId: string): Promise<RunDocument | null>;
+  /**
+   * Every selection the tenant has runs of, with its newest run (`latestRun`: the newest that was
+   * not skipped) and when it was last requested, newest activity first. Reads the run documents'
+   * few selection fields, page by page; memory is one entry per distinct selection.
+   */
+  selectionActivity(tenantId: string): Promise<SelectionActivity[]>;
   /** Queued or running runs of a tenant (for the watchdog), oldest first. */
   listActive(tenantId: string): Promise<RunDocument[]>;
   /**

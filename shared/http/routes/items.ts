@@ -1,4 +1,6 @@
-import { normaliseSelection, selectionHash, SelectionInputSchema } from "../../domain/selection";
+import { DEFAULT_NIGHTLY_SELECTION, effectiveNightlySelections, normaliseSelection, selectionHash, SelectionInputSchema } from "../../domain/selection";
+import type { Stores } from "../../store/ports";
+import { resolveSelectionHash } from "./selections";
 import { MissingItemSchema } from "../../domain/missing";
 import type { MissingItem } from "../../domain/missing";
 import { ITEM_EXPORT_COLUMNS, allRows, exportFormatOf, exportResponse } from "../exports";
@@ -7,7 +9,17 @@ import type { Selection, SelectionInput } from "../../domain/selection";
 import { defineRoute, jsonResponse } from "../pipeline";
 import { ApiProblem } from "../problem";
 import type { ApiRoute } from "../pipeline";
-import { CoverageSchema, ItemPageSchema, ItemViewSchema, ItemsQuerySchema, MissingQuerySchema, MissingReportViewSchema, TenantPathSchema } from "../schemas";
+import {
+  CoverageSchema,
+  DependenciesQuerySchema,
+  ItemPageSchema,
+  ItemPathSchema,
+  ItemViewSchema,
+  ItemsQuerySchema,
+  MissingQuerySchema,
+  MissingReportViewSchema,
+  TenantPathSchema,
+} from "../schemas";
 import { parseInput } from "../pipeline";
 import type { z } from "zod";
 
@@ -20,12 +32,20 @@ const splitList = (value: string): string[] =>
     .filter((v) => v !== "");
 
 /**
- * The selection hash a missing query names: given directly, or computed from the comma lists
- * through the same normalisation and hash as a sync body, so `?categories=apps` finds the
- * runs of `{"categories":["apps"]}`.
+ * The selection hash a missing query names: given (in full, or a unique prefix of at least 8
+ * characters), or computed from the comma lists through the same normalisation and hash as a
+ * sync body, so `?categories=apps` finds the runs of `{"categories":["apps"]}`. Nothing given:
+ * the selection of the tenant's most recent completed run, whatever it was (a nightly, an API
+ * call) — else its first nightly selection, which is what will run.
  */
-export function missingSelectionHash(query: MissingQuery): string {
-  if (query.selectionHash !== undefined) return query.selectionHash;
+export async function missingSelectionHash(stores: Stores, tenantId: string, query: MissingQuery): Promise<string> {
+  if (query.selectionHash !== undefined) return resolveSelectionHash(stores, tenantId, query.selectionHash, "query.selectionHash");
+  if (query.policyTypes === undefined && query.categories === undefined && query.includeFoundations === undefined) {
+    const latest = await stores.runs.latestCompletedOfTenant(tenantId);
+    if (latest) return latest.selectionHash;
+    const tenant = await stores.tenants.get(tenantId);
+    return selectionHash(effectiveNightlySelections(tenant?.selections ?? [])[0] ?? DEFAULT_NIGHTLY_SELECTION);
+  }
   return selectionHash(selectionFromQuery(query));
 }
 
@@ -102,6 +122,62 @@ export const itemRoutes: ApiRoute[] = [
     },
   }),
   defineRoute({
+    name: "inventoryItemGet",
+    method: "GET",
+    route: "tenants/{tenantId}/inventory/items/{itemId}",
+    authLevel: "function",
+    roles: ["Inventory.Read"],
+    tags: ["Inventory"],
+    summary: "Get one inventory item",
+    description: "One item by its id (URL-encoded), with its assignments.",
+    registeredTenant: true,
+    request: { params: ItemPathSchema },
+    responses: { 200: { description: "The item.", schema: ItemViewSchema } },
+    problems: ["ITEM_NOT_FOUND"],
+    async handler({ params, services }) {
+      const { stores } = await services();
+      // A point read in the tenant's partition: an item of another tenant is not found.
+      const item = await stores.items.get(params.tenantId, params.itemId);
+      if (!item) throw new ApiProblem("ITEM_NOT_FOUND", "No such item for this tenant.");
+      return jsonResponse(200, ItemViewSchema.parse(item));
+    },
+  }),
+  defineRoute({
+    name: "inventoryDependencies",
+    method: "GET",
+    route: "tenants/{tenantId}/inventory/dependencies",
+    authLevel: "function",
+    roles: ["Inventory.Read"],
+    tags: ["Inventory"],
+    summary: "Items that reference a group, filter or scope tag",
+    description:
+      "Exactly one of filterId, groupId, scopeTagId: the items that use it as an assignment target, an assignment filter or " +
+      "a scope tag. Items whose assignments could not be read (`unknown`) are not listed for a group or filter.",
+    registeredTenant: true,
+    request: { params: TenantPathSchema, query: DependenciesQuerySchema },
+    responses: { 200: { description: "A page of items.", schema: ItemPageSchema } },
+    problems: ["INVALID_CONTINUATION_TOKEN"],
+    async handler({ params, query, services }) {
+      const { stores } = await services();
+      const [kind, id] =
+        query.groupId !== undefined
+          ? (["group", query.groupId] as const)
+          : query.filterId !== undefined
+            ? (["filter", query.filterId] as const)
+            : (["scopeTag", query.scopeTagId as string] as const);
+      const page = await stores.items.dependencies(params.tenantId, {
+        kind,
+        id,
+        limit: query.limit,
+        ...(query.continuationToken !== undefined && { continuationToken: query.continuationToken }),
+      });
+      return jsonResponse(200, {
+        items: page.items.map((item) => ItemViewSchema.parse(item)),
+        continuationToken: page.continuationToken,
+      });
+    },
+  }),
+  defineRoute({
     name: "inventoryMissing",
     method: "GET",
     route: "tenants/{tenantId}/inventory/missing",
@@ -110,15 +186,16 @@ export const itemRoutes: ApiRoute[] = [
     tags: ["Inventory"],
     summary: "List missing items of a selection",
     description:
-      "Items in the selection's scope that its latest completed run did not observe. Select by selectionHash, or by " +
-      "policyTypes / categories / includeFoundations (normalised and hashed like a sync body).",
+      "Items in the selection's scope that its latest completed run did not observe. Select by selectionHash (or a unique " +
+      "prefix of at least 8 characters), or by policyTypes / categories / includeFoundations (normalised and hashed like a " +
+      "sync body); with none of them, the selection of the tenant's most recent completed run.",
     registeredTenant: true,
     request: { params: TenantPathSchema, query: MissingQuerySchema },
     responses: { 200: { description: "The missing report; or its items as CSV / NDJSON (exports).", schema: MissingReportViewSchema, exports: true } },
-    problems: [],
+    problems: ["SELECTION_AMBIGUOUS"],
     async handler({ params, query, services, request }) {
-      const hash = missingSelectionHash(query);
       const { stores } = await services();
+      const hash = await missingSelectionHash(stores, params.tenantId, query);
       const format = exportFormatOf(request, query.format);
       if (format !== "json") {
         const { report, items } = await stores.items.missingStream(params.tenantId, hash);
