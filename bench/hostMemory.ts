@@ -132,7 +132,8 @@ async function main(): Promise<void> {
       const started = await fetch(`${baseUrl}/tenants/${lane.tenantId}/inventory/sync`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify(lane.body),
+        // Its previous run is final before its orchestration releases the lock: wait, never skip.
+        body: JSON.stringify({ ...lane.body, waitForSlotSeconds: 60 }),
       });
       const accepted = (await started.json()) as { runId?: string };
       if (started.status !== 202 || !accepted.runId) {
@@ -141,8 +142,11 @@ async function main(): Promise<void> {
       }
       for (;;) {
         const run = await fetch(`${baseUrl}/tenants/${lane.tenantId}/inventory/runs/${accepted.runId}`);
-        await run.arrayBuffer();
-        if (run.status === 200) return;
+        const body = (await run.json()) as { status?: string };
+        if (run.status === 200) {
+          if (body.status !== "success") failed++;
+          return;
+        }
         await sleep(20);
       }
     };
@@ -178,6 +182,7 @@ async function main(): Promise<void> {
       JSON.stringify(
         {
           syncs: SYNCS,
+          /** Syncs not accepted, or not ending `success` (skipped, failed). */
           refused: failed,
           seconds,
           hostSettings,

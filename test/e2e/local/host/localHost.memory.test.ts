@@ -39,7 +39,9 @@ async function syncs(host: E2eHost, count: number): Promise<void> {
         const started = await fetch(`${host.baseUrl}/tenants/${lane.tenantId}/inventory/sync`, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ categories: lane.categories }),
+          // The lane's previous run has its final document before its orchestration releases
+          // the selection's lock: wait for the slot rather than be skipped.
+          body: JSON.stringify({ categories: lane.categories, waitForSlotSeconds: 60 }),
         });
         const { runId } = (await started.json()) as { runId: string };
         expect(started.status).toBe(202);
