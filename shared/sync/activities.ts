@@ -121,6 +121,7 @@ export function createActivities(services: SyncServices) {
           {
             graphFor: (tenantId) => services.graphFor(tenantId),
             writerFor: (ctx) => stores.items.createWriter(ctx),
+            writeSnapshot: (snapshot) => stores.items.writeSnapshot(snapshot),
             now: () => services.now(),
             onRetry: (info) => services.log.graphRetry(input, info),
           },
@@ -180,7 +181,7 @@ export function createActivities(services: SyncServices) {
       if (changed) (run.status === "skipped" ? services.log.runSkipped : services.log.runFinalized)(run);
       // Post-run steps (shared/sync/afterRun/), each swallowing its own failure: the summary ran
       // above; drift is not evaluated twice for one run.
-      if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, now: services.now }, run);
+      if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, log: services.log, now: services.now }, run);
       return { status: run.status };
     },
 

@@ -1,6 +1,6 @@
-import { PolicyTypeOutcomeSchema, UNKNOWN_ASSIGNMENTS, normaliseAssignments, normaliseGraphObject, policyTypeDefinition, runErrorCodeOf, safeMessage } from "../domain";
-import type { ObservedItem, PolicyTypeDefinition, PolicyTypeKey, PolicyTypeOutcome } from "../domain";
-import type { ItemWriter, WriterContext } from "../store/ports";
+import { PolicyTypeOutcomeSchema, UNKNOWN_ASSIGNMENTS, itemDocumentId, normaliseAssignments, normaliseGraphObject, policyTypeDefinition, runErrorCodeOf, safeMessage } from "../domain";
+import type { ComparedItem, ObservedItem, PolicyTypeDefinition, PolicyTypeKey, PolicyTypeOutcome } from "../domain";
+import type { ItemWriter, ObservedSnapshot, WriterContext } from "../store/ports";
 import type { GraphPageSource, GraphRetryInfo, PageHooks } from "../graph/pageIterator";
 
 /**
@@ -21,7 +21,16 @@ export interface EnumerationTarget {
   runId: string;
   selectionHash: string;
   policyType: PolicyTypeKey;
+  /** Keep a snapshot of what a complete enumeration observed (tenants with baselines). */
+  observeForDrift?: boolean;
 }
+
+/**
+ * A type with more objects than this gets no snapshot (drift then queries its items): it keeps
+ * the snapshot document well below Cosmos's 2 MB (an item in it is ~0.3–1 KB) and the activity's
+ * memory bounded. The nightly's types hold tens.
+ */
+export const MAX_SNAPSHOT_ITEMS = 1_500;
 
 export interface EnumerationDeps {
   /** The tenant's Graph pages (called inside the guard, so a credential failure becomes an outcome). */
@@ -30,15 +39,16 @@ export interface EnumerationDeps {
   now: () => Date;
   /** Told of every retried Graph request of this type (throttling telemetry). */
   onRetry?: (info: GraphRetryInfo) => void;
+  /** Stores an observed snapshot; a failure only costs the drift step a query later. */
+  writeSnapshot?: (snapshot: ObservedSnapshot) => Promise<void>;
   /** Per-object assignment reads in flight for one page (`perObject` types); default 4. */
   assignmentReadConcurrency?: number;
 }
 
 /**
- * Per-object reads of a page run 4 at a time by default: with Graph's ~100–300 ms per request
- * that is at most ~800 requests per 20 s from one lane — inside Intune's budget of about 1,000
- * per 20 s per tenant (docs/design.md §4) — and the client's retry middleware honours
- * Retry-After when other lanes push the tenant over it.
+ * Workers per type for per-object reads. The tenant-wide bound is the Graph client's
+ * (DEFAULT_ASSIGNMENT_READS_IN_FLIGHT, all types together); this one keeps a type from queueing
+ * more reads than it could start, so a tripped circuit (below) stops the rest at once.
  */
 export const DEFAULT_ASSIGNMENT_READ_CONCURRENCY = 4;
 /**
@@ -83,6 +93,7 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
   let created = 0;
   let failure: unknown = null;
   let writer: ItemWriter | null = null;
+  let snapshot: ComparedItem[] | null = input.observeForDrift && deps.writeSnapshot ? [] : null;
 
   try {
     writer = deps.writerFor({
@@ -113,7 +124,13 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
       }
       // The next page is already on its way (one page of look-ahead) while these reads run.
       if (readAssignments) await readAssignments(fresh);
-      for (const item of fresh) await writer.add(item);
+      for (const item of fresh) {
+        await writer.add(item);
+        if (snapshot) {
+          if (snapshot.length >= MAX_SNAPSHOT_ITEMS) snapshot = null;
+          else snapshot.push({ ...item, id: itemDocumentId(input.policyType, item.externalId) });
+        }
+      }
     }
   } catch (error) {
     failure = error;
@@ -128,6 +145,14 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
     } catch (error) {
       failure ??= error;
     }
+  }
+
+  // Only a complete read is a snapshot of the type; after a failure the previous one stays, and
+  // its older run id tells the drift step it is not this run's.
+  if (snapshot && failure === null && deps.writeSnapshot) {
+    await deps
+      .writeSnapshot({ tenantId: input.tenantId, policyType: input.policyType, runId: input.runId, selectionHash: input.selectionHash, items: snapshot })
+      .catch(() => undefined);
   }
 
   const errorCode = failure === null ? null : runErrorCodeOf(failure);

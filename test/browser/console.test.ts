@@ -51,7 +51,16 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     page = await context.newPage();
     // Inventory to look at: every non-foundation type of Contoso, once.
-    expect((await syncAndWait(e2e.baseUrl, CONTOSO, {})).status).toBe("success");
+    const run = await syncAndWait(e2e.baseUrl, CONTOSO, {});
+    expect(run.status).toBe("success");
+    // The tenant summary is written right after the run turns final (finalizeRun's post-run
+    // step), so the run can answer 200 a moment before the portfolio shows it: wait for it.
+    const shown = async () =>
+      ((await http("GET", `${e2e.baseUrl}/portfolio`)).body as { items: { tenantId: string; lastRun: { id: string } | null }[] }).items.find((t) => t.tenantId === CONTOSO)?.lastRun?.id;
+    for (const deadline = Date.now() + 15_000; (await shown()) !== run.id; ) {
+      if (Date.now() > deadline) throw new Error(`the portfolio never showed run ${run.id} of Contoso`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   });
 
   afterAll(async () => {
@@ -137,7 +146,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
 
     await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/missing`);
     const picker = page.getByRole("combobox", { name: "Selection" });
-    await expect.poll(() => picker.locator("option").count()).toBeGreaterThan(1);
+    await expect.poll(() => picker.locator("option").count(), { timeout: 15_000 }).toBeGreaterThan(1);
     await picker.selectOption({ value: (second as unknown as { selectionHash: string }).selectionHash });
     await page.getByText("Confidence: low.").waitFor();
     const rows = page.getByRole("table").locator("tbody tr");
