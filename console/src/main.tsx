@@ -5,7 +5,7 @@ import { useHashLocation } from "wouter-preact/use-hash-location";
 import { TenantPage } from "./pages/TenantPage";
 import { PortfolioPage } from "./pages/PortfolioPage";
 import type { WhoAmI } from "./types";
-import { ErrorBox, Loading, markNavigated, PageHeading, SessionContext, useLoad } from "./ui";
+import { ErrorBox, markNavigated, PageHeading, SessionContext, useLoad } from "./ui";
 import "./styles.css";
 
 /** After the first navigation, each page's heading takes the focus when it appears (see PageHeading). */
@@ -42,9 +42,9 @@ function Shell() {
         </p>
       </header>
       <main id="main">
-        {me.state === "loading" && <Loading what="your roles" />}
+        {/* The page loads at once; what needs a role (the sync form) appears when the roles are known. */}
         {me.state === "error" && <ErrorBox error={me.error} title="Who you are could not be read" />}
-        {me.state === "ok" && (
+        {me.state !== "error" && (
           <Switch>
             <Route path="/" component={PortfolioPage} />
             <Route path="/tenants/:tenantId" component={TenantRoute} />
