@@ -47,12 +47,25 @@ export function toApiRequest(request: HttpRequest): ApiRequest {
   };
 }
 
+/**
+ * Exports stream their body (shared/http/exports.ts). With HTTP streams on, the worker pipes a
+ * body it is handed as an AsyncIterable to the host's HTTP proxy as it is produced instead of
+ * buffering it (docs: "Stream HTTP requests and responses in Node.js Azure Functions"; needs
+ * @azure/functions ≥ 4.3 and host ≥ 4.28). Request bodies are then streams too, which
+ * `toApiRequest` already reads with a cap.
+ */
+app.setup({ enableHttpStream: true });
+
 /** The neutral response → `HttpResponseInit`; the body is serialised here so our content type stays. */
 export function toHttpResponseInit(response: ApiResponse): HttpResponseInit {
   return {
     status: response.status,
     headers: response.headers,
-    ...(response.bytes !== undefined ? { body: response.bytes } : response.body !== undefined && { body: JSON.stringify(response.body) }),
+    ...(response.stream !== undefined
+      ? { body: response.stream }
+      : response.bytes !== undefined
+        ? { body: response.bytes }
+        : response.body !== undefined && { body: JSON.stringify(response.body) }),
   };
 }
 

@@ -170,6 +170,8 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       items: stack.stores.items,
       runs: stack.stores.runs,
       summaries: stack.stores.summaries,
+      baselines: stack.stores.baselines,
+      driftSummaries: stack.stores.driftSummaries,
       check: () => stack.stores.check(),
       tenants: {
         get: (tenantId) => registry.get(tenantId),

@@ -40,13 +40,13 @@ export const SummaryLastRunSchema = z.object({
   errorCodes: z.array(RunErrorCodeSchema),
 });
 
-export const DriftSummarySchema = z.object({
+export const PortfolioDriftSchema = z.object({
   baselineId: z.string(),
   missing: count,
   extra: count,
   changed: count,
 });
-export type DriftSummary = z.infer<typeof DriftSummarySchema>;
+export type PortfolioDrift = z.infer<typeof PortfolioDriftSchema>;
 
 /** One run's change counts, as the change-set step reports them. */
 export const RunChangeEntrySchema = z.object({
@@ -73,7 +73,7 @@ export const TenantSummaryDocumentSchema = z.object({
   /** null until the change-set step has reported once. */
   changes: z.array(RunChangeEntrySchema).nullable(),
   /** null until the drift step has reported once. */
-  drift: DriftSummarySchema.nullable(),
+  drift: PortfolioDriftSchema.nullable(),
   appliedRunIds: z.array(z.string()),
   updatedAt: z.string(),
 });
@@ -181,7 +181,7 @@ export function withRunChanges(summary: TenantSummaryDocument, entry: RunChangeE
 }
 
 /** Records the tenant's latest drift evaluation (null: no baseline assigned any more). */
-export function withDrift(summary: TenantSummaryDocument, drift: DriftSummary | null, now: Date): TenantSummaryDocument {
+export function withDrift(summary: TenantSummaryDocument, drift: PortfolioDrift | null, now: Date): TenantSummaryDocument {
   return { ...summary, drift, updatedAt: now.toISOString() };
 }
 
@@ -198,7 +198,7 @@ export const PortfolioRowSchema = z
     itemCount: count,
     missingCount: count,
     changesLast24h: count.nullable().meta({ description: "Changes detected by runs finished in the last 24 hours; null until change sets are recorded." }),
-    drift: DriftSummarySchema.nullable(),
+    drift: PortfolioDriftSchema.nullable(),
   })
   .meta({ id: "PortfolioRow" });
 export type PortfolioRow = z.infer<typeof PortfolioRowSchema>;
@@ -228,20 +228,25 @@ export function portfolioRow(tenant: Pick<Tenant, "tenantId" | "displayName" | "
 
 /**
  * Worst first (docs/api.md "Portfolio"): what needs someone today comes first.
- * 0 failed — the last completed run failed (nothing current was read);
- * 1 stale — no successful run in 26 h (or never), whatever the last run said;
- * 2 partial — the last run missed some types;
- * 3 drift — the last drift evaluation found missing, extra or changed items;
- * 4 healthy; 5 disabled — switched off on purpose, so it is not synced and not a surprise.
+ * failed — the last completed run failed (nothing current was read);
+ * stale — no successful run in 26 h (or never), whatever the last run said;
+ * partial — the last run missed some types;
+ * drift — the last drift evaluation found missing, extra or changed items;
+ * ok; disabled — switched off on purpose, so it is not synced and not a surprise.
  */
-export function attentionRank(row: PortfolioRow): number {
-  if (!row.enabled) return 5;
-  if (row.lastRun?.status === "failed") return 0;
-  if (row.stale) return 1;
-  if (row.lastRun?.status === "partial") return 2;
-  if (row.drift && row.drift.missing + row.drift.extra + row.drift.changed > 0) return 3;
-  return 4;
+export const ATTENTION_ORDER = ["failed", "stale", "partial", "drift", "ok", "disabled"] as const;
+export type Attention = (typeof ATTENTION_ORDER)[number];
+
+export function attentionOf(row: PortfolioRow): Attention {
+  if (!row.enabled) return "disabled";
+  if (row.lastRun?.status === "failed") return "failed";
+  if (row.stale) return "stale";
+  if (row.lastRun?.status === "partial") return "partial";
+  if (row.drift && row.drift.missing + row.drift.extra + row.drift.changed > 0) return "drift";
+  return "ok";
 }
+
+const attentionRank = (row: PortfolioRow): number => ATTENTION_ORDER.indexOf(attentionOf(row));
 
 /** Rank, then the longest without a success (never first), then more missing, then name and id. */
 export function comparePortfolioRows(a: PortfolioRow, b: PortfolioRow): number {

@@ -50,6 +50,11 @@ export interface ApiResponse {
    * route's own header.
    */
   bytes?: Uint8Array;
+  /**
+   * A body streamed as it is produced (exports, shared/http/exports.ts), instead of `body`. The
+   * adapters pipe it with back-pressure; an error while streaming cuts the transfer.
+   */
+  stream?: AsyncIterable<Uint8Array>;
 }
 
 // ── body ────────────────────────────────────────────────────────────────────────────────────
@@ -300,6 +305,8 @@ export interface ResponseDoc {
   schema?: AnySchema;
   /** Response headers worth documenting (Location, Retry-After). */
   headers?: readonly ("Location" | "Retry-After")[];
+  /** Also answered as a streamed CSV or NDJSON export (shared/http/exports.ts). */
+  exports?: boolean;
 }
 
 export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema | undefined, B extends AnySchema | undefined> {

@@ -126,6 +126,31 @@ export const EVENT_SCHEMAS = {
       confidence: ConfidenceSchema.nullable(),
     })
     .strict(),
+
+  /**
+   * After a finished run, the tenant's drift against one of its baselines was evaluated and
+   * recorded. `runId`: the run that triggered it; `basedOnRunId`: the newest run that read a
+   * covered type. `drifted` = missing + extra + changed. `newDrift`: high confidence, something
+   * drifted, and not the same drift as the last high-confidence evaluation (what the alert
+   * fires on). A low-confidence evaluation never reports new drift.
+   */
+  InventoryDriftEvaluated: z
+    .object({
+      tenantId: id,
+      runId: id,
+      correlationId,
+      baselineId: id,
+      baselineVersion: z.number().int().positive(),
+      basedOnRunId: id.nullable(),
+      confidence: ConfidenceSchema,
+      missing: count,
+      extra: count,
+      changed: count,
+      matching: count,
+      drifted: count,
+      newDrift: z.boolean(),
+    })
+    .strict(),
 } as const;
 
 export type EventName = keyof typeof EVENT_SCHEMAS;

@@ -6,6 +6,8 @@ import type { Stores } from "./ports";
 import { createCosmosClient } from "./cosmosClient";
 import { ensureCosmosContainers } from "./cosmosBootstrap";
 import type { CosmosContainers } from "./cosmosBootstrap";
+import { CosmosBaselineRepository } from "./baselineRepository";
+import { CosmosDriftSummaryRepository } from "./driftSummaryRepository";
 import { CosmosItemRepository } from "./itemRepository";
 import type { ItemWriterOptions } from "./itemWriter";
 import { CosmosRunRepository } from "./runRepository";
@@ -43,6 +45,7 @@ export interface CosmosStores extends Stores {
   runs: CosmosRunRepository;
   tenants: TableTenantRegistry;
   summaries: CosmosTenantSummaryRepository;
+  baselines: CosmosBaselineRepository;
   /** The Cosmos containers, created when missing on first use. */
   containers(): Promise<CosmosContainers>;
   /** Releases sockets (tests, local host shutdown). */
@@ -66,6 +69,8 @@ export function createStores(settings: StoreSettings, options: CreateStoresOptio
   const itemsContainer = async (): Promise<Container> => (await containers()).items;
   const runsContainer = async (): Promise<Container> => (await containers()).runs;
   const runs = new CosmosRunRepository(runsContainer);
+  const baselines = new CosmosBaselineRepository(async () => (await containers()).baselines);
+  const driftSummaries = new CosmosDriftSummaryRepository(runsContainer);
   const items = new CosmosItemRepository(itemsContainer, runs, options.writer);
   const tenants = new TableTenantRegistry(createTenantsTableClient(settings, options.credential));
   const summaries = new CosmosTenantSummaryRepository(runsContainer);
@@ -74,6 +79,8 @@ export function createStores(settings: StoreSettings, options: CreateStoresOptio
     runs,
     tenants,
     summaries,
+    baselines,
+    driftSummaries,
     containers,
     async check() {
       const [cosmos, tables] = await Promise.all([

@@ -1,4 +1,21 @@
-import type { Category, InventoryItem, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus, Tenant, TenantSummaryDocument } from "../domain";
+import type {
+  Baseline,
+  BaselineItem,
+  BaselineWithItems,
+  Category,
+  DriftCandidate,
+  DriftSummary,
+  InventoryItem,
+  MissingItem,
+  MissingReport,
+  ObservedItem,
+  Platform,
+  PolicyTypeKey,
+  RunDocument,
+  RunStatus,
+  Tenant,
+  TenantSummaryDocument,
+} from "../domain";
 
 /**
  * What the rest of the system needs from storage. Every method takes the tenant id first and
@@ -59,12 +76,19 @@ export interface ItemRepository {
   get(tenantId: string, id: string): Promise<InventoryItem | null>;
   /** The missing report of a selection, from its latest completed run. */
   missing(tenantId: string, selectionHash: string): Promise<MissingReport>;
+  /** The same report with its items read one store page at a time (exports). */
+  missingStream(tenantId: string, selectionHash: string): Promise<{ report: Omit<MissingReport, "items">; items: AsyncIterable<MissingItem> }>;
   coverage(tenantId: string): Promise<CoverageRow[]>;
   /**
    * Stored documents per policy type (one aggregate query per type). Seeds a tenant summary once;
    * never on a request path of the portfolio.
    */
   countByType(tenantId: string): Promise<Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>>;
+  /**
+   * Every item of the given types, with only what compare and drift use (compared fields, ids,
+   * `seenBy`): one single-partition query, no paging (compare reads 10k items per side).
+   */
+  compared(tenantId: string, policyTypes: readonly PolicyTypeKey[]): Promise<DriftCandidate[]>;
 }
 
 export interface RunListQuery {
@@ -90,6 +114,8 @@ export interface RunRepository {
   update(tenantId: string, runId: string, mutate: (run: RunDocument) => RunDocument | null): Promise<RunDocument>;
   list(tenantId: string, query: RunListQuery): Promise<Page<RunDocument>>;
   latestCompleted(tenantId: string, selectionHash: string): Promise<RunDocument | null>;
+  /** Completed runs of every selection of a tenant, newest first, at most `max`. */
+  completedRunsNewestFirst(tenantId: string, max: number): Promise<RunDocument[]>;
   /** Queued or running runs of a tenant (for the watchdog), oldest first. */
   listActive(tenantId: string): Promise<RunDocument[]>;
   /**
@@ -137,11 +163,31 @@ export interface TenantSummaryRepository {
   ): Promise<TenantSummaryDocument | null>;
 }
 
+export type BaselineInput = Omit<Baseline, "version" | "itemCount" | "createdAt" | "updatedAt"> & { items: BaselineItem[] };
+
+/** Baselines (their own container, partitioned on the baseline id): versioned on every put. */
+export interface BaselineRepository {
+  get(baselineId: string): Promise<Baseline | null>;
+  /** The head and the items of exactly the version it names (never a mix of two versions). */
+  getWithItems(baselineId: string): Promise<BaselineWithItems | null>;
+  list(): Promise<Baseline[]>;
+  put(input: BaselineInput, now: string): Promise<{ baseline: Baseline; created: boolean }>;
+  delete(baselineId: string): Promise<boolean>;
+}
+
+/** The compact drift record per tenant and baseline, in the tenant's partition. */
+export interface DriftSummaryRepository {
+  get(tenantId: string, baselineId: string): Promise<DriftSummary | null>;
+  put(summary: DriftSummary): Promise<void>;
+}
+
 export interface Stores {
   items: ItemRepository;
   runs: RunRepository;
   tenants: TenantRegistry;
   summaries: TenantSummaryRepository;
+  baselines: BaselineRepository;
+  driftSummaries: DriftSummaryRepository;
   /** Health probes for /api/health. */
   check(): Promise<{ cosmos: "ok" | "failed"; tables: "ok" | "failed" }>;
 }

@@ -5,6 +5,9 @@ import type { PolicyTypeOutcome, RunDocument } from "../domain";
 import type { Settings } from "../config/settings";
 import type { GraphPageSource } from "../graph/pageIterator";
 import type { Stores } from "../store/ports";
+import { noopLogger } from "../observability";
+import type { StructuredLogger } from "../observability";
+import { evaluateDriftAfterRun } from "./afterRun/drift";
 import { admitRun } from "./start";
 import {
   FinalizeRunInputSchema,
@@ -24,6 +27,8 @@ export interface SyncServices {
   stores: Stores;
   settings: Settings;
   log: RunLogger;
+  /** Where post-run steps write their events and warnings (absent: they run silently). */
+  logger?: StructuredLogger;
   now(): Date;
   /** The tenant's Graph pages (one client per tenant, cached by the composition root). */
   graphFor(tenantId: string): GraphPageSource;
@@ -161,10 +166,12 @@ export function createActivities(services: SyncServices) {
       });
       await stores.runs.releaseClaim(input.tenantId, input.selectionHash, input.runId);
       if (changed) (run.status === "skipped" ? services.log.runSkipped : services.log.runFinalized)(run);
-      // Post-run steps (shared/sync/afterRun/), each swallowing its own failure. Also on a retry
-      // that found the run already final: a step is idempotent per run, and a summary write
-      // lost to a crash right after the run's own is caught up here.
+      // Post-run steps (shared/sync/afterRun/), in the agreed order, each swallowing its own
+      // failure. The summary also runs on a retry that found the run already final (it is
+      // idempotent per run, and a summary write lost to a crash right after the run's own is
+      // caught up here); drift is not evaluated twice for one run.
       if (run.status !== "skipped") await updateTenantSummary(services, run, input.outcomes);
+      if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, now: services.now }, run);
       return { status: run.status };
     },
 

@@ -151,10 +151,12 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         world.missingCalls.push({ tenantId, selectionHash: hash });
         return { selectionHash: hash, latestRun: null, confidence: null, items: [] };
       },
+      compared: unused,
       async coverage() {
         return [{ policyType: "deviceConfiguration", category: "configuration", itemCount: 3, lastObservedAt: NOW.toISOString(), lastRun: null }];
       },
       countByType: unused,
+      missingStream: unused,
     },
     runs: {
       create: unused,
@@ -169,6 +171,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return paginate(tenantId, all, query.limit, query.continuationToken);
       },
       latestCompleted: unused,
+      completedRunsNewestFirst: unused,
       listActive: unused,
       listActiveAcrossTenants: unused,
       claimHolder: unused,
@@ -194,6 +197,8 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
       },
     },
     summaries: { get: unused, getMany: unused, update: unused },
+    baselines: { get: unused, getWithItems: unused, list: unused, put: unused, delete: unused },
+    driftSummaries: { get: unused, put: unused },
     check: async () => world.health,
   };
   return world;

@@ -1,3 +1,6 @@
+import { baselineRoutes } from "./baselines";
+import { compareRoutes } from "./compare";
+import { driftRoutes } from "./drift";
 import { consoleRoutes } from "./console";
 import { healthRoutes } from "./health";
 import { itemRoutes } from "./items";
@@ -21,6 +24,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...runRoutes,
   ...itemRoutes,
   ...tenantRoutes,
+  ...compareRoutes,
+  ...baselineRoutes,
+  ...driftRoutes,
   ...policyTypeRoutes,
   ...portfolioRoutes,
   ...healthRoutes,

@@ -1,5 +1,5 @@
 import { applyFinishedRun, emptyTenantSummary, seededTenantSummary, withDrift, withRunChanges } from "../../domain";
-import type { DriftSummary, FinishedTypeFigures, RunChangeEntry, RunDocument } from "../../domain";
+import type { PortfolioDrift, FinishedTypeFigures, RunChangeEntry, RunDocument } from "../../domain";
 import type { Stores } from "../../store/ports";
 import type { RunLogger } from "../runEvents";
 
@@ -52,7 +52,7 @@ export async function recordTenantChanges(
 export async function recordTenantDrift(
   deps: { stores: Pick<Stores, "summaries">; now(): Date },
   tenantId: string,
-  drift: DriftSummary | null,
+  drift: PortfolioDrift | null,
 ): Promise<void> {
   const now = deps.now();
   await deps.stores.summaries.update(tenantId, (current) => withDrift(current ?? emptyTenantSummary(tenantId, now.toISOString()), drift, now));

@@ -86,6 +86,21 @@ const SAMPLES: { [N in EventName]: EventProperties<N> } = {
     errorCode: "GRAPH_THROTTLED",
   },
   InventoryMissingReported: { tenantId, selectionHash, correlationId, runId, missingCount: 3, confidence: "low" },
+  InventoryDriftEvaluated: {
+    tenantId,
+    runId,
+    correlationId,
+    baselineId: "gold-standard",
+    baselineVersion: 3,
+    basedOnRunId: runId,
+    confidence: "high",
+    missing: 1,
+    extra: 0,
+    changed: 2,
+    matching: 40,
+    drifted: 3,
+    newDrift: true,
+  },
 };
 
 function strictLogger() {
@@ -101,10 +116,11 @@ function parseLikeKql(message: string): { eventName: string; p: Record<string, u
 }
 
 describe("event catalog", () => {
-  it("has the run transitions, the per-policy-type outcome, Graph retries and missing reports", () => {
+  it("has the run transitions, the per-policy-type outcome, Graph retries, missing reports and drift evaluations", () => {
     expect([...EVENT_NAMES].sort()).toEqual(
       [
         "InventoryAfterRunStepFailed",
+        "InventoryDriftEvaluated",
         "InventoryGraphRetry",
         "InventoryMissingReported",
         "InventoryPolicyTypeCompleted",
