@@ -1,6 +1,6 @@
 import { useMemo, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { query, tenantPath } from "../api";
+import { API, query, tenantPath } from "../api";
 import type { MissingReport, Run, RunPage } from "../types";
 import { Empty, ErrorBox, Loading, StatusBadge, useLoad } from "../ui";
 import { codeInWords, formatTime } from "../words";
@@ -39,7 +39,23 @@ export function MissingTab({ tenantId }: { tenantId: string }) {
       </form>
       {report.state === "loading" && <Loading what="missing items" />}
       {report.state === "error" && <ErrorBox error={report.error} />}
-      {report.state === "ok" && <Report tenantId={tenantId} report={report.data} typeErrors={typeErrors} />}
+      {report.state === "ok" && (
+        <>
+          <Report tenantId={tenantId} report={report.data} typeErrors={typeErrors} />
+          {report.data.items.length > 0 && (
+            <p class="exports">
+              Export these missing items:{" "}
+              <a href={`${API}/${tenantPath(tenantId, "inventory", "missing")}${query({ selectionHash: report.data.selectionHash, format: "csv" })}`} download>
+                CSV
+              </a>{" "}
+              ·{" "}
+              <a href={`${API}/${tenantPath(tenantId, "inventory", "missing")}${query({ selectionHash: report.data.selectionHash, format: "ndjson" })}`} download>
+                NDJSON
+              </a>
+            </p>
+          )}
+        </>
+      )}
     </>
   );
 }
