@@ -3,6 +3,7 @@ import { useEffect, useRef } from "preact/hooks";
 import { Link, Route, Router, Switch, useLocation, useParams } from "wouter-preact";
 import { useHashLocation } from "wouter-preact/use-hash-location";
 import { TenantPage } from "./pages/TenantPage";
+import { ComparePage } from "./pages/ComparePage";
 import { PortfolioPage } from "./pages/PortfolioPage";
 import type { WhoAmI } from "./types";
 import { ErrorBox, markNavigated, PageHeading, SessionContext, useLoad } from "./ui";
@@ -35,6 +36,7 @@ function Shell() {
         <Link href="/" class="brand">tenant-inventory</Link>
         <nav aria-label="Main">
           <Link href="/">Portfolio</Link>
+          <Link href="/compare">Compare</Link>
         </nav>
         <p class="who" aria-live="polite">
           {me.state === "ok" &&
@@ -47,6 +49,7 @@ function Shell() {
         {me.state !== "error" && (
           <Switch>
             <Route path="/" component={PortfolioPage} />
+            <Route path="/compare" component={ComparePage} />
             <Route path="/tenants/:tenantId" component={TenantRoute} />
             <Route path="/tenants/:tenantId/:tab" component={TenantRoute} />
             <Route path="/tenants/:tenantId/:tab/:runId" component={TenantRoute} />

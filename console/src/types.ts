@@ -1,7 +1,10 @@
 import type { z } from "zod";
 import type { ProblemDetailsSchema } from "../../shared/http/problem";
 import type {
+  BaselineListSchema,
+  CompareResultSchema,
   CoverageSchema,
+  DriftReportViewSchema,
   ItemPageSchema,
   PolicyTypeListSchema,
   PortfolioSchema,
@@ -28,6 +31,9 @@ export type Portfolio = z.infer<typeof PortfolioSchema>;
 export type PolicyTypeList = z.infer<typeof PolicyTypeListSchema>;
 export type MissingReport = z.infer<typeof MissingReportSchema>;
 export type SyncAccepted = z.infer<typeof SyncAcceptedSchema>;
+export type CompareResult = z.infer<typeof CompareResultSchema>;
+export type BaselineList = z.infer<typeof BaselineListSchema>;
+export type DriftReport = z.infer<typeof DriftReportViewSchema>;
 export type WhoAmI = z.infer<typeof WhoAmISchema>;
 /** Problem details, read tolerantly: a proxy or a newer app may send a code this build does not know. */
 export type Problem = Partial<Omit<z.infer<typeof ProblemDetailsSchema>, "code">> & { code?: string };

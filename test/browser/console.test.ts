@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseCsv } from "csv-parse/sync";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { CONTOSO, SMALL_DEMO_TENANTS, followLocation, http, startE2eHost, syncUrl } from "../support/hostFixture";
+import { CONTOSO, FABRIKAM, SMALL_DEMO_TENANTS, followLocation, http, startE2eHost, syncUrl } from "../support/hostFixture";
 import type { E2eHost } from "../support/hostFixture";
 import { buildConsole, CHROMIUM, launchChromium, principalHeader } from "../support/browser";
 
@@ -164,6 +164,33 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     expect(await rows.first().innerText()).toContain("403 Forbidden");
     await page.screenshot({ path: join(SHOTS, "console-missing.png") });
     await expectAccessible(page, "missing");
+  });
+
+  it("compares two tenants and holds one against a baseline, saying the API's counts", async () => {
+    expect((await syncAndWait(e2e.baseUrl, FABRIKAM, {})).status).toBe("success");
+    const compared = (await http("GET", `${e2e.baseUrl}/compare?left=${CONTOSO}&right=${FABRIKAM}`)).body as { counts: Record<string, number> };
+    await page.goto(consoleUrl);
+    await page.getByRole("link", { name: "Compare" }).click();
+    await page.getByRole("heading", { level: 1, name: "Compare two tenants" }).waitFor();
+    await page.getByRole("combobox", { name: "Left" }).selectOption(CONTOSO);
+    await page.getByRole("combobox", { name: "Right" }).selectOption(FABRIKAM);
+    await page.getByRole("button", { name: "Compare" }).click();
+    const summary = page.getByRole("status").filter({ hasText: " vs " });
+    await summary.waitFor();
+    const c = compared.counts;
+    expect(await summary.innerText()).toContain(`${c.same} same, ${c.different} different, ${c.onlyLeft} only left, ${c.onlyRight} only right`);
+    await page.screenshot({ path: join(SHOTS, "console-compare.png") });
+    await expectAccessible(page, "compare");
+
+    const put = await http("PUT", `${e2e.baseUrl}/baselines/contoso-gold`, { json: { displayName: "Contoso gold", source: { tenantId: CONTOSO, categories: ["compliance"] } } });
+    expect([200, 201]).toContain(put.status);
+    const drift = (await http("GET", `${e2e.baseUrl}/tenants/${FABRIKAM}/drift?baselineId=contoso-gold`)).body as { counts: Record<string, number> };
+    await page.goto(`${consoleUrl}#/tenants/${FABRIKAM}/drift`);
+    const counts = page.getByRole("status").filter({ hasText: "Confidence" });
+    await counts.waitFor();
+    const d = drift.counts;
+    expect(await counts.innerText()).toContain(`${d.missing} missing, ${d.extra} extra, ${d.changed} changed, ${d.matching} matching`);
+    await expectAccessible(page, "drift");
   });
 
   it("walks the main path with the keyboard alone: tenant → runs → a run", async () => {

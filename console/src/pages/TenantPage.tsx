@@ -3,6 +3,7 @@ import { tenantPath } from "../api";
 import type { Tenant } from "../types";
 import { ErrorBox, Loading, PageHeading, useLoad } from "../ui";
 import { CoverageTab } from "./CoverageTab";
+import { DriftTab } from "./DriftTab";
 import { ItemsTab } from "./ItemsTab";
 import { MissingTab } from "./MissingTab";
 import { RunPage } from "./RunPage";
@@ -13,6 +14,7 @@ const TABS = [
   { key: "coverage", label: "Coverage" },
   { key: "runs", label: "Runs" },
   { key: "missing", label: "Missing" },
+  { key: "drift", label: "Drift" },
 ] as const;
 
 /** One tenant: its name, then inventory, coverage, runs (and one run) and missing as sub-pages. */
@@ -55,6 +57,7 @@ export function TenantPage({ tenantId, tab, runId }: { tenantId: string; tab: st
         {current === "coverage" && <CoverageTab tenantId={tenantId} />}
         {current === "runs" && (runId ? <RunPage tenantId={tenantId} runId={runId} /> : <RunsTab tenantId={tenantId} />)}
         {current === "missing" && <MissingTab tenantId={tenantId} />}
+        {current === "drift" && <DriftTab tenant={tenant.data} />}
       </section>
     </>
   );
