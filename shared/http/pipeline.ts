@@ -46,15 +46,15 @@ export interface ApiResponse {
   /** Serialised as JSON by the adapters; absent for 204. */
   body?: unknown;
   /**
-   * Sent as it is instead of `body` (the console's static files); its content type is the
-   * route's own header.
-   */
-  bytes?: Uint8Array;
-  /**
    * A body streamed as it is produced (exports, shared/http/exports.ts), instead of `body`. The
    * adapters pipe it with back-pressure; an error while streaming cuts the transfer.
    */
   stream?: AsyncIterable<Uint8Array>;
+  /**
+   * Sent as it is instead of `body` (the console's static files); its content type is the
+   * route's own header.
+   */
+  bytes?: Uint8Array;
 }
 
 // ── body ────────────────────────────────────────────────────────────────────────────────────
