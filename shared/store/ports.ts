@@ -13,6 +13,7 @@ import type {
   PolicyTypeKey,
   RunDocument,
   RunStatus,
+  Selection,
   Tenant,
   TenantSummaryDocument,
 } from "../domain";
@@ -98,6 +99,13 @@ export interface RunListQuery {
   continuationToken?: string;
 }
 
+export interface SelectionActivity {
+  selectionHash: string;
+  selection: Selection;
+  lastRequestedAt: string;
+  latestRun: { id: string; status: RunStatus; finishedAt: string | null } | null;
+}
+
 export type ClaimResult = { ok: true } | { ok: false; activeRunId: string };
 
 export interface RunRepository {
@@ -116,6 +124,14 @@ export interface RunRepository {
   latestCompleted(tenantId: string, selectionHash: string): Promise<RunDocument | null>;
   /** Completed runs of every selection of a tenant, newest first, at most `max`. */
   completedRunsNewestFirst(tenantId: string, max: number): Promise<RunDocument[]>;
+  /** The tenant's most recent completed run of any selection (what `missing` answers for by default). */
+  latestCompletedOfTenant(tenantId: string): Promise<RunDocument | null>;
+  /**
+   * Every selection the tenant has runs of, with its newest run (`latestRun`: the newest that was
+   * not skipped) and when it was last requested, newest activity first. Reads the run documents'
+   * few selection fields, page by page; memory is one entry per distinct selection.
+   */
+  selectionActivity(tenantId: string): Promise<SelectionActivity[]>;
   /** Queued or running runs of a tenant (for the watchdog), oldest first. */
   listActive(tenantId: string): Promise<RunDocument[]>;
   /**

@@ -10,6 +10,7 @@ import { policyTypeRoutes } from "./policyTypes";
 import { portfolioRoutes } from "./portfolio";
 import type { ApiRoute } from "../pipeline";
 import { runRoutes } from "./runs";
+import { selectionRoutes } from "./selections";
 import { syncRoutes } from "./sync";
 import { tenantRoutes } from "./tenants";
 
@@ -23,6 +24,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...syncRoutes,
   ...runRoutes,
   ...itemRoutes,
+  ...selectionRoutes,
   ...tenantRoutes,
   ...compareRoutes,
   ...baselineRoutes,
