@@ -15,6 +15,7 @@ import type {
   WhoAmISchema,
 } from "../../shared/http/schemas";
 import type { MissingReportSchema } from "../../shared/domain/missing";
+import type { SelectionListSchema } from "../../shared/http/routes/selections";
 
 /**
  * The API's answers as the console reads them: types inferred from the very zod schemas the
@@ -34,6 +35,7 @@ export type SyncAccepted = z.infer<typeof SyncAcceptedSchema>;
 export type CompareResult = z.infer<typeof CompareResultSchema>;
 export type BaselineList = z.infer<typeof BaselineListSchema>;
 export type DriftReport = z.infer<typeof DriftReportViewSchema>;
+export type SelectionList = z.infer<typeof SelectionListSchema>;
 export type WhoAmI = z.infer<typeof WhoAmISchema>;
 /** Problem details, read tolerantly: a proxy or a newer app may send a code this build does not know. */
 export type Problem = Partial<Omit<z.infer<typeof ProblemDetailsSchema>, "code">> & { code?: string };
