@@ -20,8 +20,8 @@ function useFocusOnNavigate() {
 }
 
 function TenantRoute() {
-  const params = useParams<{ tenantId: string; tab?: string; runId?: string }>();
-  return <TenantPage tenantId={params.tenantId} tab={params.tab ?? "items"} runId={params.runId ?? null} />;
+  const params = useParams<{ tenantId: string; tab?: string; id?: string }>();
+  return <TenantPage tenantId={params.tenantId} tab={params.tab ?? "items"} subId={params.id ?? null} />;
 }
 
 function Shell() {
@@ -52,7 +52,7 @@ function Shell() {
             <Route path="/compare" component={ComparePage} />
             <Route path="/tenants/:tenantId" component={TenantRoute} />
             <Route path="/tenants/:tenantId/:tab" component={TenantRoute} />
-            <Route path="/tenants/:tenantId/:tab/:runId" component={TenantRoute} />
+            <Route path="/tenants/:tenantId/:tab/:id" component={TenantRoute} />
             <Route>
               <PageHeading>Page not found</PageHeading>
               <p>

@@ -6,6 +6,7 @@ import type {
   CoverageSchema,
   DriftReportViewSchema,
   ItemPageSchema,
+  ItemViewSchema,
   PolicyTypeListSchema,
   PortfolioSchema,
   RunPageSchema,
@@ -36,6 +37,8 @@ export type CompareResult = z.infer<typeof CompareResultSchema>;
 export type BaselineList = z.infer<typeof BaselineListSchema>;
 export type DriftReport = z.infer<typeof DriftReportViewSchema>;
 export type SelectionList = z.infer<typeof SelectionListSchema>;
+/** One item with its assignments (GET …/inventory/items/{itemId}). */
+export type ItemDetail = z.infer<typeof ItemViewSchema>;
 export type WhoAmI = z.infer<typeof WhoAmISchema>;
 /** Problem details, read tolerantly: a proxy or a newer app may send a code this build does not know. */
 export type Problem = Partial<Omit<z.infer<typeof ProblemDetailsSchema>, "code">> & { code?: string };

@@ -111,6 +111,30 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     await expectAccessible(page, "coverage");
   });
 
+  it("opens one item from the inventory with its meta and its assignments as the API has them", async () => {
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/items`);
+    const first = page.getByRole("table").locator("tbody th a").first();
+    await first.waitFor();
+    const name = (await first.innerText()).trim();
+    await first.click();
+    await page.getByRole("heading", { level: 2, name }).waitFor();
+    const href = page.url().split("/items/")[1]!;
+    const item = (await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/items/${href}`)).body as {
+      policyType: string;
+      externalId: string;
+      assignments: { status: string; targets: unknown[] };
+    };
+    const main = page.locator("main");
+    expect(await main.innerText()).toContain(item.externalId);
+    await page.getByRole("heading", { level: 3, name: "Assignments" }).waitFor();
+    if (item.assignments.status === "known" && item.assignments.targets.length > 0) {
+      await expect.poll(() => page.getByRole("table", { name: "Assignment targets" }).locator("tbody tr").count()).toBe(item.assignments.targets.length);
+    } else {
+      expect(await main.innerText()).toMatch(item.assignments.status === "known" ? /Not assigned\./ : item.assignments.status === "unknown" ? /could not be read/ : /have no assignments/);
+    }
+    await expectAccessible(page, "item");
+  });
+
   it("starts a sync with a selection and follows the run until it finishes", async () => {
     await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/runs`);
     e2e.gate.hold();

@@ -1,4 +1,5 @@
 import { useMemo, useState } from "preact/hooks";
+import { Link } from "wouter-preact";
 import { API, query, tenantPath } from "../api";
 import type { Item, ItemPage, PolicyTypeList } from "../types";
 import { Empty, ErrorBox, Loading, SortHeader, useLoad, useSorted } from "../ui";
@@ -144,7 +145,9 @@ export function ItemsTab({ tenantId }: { tenantId: string }) {
               <tbody>
                 {rows.map((item) => (
                   <tr key={item.id}>
-                    <th scope="row">{item.displayName}</th>
+                    <th scope="row">
+                      <Link href={`/tenants/${tenantId}/items/${encodeURIComponent(item.id)}`}>{item.displayName}</Link>
+                    </th>
                     <td>{item.policyType}</td>
                     <td>{item.category}</td>
                     <td>{item.platform}</td>
