@@ -7,7 +7,7 @@ import { createCosmosClient } from "./cosmosClient";
 import { ensureCosmosContainers } from "./cosmosBootstrap";
 import type { CosmosContainers } from "./cosmosBootstrap";
 import { CosmosBaselineRepository } from "./baselineRepository";
-import { CosmosDriftSummaryRepository } from "./driftSummaryRepository";
+import { CosmosDriftRecordRepository } from "./driftRecordRepository";
 import { CosmosItemRepository } from "./itemRepository";
 import type { ItemWriterOptions } from "./itemWriter";
 import { CosmosRunRepository } from "./runRepository";
@@ -44,8 +44,8 @@ export interface CosmosStores extends Stores {
   items: CosmosItemRepository;
   runs: CosmosRunRepository;
   tenants: TableTenantRegistry;
-  summaries: CosmosTenantSummaryRepository;
   baselines: CosmosBaselineRepository;
+  summaries: CosmosTenantSummaryRepository;
   /** The Cosmos containers, created when missing on first use. */
   containers(): Promise<CosmosContainers>;
   /** Releases sockets (tests, local host shutdown). */
@@ -70,7 +70,7 @@ export function createStores(settings: StoreSettings, options: CreateStoresOptio
   const runsContainer = async (): Promise<Container> => (await containers()).runs;
   const runs = new CosmosRunRepository(runsContainer);
   const baselines = new CosmosBaselineRepository(async () => (await containers()).baselines);
-  const driftSummaries = new CosmosDriftSummaryRepository(runsContainer);
+  const driftRecords = new CosmosDriftRecordRepository(runsContainer);
   const items = new CosmosItemRepository(itemsContainer, runs, options.writer);
   const tenants = new TableTenantRegistry(createTenantsTableClient(settings, options.credential));
   const summaries = new CosmosTenantSummaryRepository(runsContainer);
@@ -78,9 +78,9 @@ export function createStores(settings: StoreSettings, options: CreateStoresOptio
     items,
     runs,
     tenants,
-    summaries,
     baselines,
-    driftSummaries,
+    driftRecords,
+    summaries,
     containers,
     async check() {
       const [cosmos, tables] = await Promise.all([

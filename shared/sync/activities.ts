@@ -121,6 +121,7 @@ export function createActivities(services: SyncServices) {
           {
             graphFor: (tenantId) => services.graphFor(tenantId),
             writerFor: (ctx) => stores.items.createWriter(ctx),
+            writeSnapshot: (snapshot) => stores.items.writeSnapshot(snapshot),
             now: () => services.now(),
             onRetry: (info) => services.log.graphRetry(input, info),
           },
@@ -166,12 +167,11 @@ export function createActivities(services: SyncServices) {
       });
       await stores.runs.releaseClaim(input.tenantId, input.selectionHash, input.runId);
       if (changed) (run.status === "skipped" ? services.log.runSkipped : services.log.runFinalized)(run);
-      // Post-run steps (shared/sync/afterRun/), in the agreed order, each swallowing its own
-      // failure. The summary also runs on a retry that found the run already final (it is
-      // idempotent per run, and a summary write lost to a crash right after the run's own is
-      // caught up here); drift is not evaluated twice for one run.
+      // Post-run steps (shared/sync/afterRun/), each swallowing its own failure. Also on a retry
+      // that found the run already final: a step is idempotent per run, and a summary write
+      // lost to a crash right after the run's own is caught up here.
       if (run.status !== "skipped") await updateTenantSummary(services, run, input.outcomes);
-      if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, now: services.now }, run);
+      if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, log: services.log, now: services.now }, run);
       return { status: run.status };
     },
 
