@@ -7,6 +7,7 @@ import {
   ItemPageSchema,
   MissingReportViewSchema,
   PolicyTypeListSchema,
+  RunChangesSchema,
   RunPageSchema,
   RunViewSchema,
   SyncAcceptedSchema,
@@ -14,7 +15,7 @@ import {
   TenantViewSchema,
 } from "../shared/http/schemas";
 import { ProblemSchema } from "./responses";
-import type { Coverage, ItemPage, PolicyTypeView, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
+import type { Coverage, ItemPage, PolicyTypeView, RunChanges, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
 import { UsageError } from "./exitCodes";
 
 /**
@@ -105,6 +106,13 @@ export interface RunPoll {
 export interface RunsQuery {
   status?: string;
   selectionHash?: string;
+  limit?: number;
+  continuationToken?: string;
+}
+
+export interface ChangesQuery {
+  kind?: string;
+  policyType?: string;
   limit?: number;
   continuationToken?: string;
 }
@@ -216,6 +224,16 @@ export class ApiClient {
       [200],
     );
     return this.parse(RunPageSchema, answer, "run list");
+  }
+
+  async runChanges(tenantId: string, runId: string, query: ChangesQuery): Promise<RunChanges> {
+    const answer = await this.send(
+      "GET",
+      `/tenants/${seg(tenantId)}/inventory/runs/${seg(runId)}/changes`,
+      { query: { ...query } },
+      [200],
+    );
+    return this.parse(RunChangesSchema, answer, "run changes");
   }
 
   async listItems(tenantId: string, query: ItemsQuery): Promise<ItemPage> {

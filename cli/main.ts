@@ -8,7 +8,7 @@ import { listPolicyTypes, showCoverage } from "./commands/catalog";
 import { addTenant, listTenants, removeTenant, setTenantEnabled } from "./commands/tenants";
 import type { CommandContext } from "./commands/context";
 import { listItems, listMissing } from "./commands/items";
-import { listRuns, watchRun } from "./commands/runs";
+import { listRunChanges, listRuns, watchRun } from "./commands/runs";
 import { sync } from "./commands/sync";
 import { ExitCode, UsageError, exitCodeForStatus } from "./exitCodes";
 import { formatApiError, sanitize } from "./format";
@@ -35,6 +35,8 @@ function execute(ctx: CommandContext, command: CliCommand): Promise<ExitCode> {
       return showCoverage(ctx, command);
     case "runs.watch":
       return watchRun(ctx, command);
+    case "runs.changes":
+      return listRunChanges(ctx, command);
     case "sync":
       return sync(ctx, command);
     case "runs":

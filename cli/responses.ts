@@ -4,6 +4,7 @@ import type {
   CoverageSchema,
   ItemPageSchema,
   PolicyTypeListSchema,
+  RunChangesSchema,
   RunPageSchema,
   TenantViewSchema,
 } from "../shared/http/schemas";
@@ -15,6 +16,8 @@ import type {
  */
 export type { SyncAccepted } from "../shared/http/schemas";
 export type RunPage = z.infer<typeof RunPageSchema>;
+export type RunChanges = z.infer<typeof RunChangesSchema>;
+export type ChangeView = RunChanges["items"][number];
 export type ItemPage = z.infer<typeof ItemPageSchema>;
 export type TenantView = z.infer<typeof TenantViewSchema>;
 export type Coverage = z.infer<typeof CoverageSchema>;

@@ -168,6 +168,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     const stores: Stores = {
       items: stack.stores.items,
       runs: stack.stores.runs,
+      changes: stack.stores.changes,
       check: () => stack.stores.check(),
       tenants: {
         get: (tenantId) => registry.get(tenantId),

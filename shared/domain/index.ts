@@ -1,5 +1,6 @@
 export * from "./assignments";
 export * from "./canonical";
+export * from "./changes";
 export * from "./errorCodes";
 export * from "./isoTime";
 export * from "./item";

@@ -32,6 +32,12 @@ export type InventoryItem = z.infer<typeof InventoryItemSchema>;
 export const InventoryItemDocumentSchema = InventoryItemSchema.extend({
   docType: z.literal("item"),
   seenBy: z.record(z.string(), z.string()),
+  /**
+   * Per selection hash, the digests of the compared fields as that selection's last run saw them
+   * (canonical.ts fieldDigests): how the next run tells what changed (changes.ts). Absent on
+   * documents written before change sets.
+   */
+  fieldDigests: z.record(z.string(), z.record(z.string(), z.string())).optional(),
 });
 export type InventoryItemDocument = z.infer<typeof InventoryItemDocumentSchema>;
 

@@ -7,8 +7,10 @@ import { createCosmosClient } from "./cosmosClient";
 import { ensureCosmosContainers } from "./cosmosBootstrap";
 import type { CosmosContainers } from "./cosmosBootstrap";
 import { CosmosItemRepository } from "./itemRepository";
+import { containerBulkTransport } from "./itemWriter";
 import type { ItemWriterOptions } from "./itemWriter";
 import { CosmosRunRepository } from "./runRepository";
+import { CosmosChangeRepository } from "./changeRepository";
 import { TableTenantRegistry, createTenantsTableClient } from "./tenantRegistry";
 
 export * from "./ports";
@@ -41,6 +43,7 @@ export interface CosmosStores extends Stores {
   items: CosmosItemRepository;
   runs: CosmosRunRepository;
   tenants: TableTenantRegistry;
+  changes: CosmosChangeRepository;
   /** The Cosmos containers, created when missing on first use. */
   containers(): Promise<CosmosContainers>;
   /** Releases sockets (tests, local host shutdown). */
@@ -64,12 +67,14 @@ export function createStores(settings: StoreSettings, options: CreateStoresOptio
   const itemsContainer = async (): Promise<Container> => (await containers()).items;
   const runsContainer = async (): Promise<Container> => (await containers()).runs;
   const runs = new CosmosRunRepository(runsContainer);
-  const items = new CosmosItemRepository(itemsContainer, runs, options.writer);
+  const changes = new CosmosChangeRepository(runsContainer);
+  const items = new CosmosItemRepository(itemsContainer, runs, { ...options.writer, changeTransport: containerBulkTransport(runsContainer) });
   const tenants = new TableTenantRegistry(createTenantsTableClient(settings, options.credential));
   return {
     items,
     runs,
     tenants,
+    changes,
     containers,
     async check() {
       const [cosmos, tables] = await Promise.all([

@@ -1,4 +1,4 @@
-import type { Category, InventoryItem, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus, Tenant } from "../domain";
+import type { Category, Change, ChangeCounts, ChangeDocument, ChangeKind, ChangeWindow, InventoryItem, RunOutline, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus, Tenant } from "../domain";
 
 /**
  * What the rest of the system needs from storage. Every method takes the tenant id first and
@@ -17,6 +17,12 @@ export interface WriterContext {
   selectionHash: string;
   /** ISO time of the observation (the activity's clock). */
   observedAt: string;
+  /**
+   * Record this run's changes of the type (docs/api.md "Changes"): the type's change window of
+   * the selection and how long change documents are kept. Absent: fields are recorded, no
+   * change documents are written (tools, benchmarks).
+   */
+  changes?: { window: ChangeWindow; retentionSeconds: number | null };
 }
 
 /**
@@ -57,6 +63,38 @@ export interface ItemRepository {
   /** The missing report of a selection, from its latest completed run. */
   missing(tenantId: string, selectionHash: string): Promise<MissingReport>;
   coverage(tenantId: string): Promise<CoverageRow[]>;
+  /** Items of `policyTypes` whose last run of the selection is one of `runIds` (the removed items of a change set). */
+  lastSeenByAnyOf(
+    tenantId: string,
+    selectionHash: string,
+    policyTypes: readonly PolicyTypeKey[],
+    runIds: readonly string[],
+  ): Promise<Pick<InventoryItem, "id" | "policyType" | "externalId" | "displayName">[]>;
+}
+
+export interface ChangeQuery {
+  kind?: ChangeKind;
+  policyType?: PolicyTypeKey;
+  limit: number;
+  continuationToken?: string;
+}
+
+export interface TenantChangeQuery extends ChangeQuery {
+  /** ISO; inclusive. */
+  since?: string;
+  /** ISO; exclusive. */
+  until?: string;
+}
+
+/** Change documents (docs/api.md "Changes"), in the tenant's partition of the runs container. */
+export interface ChangeRepository {
+  /** Upserts (idempotent per run and item); every document is of `tenantId`. */
+  write(tenantId: string, docs: readonly ChangeDocument[]): Promise<void>;
+  countByRun(tenantId: string, runId: string): Promise<ChangeCounts>;
+  /** One run's changes, newest first. */
+  listForRun(tenantId: string, runId: string, query: ChangeQuery): Promise<Page<Change>>;
+  /** The tenant's changes across runs and selections, newest first. */
+  list(tenantId: string, query: TenantChangeQuery): Promise<Page<Change>>;
 }
 
 export interface RunListQuery {
@@ -82,6 +120,16 @@ export interface RunRepository {
   update(tenantId: string, runId: string, mutate: (run: RunDocument) => RunDocument | null): Promise<RunDocument>;
   list(tenantId: string, query: RunListQuery): Promise<Page<RunDocument>>;
   latestCompleted(tenantId: string, selectionHash: string): Promise<RunDocument | null>;
+  /**
+   * The selection's completed runs, newest first, as change windows need them (`RunOutline`),
+   * read a page at a time until `enough` says so or `max` runs were read.
+   */
+  completedOutlines(
+    tenantId: string,
+    selectionHash: string,
+    enough: (runsSoFar: readonly RunOutline[]) => boolean,
+    max: number,
+  ): Promise<RunOutline[]>;
   /** Queued or running runs of a tenant (for the watchdog), oldest first. */
   listActive(tenantId: string): Promise<RunDocument[]>;
   /**
@@ -118,6 +166,7 @@ export interface Stores {
   items: ItemRepository;
   runs: RunRepository;
   tenants: TenantRegistry;
+  changes: ChangeRepository;
   /** Health probes for /api/health. */
   check(): Promise<{ cosmos: "ok" | "failed"; tables: "ok" | "failed" }>;
 }

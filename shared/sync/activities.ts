@@ -1,4 +1,4 @@
-import { finish, safeMessage, skip, startRunning } from "../domain";
+import { finish, isTerminalStatus, safeMessage, skip, startRunning } from "../domain";
 import { addSecondsIso } from "../domain/isoTime";
 import { DEFAULT_NIGHTLY_SELECTION, effectiveNightlySelections } from "../domain/selection";
 import type { PolicyTypeOutcome, RunDocument } from "../domain";
@@ -15,6 +15,7 @@ import {
 } from "./contracts";
 import type { NightlySummary, NightlyWorkPage, PreparedRun } from "./contracts";
 import { enumeratePolicyType } from "./enumerate";
+import { changeRetentionSeconds, changeWindowsOf, computeChangeSet } from "./afterRun/changeSet";
 import type { RunLogger } from "./runEvents";
 import { z } from "zod";
 
@@ -117,6 +118,13 @@ export function createActivities(services: SyncServices) {
             writerFor: (ctx) => stores.items.createWriter(ctx),
             now: () => services.now(),
             onRetry: (info) => services.log.graphRetry(input, info),
+            changeContext: async () => {
+              const { windows } = await changeWindowsOf(stores, input.tenantId, input.selectionHash, [input.policyType]);
+              return {
+                window: windows.get(input.policyType) ?? { runs: [], complete: false },
+                retentionSeconds: changeRetentionSeconds(services.settings.CHANGES_RETENTION_DAYS),
+              };
+            },
           },
           input,
         );
@@ -143,6 +151,13 @@ export function createActivities(services: SyncServices) {
       const finishedAt = services.now().toISOString();
       const redacted = (e: { code: RunDocument["errorCodes"][number]; message: string }) => ({ code: e.code, message: safeMessage(e.message) });
       let changed = false;
+      // Post-run step 1, the change set: its counts go into the finish update. Only while the run
+      // is active (a retry after the update landed must not recount), never for a skipped run.
+      const current = input.skipped ? null : await stores.runs.get(input.tenantId, input.runId);
+      const changeSet =
+        current && !isTerminalStatus(current.status)
+          ? await computeChangeSet(stores, current, input.outcomes, finishedAt, changeRetentionSeconds(services.settings.CHANGES_RETENTION_DAYS))
+          : undefined;
       const run = await stores.runs.update(input.tenantId, input.runId, (r) => {
         const next = input.skipped
           ? skip(r, redacted(input.skipped), finishedAt)
@@ -151,6 +166,7 @@ export function createActivities(services: SyncServices) {
               input.outcomes.map((o) => ({ ...o, errorMessage: o.errorMessage === null ? null : safeMessage(o.errorMessage) })),
               finishedAt,
               input.runLevelError ? redacted(input.runLevelError) : undefined,
+              changeSet,
             );
         changed = next !== null;
         return next;

@@ -30,6 +30,8 @@ export interface EnumerationDeps {
   now: () => Date;
   /** Told of every retried Graph request of this type (throttling telemetry). */
   onRetry?: (info: GraphRetryInfo) => void;
+  /** What the writer needs to record this run's changes of the type (read inside the guard: a store failure becomes the outcome). */
+  changeContext?: () => Promise<WriterContext["changes"]>;
 }
 
 export async function enumeratePolicyType(deps: EnumerationDeps, input: EnumerationTarget): Promise<PolicyTypeOutcome> {
@@ -43,11 +45,13 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
   let writer: ItemWriter | null = null;
 
   try {
+    const changes = await deps.changeContext?.();
     writer = deps.writerFor({
       tenantId: input.tenantId,
       runId: input.runId,
       selectionHash: input.selectionHash,
       observedAt: startedAt.toISOString(),
+      ...(changes && { changes }),
     });
     const graph = deps.graphFor(input.tenantId);
     for await (const page of graph.pages(def, { onRetry: deps.onRetry })) {

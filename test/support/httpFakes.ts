@@ -154,6 +154,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
       async coverage() {
         return [{ policyType: "deviceConfiguration", category: "configuration", itemCount: 3, lastObservedAt: NOW.toISOString(), lastRun: null }];
       },
+      lastSeenByAnyOf: unused,
     },
     runs: {
       create: unused,
@@ -168,6 +169,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return paginate(tenantId, all, query.limit, query.continuationToken);
       },
       latestCompleted: unused,
+      completedOutlines: unused,
       listActive: unused,
       listActiveAcrossTenants: unused,
       claimHolder: unused,
@@ -192,6 +194,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return world.tenants.delete(tenantId);
       },
     },
+    changes: { write: unused, countByRun: unused, listForRun: unused, list: unused },
     check: async () => world.health,
   };
   return world;

@@ -1,3 +1,4 @@
+import { changeRoutes } from "./changes";
 import { healthRoutes } from "./health";
 import { itemRoutes } from "./items";
 import { createOpenApiRoute } from "./openApi";
@@ -16,6 +17,7 @@ import { tenantRoutes } from "./tenants";
 export const API_ROUTES: readonly ApiRoute[] = [
   ...syncRoutes,
   ...runRoutes,
+  ...changeRoutes,
   ...itemRoutes,
   ...tenantRoutes,
   ...policyTypeRoutes,

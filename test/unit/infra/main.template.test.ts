@@ -150,7 +150,7 @@ describe.skipIf(!hasDotnet)("infra/main.bicep compiled by the Bicep CLI", () => 
 
   it("creates exactly the Cosmos containers of the store code, each partitioned on the code's key", () => {
     const cosmos = moduleTemplate("cosmos");
-    const containers = cosmos.variables!.containers as { name: string; partitionKeyPath: string }[];
+    const containers = cosmos.variables!.containers as { name: string; partitionKeyPath: string; defaultTtl: number | null }[];
     expect(containers.map((c) => c.name).sort()).toEqual(Object.values(COSMOS_CONTAINERS).sort());
     for (const c of containers) expect(c.partitionKeyPath, c.name).toBe(COSMOS_PARTITION_KEY_PATH);
     const containerResource = only("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers");
@@ -160,6 +160,11 @@ describe.skipIf(!hasDotnet)("infra/main.bicep compiled by the Bicep CLI", () => 
       kind: "Hash",
       version: 2,
     });
+    // Change documents expire by their own `ttl`, which Cosmos honours only where the container
+    // has a default TTL (-1: on, nothing expiring by default); items never expire.
+    const ttl = Object.fromEntries(containers.map((c) => [c.name, c.defaultTtl]));
+    expect(ttl).toEqual({ [COSMOS_CONTAINERS.items]: null, [COSMOS_CONTAINERS.runs]: -1 });
+    expect((containerResource.properties as { resource: { defaultTtl: unknown } }).resource.defaultTtl).toBe("[variables('containers')[copyIndex()].defaultTtl]");
   });
 
   it("creates the tenant registry table the code defaults to", () => {
