@@ -36,6 +36,24 @@ export default tseslint.config(
     never(["functions"], "the CLI talks to a deployed app over HTTP; it never imports the app."),
     never(["shared/store", "shared/graph", "shared/sync", "shared/observability", "shared/config", "shared/compositionRoot"], "the CLI uses the HTTP contract (shared/http schemas) and the domain only."),
   ]),
+  // console/: a browser app, a client of the public HTTP API: it may take the contract's TYPES from
+  // shared/ (erased at build time), never a value, and never anything of a host or the CLI.
+  {
+    files: ["console/**/*.{ts,tsx}"],
+    languageOptions: { globals: { window: "readonly", document: "readonly", location: "readonly", requestAnimationFrame: "readonly", DOMException: "readonly", Event: "readonly" } },
+    rules: {
+      "no-restricted-imports": "off",
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/shared/**", "zod"], allowTypeImports: true, message: "the console takes only types from shared/ (the API contract); values would ship server code to browsers." },
+            { group: ["**/functions/**", "**/local/**", "**/cli/**", "node:*"], message: "the console runs in a browser and talks to the API over HTTP only." },
+          ],
+        },
+      ],
+    },
+  },
   // shared/: runs in Azure but never depends on the Functions programming model.
   restrict(["shared/**/*.ts"], FUNCTIONS_MODEL, [OFFLINE, HOSTS]),
   // The composition root is the only shared file that sees every layer; nothing in shared/ imports it.

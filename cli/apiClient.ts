@@ -3,7 +3,10 @@ import type { MissingReport, Run } from "../shared/domain";
 import type { SelectionInput } from "../shared/domain/selection";
 import { parseRetryAfter } from "../shared/domain/retryAfter";
 import {
+  PortfolioSchema,
+  CompareResultSchema,
   CoverageSchema,
+  DriftReportViewSchema,
   ItemPageSchema,
   MissingReportViewSchema,
   PolicyTypeListSchema,
@@ -15,7 +18,7 @@ import {
   TenantViewSchema,
 } from "../shared/http/schemas";
 import { ProblemSchema } from "./responses";
-import type { Coverage, ItemPage, PolicyTypeView, RunChanges, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
+import type { CompareResult, Coverage, DriftReport, ItemPage, PolicyTypeView, Portfolio, RunChanges, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
 import { UsageError } from "./exitCodes";
 
 /**
@@ -139,6 +142,13 @@ interface Answer {
 
 const seg = (value: string): string => encodeURIComponent(value);
 
+/** A selection as the comma lists the routes take (normalised and hashed like a sync body there). */
+const selectionQuery = (selection: SelectionInput): Query => ({
+  policyTypes: selection.policyTypes?.length ? selection.policyTypes.join(",") : undefined,
+  categories: selection.categories?.length ? selection.categories.join(",") : undefined,
+  includeFoundations: selection.includeFoundations ? "true" : undefined,
+});
+
 /** A small fetch-based client for the routes of docs/api.md. */
 export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {}
@@ -251,20 +261,27 @@ export class ApiClient {
     return this.parse(CoverageSchema, answer, "coverage");
   }
 
+  async portfolio(): Promise<Portfolio> {
+    const answer = await this.send("GET", "/portfolio", {}, [200]);
+    return this.parse(PortfolioSchema, answer, "portfolio");
+  }
+
   async missing(tenantId: string, query: MissingQuery): Promise<MissingReport> {
     // The route takes the selection as comma lists, normalised and hashed like a sync body.
-    const q: Query =
-      "selectionHash" in query
-        ? { selectionHash: query.selectionHash }
-        : {
-            policyTypes: query.selection.policyTypes?.length
-              ? query.selection.policyTypes.join(",")
-              : undefined,
-            categories: query.selection.categories?.length ? query.selection.categories.join(",") : undefined,
-            includeFoundations: query.selection.includeFoundations ? "true" : undefined,
-          };
+    const q: Query = "selectionHash" in query ? { selectionHash: query.selectionHash } : selectionQuery(query.selection);
     const answer = await this.send("GET", `/tenants/${seg(tenantId)}/inventory/missing`, { query: q }, [200]);
     return this.parse(MissingReportViewSchema, answer, "missing report");
+  }
+
+  /** `GET /compare`: the selection as comma lists, like `missing`. */
+  async compare(left: string, right: string, selection: SelectionInput): Promise<CompareResult> {
+    const answer = await this.send("GET", "/compare", { query: { left, right, ...selectionQuery(selection) } }, [200]);
+    return this.parse(CompareResultSchema, answer, "comparison");
+  }
+
+  async drift(tenantId: string, baselineId: string | undefined): Promise<DriftReport> {
+    const answer = await this.send("GET", `/tenants/${seg(tenantId)}/drift`, { query: { baselineId } }, [200]);
+    return this.parse(DriftReportViewSchema, answer, "drift report");
   }
 
   private async send(

@@ -12,6 +12,7 @@ import type { SelectionInput } from "../shared/domain/selection";
 // The API's own bounds, so the CLI refuses exactly what the API would.
 import { LIST_LIMIT, WAIT_FOR_SLOT_MAX_SECONDS } from "../shared/http/schemas";
 import { TenantIdSchema } from "../shared/domain/tenant";
+import { BaselineIdSchema } from "../shared/domain/baseline";
 import type { ChangesQuery, ItemsQuery, MissingQuery, RunsQuery } from "./apiClient";
 import { ExitCode, UsageError } from "./exitCodes";
 import { OUTPUT_FORMATS } from "./format";
@@ -36,6 +37,7 @@ export type CliCommand =
   | { kind: "tenants.setEnabled"; tenantId: string; enabled: boolean }
   | { kind: "policyTypes"; format: OutputFormat }
   | { kind: "coverage"; tenantId: string; format: OutputFormat }
+  | { kind: "portfolio"; format: OutputFormat }
   | { kind: "runs.watch"; tenantId: string; runId: string; json: boolean }
   | { kind: "runs.changes"; tenantId: string; runId: string; query: ChangesQuery; all: boolean; format: OutputFormat }
   | {
@@ -48,7 +50,9 @@ export type CliCommand =
     }
   | { kind: "runs"; tenantId: string; query: RunsQuery; format: OutputFormat }
   | { kind: "items"; tenantId: string; query: ItemsQuery; all: boolean; format: OutputFormat }
-  | { kind: "missing"; tenantId: string; query: MissingQuery; format: OutputFormat };
+  | { kind: "missing"; tenantId: string; query: MissingQuery; format: OutputFormat }
+  | { kind: "compare"; left: string; right: string; selection: SelectionInput; all: boolean; format: OutputFormat }
+  | { kind: "drift"; tenantId: string; baselineId?: string; all: boolean; format: OutputFormat };
 
 export type ParseOutcome =
   | { kind: "command"; command: CliCommand; globals: GlobalOptions }
@@ -137,6 +141,7 @@ const parseCorrelationId = parseWith(
   "1 to 64 characters of A-Z a-z 0-9 . _ -",
 );
 const parseToken = parseWith(z.string().min(1).max(8_192), "a continuation token from a previous page");
+const parseBaselineId = parseWith(BaselineIdSchema, "a baseline id (1 to 64 characters of a-z 0-9 -)");
 const parseRunId = parseWith(z.string().min(1).max(128), "a run id (from `sync` or `runs`)");
 
 /** The package version, found from either the source tree or `dist/`. */
@@ -181,11 +186,11 @@ const selectionOptions = (command: Command, verb: string): Command =>
     .option("--categories <names>", `categories to ${verb}, comma-separated (repeatable)`, parseCategories)
     .option("--foundations", "include foundation types (filters, scope tags, roles, templates)");
 
-/** `--format table|json|csv` on every listing, with `--json` kept as its shorthand. */
+/** `--format table|json|csv|ndjson` on every listing, with `--json` kept as its shorthand. */
 const formatOptions = (command: Command): Command =>
   command
     .addOption(
-      new Option("--format <format>", "output: a table, JSON, or RFC 4180 CSV with a header row").choices(
+      new Option("--format <format>", "output: a table, JSON, RFC 4180 CSV with a header row, or NDJSON (one JSON object per line)").choices(
         OUTPUT_FORMATS,
       ),
     )
@@ -492,6 +497,31 @@ function buildProgram(
     );
 
   formatOptions(
+    selectionOptions(
+      program
+        .command("compare")
+        .description("compare two tenants' inventories by policy type and name: only left, only right, different, same, ambiguous")
+        .argument("<left>", "Entra tenant id (GUID), e.g. the gold tenant", parseTenantId)
+        .argument("<right>", "Entra tenant id (GUID)", parseTenantId)
+        .option("--all", "also list the items that are the same"),
+      "compare (default: every non-foundation type)",
+    ),
+  ).action((left: string, right: string, o: RawOptions & { all?: boolean }, command: Command) =>
+    capture({ kind: "compare", left, right, selection: selectionOf(o), all: !!o.all, format: formatOf(o) }, globalsOf(command)),
+  );
+
+  formatOptions(
+    program
+      .command("drift")
+      .description("a tenant's drift against a baseline: missing, extra, changed, matching, and how sure that is")
+      .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
+      .option("--baseline <id>", "the baseline (default: the tenant's one assigned baseline)", parseBaselineId)
+      .option("--all", "also list the items that match"),
+  ).action((tenantId: string, o: RawOptions & { baseline?: string; all?: boolean }, command: Command) =>
+    capture({ kind: "drift", tenantId, baselineId: o.baseline, all: !!o.all, format: formatOf(o) }, globalsOf(command)),
+  );
+
+  formatOptions(
     program
       .command("coverage")
       .description("one row per policy type: items held, last observation, the last run that enumerated it")
@@ -499,6 +529,12 @@ function buildProgram(
   ).action((tenantId: string, o: RawOptions, command: Command) =>
     capture({ kind: "coverage", tenantId, format: formatOf(o) }, globalsOf(command)),
   );
+
+  formatOptions(
+    program
+      .command("portfolio")
+      .description("one row per registered tenant, worst first: failed, stale, partial, drift, ok, disabled"),
+  ).action((o: RawOptions, command: Command) => capture({ kind: "portfolio", format: formatOf(o) }, globalsOf(command)));
 
   formatOptions(
     program

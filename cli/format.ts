@@ -1,7 +1,9 @@
 import { stringify } from "csv-stringify/sync";
+import { csvCell } from "../shared/http/exports";
+import { attentionOf } from "../shared/domain/tenantSummary";
 import type { InventoryItem, MissingReport, Run } from "../shared/domain";
 import type { ApiError } from "./apiClient";
-import type { ChangeView, CoverageRow, PolicyTypeView, RunChanges, TenantView as Tenant } from "./responses";
+import type { ChangeView, CompareResult, CoverageRow, DriftReport, PolicyTypeView, PortfolioRow, RunChanges, TenantView as Tenant } from "./responses";
 
 /**
  * Plain padded columns rather than a boxed table: output stays greppable, `cut`-able and
@@ -18,7 +20,7 @@ export interface Column<T> {
   csv?: (row: T) => string;
 }
 
-export const OUTPUT_FORMATS = ["table", "json", "csv"] as const;
+export const OUTPUT_FORMATS = ["table", "json", "csv", "ndjson"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 // C0/C1 controls (ANSI escapes, newlines) and bidi overrides: text from Graph or from another
@@ -67,14 +69,8 @@ export function table<T>(columns: readonly Column<T>[], rows: readonly T[]): str
   return [line(columns.map((c) => c.header)), ...cells.map(line)].join("\n") + "\n";
 }
 
-/**
- * A cell a spreadsheet would read as a formula (=, +, -, @, or a leading tab or carriage return)
- * gets a leading apostrophe, as OWASP's "CSV Injection" page recommends: a display name like
- * `=HYPERLINK(…)` written by one tenant's admin must not run in the MSP's Excel.
- */
-export function csvCell(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-}
+/** The API's exports and the CLI's CSV defuse formula-like cells the same way (one home). */
+export { csvCell };
 
 /**
  * RFC 4180 CSV (header row, CRLF, quotes doubled) by csv-stringify. Cells are sanitised like the
@@ -272,6 +268,32 @@ export function formatCoverage(rows: readonly CoverageRow[]): string {
   return table(COVERAGE_COLUMNS, rows) + note;
 }
 
+/** What the row needs attention for (the API's order), saying "never succeeded" for a stale tenant that never did. */
+export function portfolioState(r: PortfolioRow): string {
+  const attention = attentionOf(r);
+  return attention === "stale" && !r.lastSuccessAt ? "never succeeded" : attention;
+}
+
+/** Portfolio rows stay in the API's order: worst first. */
+export const PORTFOLIO_COLUMNS: Column<PortfolioRow>[] = [
+  { header: "STATE", value: portfolioState },
+  { header: "TENANT", value: (r) => r.displayName, maxWidth: 40 },
+  { header: "LAST RUN", value: (r) => r.lastRun?.status ?? "-", csv: (r) => r.lastRun?.status ?? "" },
+  { header: "LAST SUCCESS", value: (r) => formatTimestamp(r.lastSuccessAt), csv: (r) => r.lastSuccessAt ?? "" },
+  { header: "ITEMS", value: (r) => String(r.itemCount), align: "right" },
+  { header: "MISSING", value: (r) => String(r.missingCount), align: "right" },
+  { header: "CHANGES 24H", value: (r) => (r.changesLast24h === null ? "-" : String(r.changesLast24h)), csv: (r) => (r.changesLast24h === null ? "" : String(r.changesLast24h)), align: "right" },
+  { header: "DRIFT", value: (r) => (r.drift ? String(r.drift.missing + r.drift.extra + r.drift.changed) : "-"), csv: (r) => (r.drift ? String(r.drift.missing + r.drift.extra + r.drift.changed) : ""), align: "right" },
+  { header: "ERRORS", value: (r) => r.lastRun?.errorCodes.join(",") ?? "" },
+  { header: "TENANT ID", value: (r) => r.tenantId },
+];
+
+export function formatPortfolio(rows: readonly PortfolioRow[]): string {
+  if (rows.length === 0) return "No tenants registered: add one with tenant-inventory tenants add.\n";
+  const attention = rows.filter((r) => !["ok", "disabled"].includes(attentionOf(r))).length;
+  return table(PORTFOLIO_COLUMNS, rows) + `${plural(rows.length, "tenant")}, ${attention} needing attention.\n`;
+}
+
 export const POLICY_TYPE_COLUMNS: Column<PolicyTypeView>[] = [
   { header: "CATEGORY", value: (t) => t.category },
   { header: "POLICY TYPE", value: (t) => t.key },
@@ -305,6 +327,50 @@ export function formatMissing(report: MissingReport): string {
     report.items.length === 0
       ? "No missing items.\n"
       : table(MISSING_COLUMNS, report.items) + `${plural(report.items.length, "missing item")}\n`;
+  return out;
+}
+
+type CompareRow = CompareResult["items"][number];
+export const COMPARE_COLUMNS: Column<CompareRow>[] = [
+  { header: "STATUS", value: (r) => r.status },
+  { header: "POLICY TYPE", value: (r) => r.policyType },
+  { header: "DISPLAY NAME", value: (r) => r.displayName, maxWidth: 48 },
+  { header: "DIFFERENCES", value: (r) => r.differences.join(", "), maxWidth: 60 },
+  { header: "LEFT EXTERNAL ID", value: (r) => r.left?.externalId ?? "", maxWidth: 38 },
+  { header: "RIGHT EXTERNAL ID", value: (r) => r.right?.externalId ?? "", maxWidth: 38 },
+];
+
+/** Counts first, then every row that is not `same` (`--all` shows those too). */
+export function formatCompare(result: CompareResult, all: boolean): string {
+  const c = result.counts;
+  let out = sanitize(`${result.left} (left) vs ${result.right} (right): ${c.onlyLeft} only left, ${c.onlyRight} only right, ${c.different} different, ${c.same} same, ${c.ambiguous} ambiguous`) + "\n";
+  out += "Volatile and tenant-specific fields (timestamps, version, scope tag, group and filter ids) are not compared.\n\n";
+  const rows = all ? result.items : result.items.filter((r) => r.status !== "same");
+  out += rows.length === 0 ? "No differences.\n" : table(COMPARE_COLUMNS, rows);
+  return out;
+}
+
+type DriftRow = DriftReport["items"][number];
+export const DRIFT_COLUMNS: Column<DriftRow>[] = [
+  { header: "STATUS", value: (r) => r.status },
+  { header: "POLICY TYPE", value: (r) => r.policyType },
+  { header: "DISPLAY NAME", value: (r) => r.displayName, maxWidth: 48 },
+  { header: "DIFFERENCES", value: (r) => r.differences.join(", "), maxWidth: 60 },
+];
+
+/** Which baseline version and run it rests on, how sure it is, then the drifted rows (`--all`: matching too). */
+export function formatDrift(report: DriftReport, all: boolean): string {
+  const c = report.counts;
+  let out = sanitize(
+    `baseline ${report.baselineId} v${report.baselineVersion}, based on run ${report.basedOnRunId ?? "(none)"}: confidence ${report.confidence} — ${c.missing} missing, ${c.extra} extra, ${c.changed} changed, ${c.matching} matching`,
+  );
+  out += "\n";
+  if (report.incompleteTypes.length > 0) {
+    out += sanitize(`note: not read completely by the latest run, so nothing of them is called missing or extra: ${report.incompleteTypes.join(", ")}`) + "\n";
+  }
+  out += "\n";
+  const rows = all ? report.items : report.items.filter((r) => r.status !== "matching");
+  out += rows.length === 0 ? "No drift.\n" : table(DRIFT_COLUMNS, rows);
   return out;
 }
 

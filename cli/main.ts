@@ -4,10 +4,11 @@ import { setTimeout as delay } from "node:timers/promises";
 import { ApiClient, ApiError, DEFAULT_API_URL, resolveBaseUrl } from "./apiClient";
 import { parseCommandLine } from "./commandLine";
 import type { CliCommand } from "./commandLine";
-import { listPolicyTypes, showCoverage } from "./commands/catalog";
+import { listPolicyTypes, showCoverage, showPortfolio } from "./commands/catalog";
 import { addTenant, listTenants, removeTenant, setTenantEnabled } from "./commands/tenants";
 import type { CommandContext } from "./commands/context";
 import { listItems, listMissing } from "./commands/items";
+import { compareTenants, showDrift } from "./commands/compare";
 import { listRunChanges, listRuns, watchRun } from "./commands/runs";
 import { sync } from "./commands/sync";
 import { ExitCode, UsageError, exitCodeForStatus } from "./exitCodes";
@@ -33,6 +34,8 @@ function execute(ctx: CommandContext, command: CliCommand): Promise<ExitCode> {
       return listPolicyTypes(ctx, command);
     case "coverage":
       return showCoverage(ctx, command);
+    case "portfolio":
+      return showPortfolio(ctx, command);
     case "runs.watch":
       return watchRun(ctx, command);
     case "runs.changes":
@@ -45,6 +48,10 @@ function execute(ctx: CommandContext, command: CliCommand): Promise<ExitCode> {
       return listItems(ctx, command);
     case "missing":
       return listMissing(ctx, command);
+    case "compare":
+      return compareTenants(ctx, command);
+    case "drift":
+      return showDrift(ctx, command);
   }
 }
 

@@ -1,9 +1,12 @@
 import { z } from "zod";
 import { ProblemDetailsSchema } from "../shared/http/problem";
 import type {
+  CompareResultSchema,
   CoverageSchema,
+  DriftReportViewSchema,
   ItemPageSchema,
   PolicyTypeListSchema,
+  PortfolioSchema,
   RunChangesSchema,
   RunPageSchema,
   TenantViewSchema,
@@ -21,7 +24,11 @@ export type ChangeView = RunChanges["items"][number];
 export type ItemPage = z.infer<typeof ItemPageSchema>;
 export type TenantView = z.infer<typeof TenantViewSchema>;
 export type Coverage = z.infer<typeof CoverageSchema>;
+export type CompareResult = z.infer<typeof CompareResultSchema>;
+export type DriftReport = z.infer<typeof DriftReportViewSchema>;
 export type CoverageRow = Coverage["items"][number];
+export type Portfolio = z.infer<typeof PortfolioSchema>;
+export type PortfolioRow = Portfolio["items"][number];
 export type PolicyTypeView = z.infer<typeof PolicyTypeListSchema>["items"][number];
 
 /**

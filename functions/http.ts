@@ -2,7 +2,8 @@ import { app } from "@azure/functions";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { safeMessage } from "../shared/domain/redaction";
-import { readLimitedText } from "../shared/http/pipeline";
+import { principalIsTheGate } from "../shared/config/settings";
+import { hostAuthLevel, readLimitedText } from "../shared/http/pipeline";
 import type { ApiRequest, ApiResponse, ApiRoute, BodySource, RequestEnv } from "../shared/http/pipeline";
 import { API_ROUTES } from "../shared/http/routes/index";
 import { inInvocation } from "../shared/observability";
@@ -46,12 +47,25 @@ export function toApiRequest(request: HttpRequest): ApiRequest {
   };
 }
 
+/**
+ * Exports stream their body (shared/http/exports.ts). With HTTP streams on, the worker pipes a
+ * body it is handed as an AsyncIterable to the host's HTTP proxy as it is produced instead of
+ * buffering it (docs: "Stream HTTP requests and responses in Node.js Azure Functions"; needs
+ * @azure/functions ≥ 4.3 and host ≥ 4.28). Request bodies are then streams too, which
+ * `toApiRequest` already reads with a cap.
+ */
+app.setup({ enableHttpStream: true });
+
 /** The neutral response → `HttpResponseInit`; the body is serialised here so our content type stays. */
 export function toHttpResponseInit(response: ApiResponse): HttpResponseInit {
   return {
     status: response.status,
     headers: response.headers,
-    ...(response.body !== undefined && { body: JSON.stringify(response.body) }),
+    ...(response.stream !== undefined
+      ? { body: response.stream }
+      : response.bytes !== undefined
+        ? { body: response.bytes }
+        : response.body !== undefined && { body: JSON.stringify(response.body) }),
   };
 }
 
@@ -64,13 +78,17 @@ export function logUnexpected(context: InvocationContext) {
 }
 
 /** Registers every route of the table as an HTTP function. */
-export function registerHttpRoutes(routes: readonly ApiRoute[], env: (context: InvocationContext) => RequestEnv): void {
+export function registerHttpRoutes(
+  routes: readonly ApiRoute[],
+  env: (context: InvocationContext) => RequestEnv,
+  principalGate: boolean = principalIsTheGate(),
+): void {
   for (const route of routes) {
     app.http(route.name, {
       // HEAD wherever GET is served (the host's Kestrel sends the headers without the body).
       methods: route.methods.includes("GET") ? [...route.methods, "HEAD"] : [...route.methods],
       route: route.route,
-      authLevel: route.authLevel,
+      authLevel: hostAuthLevel(route, principalGate),
       extraInputs: [df.input.durableClient()],
       handler: (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
         inInvocation(context, async () => toHttpResponseInit(await route.handler(toApiRequest(request), env(context)))),

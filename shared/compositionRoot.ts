@@ -71,6 +71,7 @@ export function createApp(options: AppOptions): App {
     stores,
     settings,
     log,
+    logger,
     now,
     graphFor,
     sleep: options.sleep,

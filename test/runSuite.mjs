@@ -15,11 +15,22 @@ const run = (label, cmd, args) => {
   return result.status === 0;
 };
 
-const typecheckOk = run("typecheck", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]);
+const typecheckOk =
+  run("typecheck", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]) &&
+  run("typecheck console", bin("tsc"), ["-p", "console/tsconfig.json"]);
 const lintOk = run("lint", bin("eslint"), ["--config", ".config/eslint.config.mjs", "."]);
 // Unused files, exports and dependencies (knip): a dead export is a second home waiting to happen.
 const deadcodeOk = run("deadcode", bin("knip"), ["--config", ".config/knip.json"]);
-const buildOk = run("build", bin("tsc"), ["-p", "tsconfig.json"]);
+const buildOk =
+  run("build", bin("tsc"), ["-p", "tsconfig.json"]) &&
+  run("build console", bin("vite"), ["build", "--config", "console/vite.config.mts"]);
+
+// The web console's browser tests (test/browser) drive Debian's Chromium; without it they are
+// skipped, and this is the one line that says so.
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+if (!existsSync(chromiumPath)) {
+  console.log(`[browser] skipped: no Chromium at ${chromiumPath}, so test/browser (the web console in a real browser) runs in CI (apt-get install chromium)`);
+}
 
 // infra.template.test.ts restores the Bicep CLI from NuGet and runs `npm run infra:build`
 // (bicep build + lint) itself; without the .NET SDK it is skipped, and this is the one line

@@ -1,5 +1,5 @@
 import { ExitCode } from "../exitCodes";
-import { COVERAGE_COLUMNS, POLICY_TYPE_COLUMNS, formatCoverage, formatPolicyTypes, sortCoverage, sortPolicyTypes } from "../format";
+import { COVERAGE_COLUMNS, PORTFOLIO_COLUMNS, POLICY_TYPE_COLUMNS, formatCoverage, formatPolicyTypes, formatPortfolio, sortCoverage, sortPolicyTypes } from "../format";
 import type { OutputFormat } from "../format";
 import type { CommandContext } from "./context";
 import { printListing } from "./context";
@@ -27,6 +27,18 @@ export async function listPolicyTypes(ctx: CommandContext, command: { format: Ou
     columns: POLICY_TYPE_COLUMNS,
     rows,
     table: () => formatPolicyTypes(rows),
+  });
+  return ExitCode.ok;
+}
+
+/** `portfolio`: one row per registered tenant the caller may see, worst first (the API's order). */
+export async function showPortfolio(ctx: CommandContext, command: { format: OutputFormat }): Promise<ExitCode> {
+  const portfolio = await ctx.client.portfolio();
+  printListing(ctx.stdout, command.format, {
+    json: portfolio,
+    columns: PORTFOLIO_COLUMNS,
+    rows: portfolio.items,
+    table: () => formatPortfolio(portfolio.items),
   });
   return ExitCode.ok;
 }

@@ -18,7 +18,7 @@ export const printJson = (out: CliOutput, value: unknown): void => {
   out.write(JSON.stringify(value, null, 2) + "\n");
 };
 
-/** One listing in the format asked for: the JSON value as the API shaped it, CSV rows, or the table. */
+/** One listing in the format asked for: the JSON value as the API shaped it, CSV or NDJSON rows, or the table. */
 export function printListing<T>(
   out: CliOutput,
   format: OutputFormat,
@@ -26,5 +26,7 @@ export function printListing<T>(
 ): void {
   if (format === "json") printJson(out, listing.json);
   else if (format === "csv") out.write(csv(listing.columns, listing.rows));
+  // One row per line as the API shaped it (jq, Power BI, a log shipper), without the envelope.
+  else if (format === "ndjson") out.write(listing.rows.map((row) => `${JSON.stringify(row)}\n`).join(""));
   else out.write(listing.table());
 }

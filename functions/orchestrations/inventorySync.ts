@@ -199,6 +199,7 @@ function crashedOutcome(policyType: PolicyTypeKey, error: unknown): PolicyTypeOu
     itemsObserved: 0,
     itemsUpserted: 0,
     itemsInvalid: 0,
+    itemsCreated: 0,
     pages: 0,
     errorCode: "INTERNAL_ERROR",
     errorMessage: `the ${policyType} activity failed after retries: ${errorText(error)}`.slice(0, 500),

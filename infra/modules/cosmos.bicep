@@ -1,6 +1,6 @@
 // Cosmos DB for NoSQL: account with local (key) authentication disabled, database `inventory`,
 // containers `inventoryItems` and `syncRuns`, both partitioned on /tenantId (every query of the
-// store is single-partition). Item `meta` is whitelisted free-form data that no query filters on,
+// store is single-partition), and `baselines`, partitioned on /baselineId. Item `meta` is whitelisted free-form data that no query filters on,
 // so it is excluded from indexing (cheaper writes, smaller index).
 // Names must match shared/store/names.ts (test/unit/infra/main.test.ts checks it).
 
@@ -31,7 +31,7 @@ param autoscaleMaxThroughput int = 1000
 
 var isServerless = capacityMode == 'serverless'
 
-// Shared by both containers: index everything but item meta and the system etag.
+// Shared by the containers: index everything but item meta and the system etag.
 var excludedPaths = [
   { path: '/meta/*' }
   { path: '/"_etag"/?' }
@@ -63,6 +63,13 @@ var containers = [
         { path: '/requestedAt', order: 'descending' }
       ]
     ]
+  }
+  {
+    // Baselines belong to the MSP, not to a tenant: partitioned on their own id, so a baseline's
+    // head and item chunks are one partition (docs/architecture.md "Baselines").
+    name: 'baselines'
+    partitionKeyPath: '/baselineId'
+    compositeIndexes: []
   }
 ]
 

@@ -86,6 +86,16 @@ var rules = [
     overrideQueryTimeRange: 'P2D'
     query: replace(loadTextContent('../monitoring/alerts/stuck-running.kql'), '{{LEASE_SECONDS}}', string(syncLeaseSeconds))
   }
+  {
+    name: '${namePrefix}-new-drift'
+    displayName: 'tenant-inventory: new high-confidence drift against a baseline'
+    description: 'A tenant drifted from one of its baselines (missing, extra or changed items), every covered type was read completely, and the drift is new since the last high-confidence evaluation.'
+    severity: 3
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT15M'
+    overrideQueryTimeRange: ''
+    query: loadTextContent('../monitoring/alerts/new-drift.kql')
+  }
 ]
 
 resource alertRules 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = [

@@ -7,6 +7,7 @@
 //     host.json
 //     package.json        name, version, main, engines, dependencies (no scripts, no dev deps)
 //     dist/functions, dist/shared   compiled with tsconfig.package.json (no local/, test/, bench/)
+//     dist/console        the web console, built by Vite (served by shared/http/routes/console.ts)
 //     node_modules/       production dependencies only: `npm ci --omit=dev` from the lockfile
 //
 // Settings files, local data, tests, bench, docs, infra and dev dependencies never get in,
@@ -43,6 +44,8 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 run("tsc", process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.package.json"), "--outDir", join(out, "dist")], root);
+
+run("vite build (console)", process.execPath, [join(root, "node_modules", "vite", "bin", "vite.js"), "build", "--config", join(root, "console", "vite.config.mts"), "--outDir", join(out, "dist", "console"), "--emptyOutDir"], root);
 
 copyFileSync(join(root, "host.json"), join(out, "host.json"));
 // npm ci needs the package.json the lockfile was written for; it is trimmed after the install.

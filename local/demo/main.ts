@@ -6,6 +6,7 @@ import { formatDuration, formatMissing, formatRunReport, formatTimestamp, saniti
 import type { Column } from "../../cli/format";
 import type { CliOutput } from "../../cli/io";
 import type { GraphObject } from "../simulator";
+import { CONSOLE_PATH } from "../../shared/http/routes/console";
 import { startLocalHost } from "../host/localHost";
 import type { LocalHost } from "../host/localHost";
 import type { DemoTenant } from "../host/demoTenants";
@@ -34,6 +35,11 @@ export interface DemoOptions {
   runTimeoutMs?: number;
   /** The Durable engine: the offline driver (default) or the real extension (`DURABLE_ENGINE=real`). */
   durableEngine?: "driver" | "real";
+  /**
+   * After the demo, keep the host up (until this resolves) so its web console can be browsed
+   * (`npm run demo -- --serve` waits for Ctrl-C). Default: stop when the demo is done.
+   */
+  serveUntil?: () => Promise<void>;
 }
 
 export interface DemoRunSummary {
@@ -240,6 +246,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     );
     const wallMs = Date.now() - wallStart;
     out(`Demo finished in ${formatDuration(wallMs)}. Try it yourself: npm start, then see README "Run it locally".\n`);
+    const consoleUrl = `${host.origin}${CONSOLE_PATH}`;
+    if (options.serveUntil) {
+      out(`\nWeb console of this demo: ${consoleUrl}  (the tenants, runs and missing items above; Ctrl-C stops it)\n`);
+      await options.serveUntil();
+    } else {
+      out(`Web console: npm run demo -- --serve keeps this demo's host up and prints its URL (${consoleUrl} while it ran).\n`);
+    }
     return {
       baseUrl: host.baseUrl,
       firstRuns: first.map(summaryOf),
@@ -271,7 +284,12 @@ if (require.main === module) {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  runDemo({ stdout: process.stdout, durableEngine: process.env.DURABLE_ENGINE?.trim().toLowerCase() === "real" ? "real" : "driver" })
+  runDemo({
+    stdout: process.stdout,
+    durableEngine: process.env.DURABLE_ENGINE?.trim().toLowerCase() === "real" ? "real" : "driver",
+    // Until Ctrl-C, which exits through the handler above.
+    ...(process.argv.includes("--serve") && { serveUntil: () => new Promise<void>(() => undefined) }),
+  })
     .then(() => process.exit(0))
     .catch((error: unknown) => {
       process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);

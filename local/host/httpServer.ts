@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Readable, pipeline } from "node:stream";
 import { API_PREFIX } from "../../shared/http/pipeline";
 import type { ApiRequest, ApiResponse } from "../../shared/http/pipeline";
 import { readLimitedText } from "../../shared/http/pipeline";
@@ -167,8 +168,23 @@ export function fromNodeRequest(req: IncomingMessage, origin: string): { request
  * while reading) ends its connection, as the stream is destroyed.
  */
 function send(res: ServerResponse, response: ApiResponse, closeConnection: boolean, head: boolean): void {
+  if (response.stream) {
+    const headers: Record<string, string> = { ...response.headers };
+    if (closeConnection) headers.connection = "close";
+    res.writeHead(response.status, headers);
+    const source = Readable.from(response.stream, { objectMode: false });
+    if (head) {
+      source.destroy();
+      res.end();
+      return;
+    }
+    // Back-pressure from the socket paces the store reads; a failure mid-stream destroys the
+    // response, so the client sees a cut transfer rather than a short file that looks whole.
+    pipeline(source, res, () => undefined);
+    return;
+  }
   const payload =
-    response.body === undefined ? undefined : Buffer.from(JSON.stringify(response.body), "utf8");
+    response.bytes ?? (response.body === undefined ? undefined : Buffer.from(JSON.stringify(response.body), "utf8"));
   const headers: Record<string, string | number> = { ...response.headers };
   if (payload) headers["content-length"] = payload.byteLength;
   if (closeConnection) headers.connection = "close";

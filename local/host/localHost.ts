@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ORCHESTRATIONS, InventorySyncInputSchema } from "../../shared/sync/contracts";
 import { finalizeAbandonedRun } from "../../shared/sync/watchdog";
 import { safeMessage } from "../../shared/domain/redaction";
+import { CONSOLE_PATH } from "../../shared/http/routes/console";
 import { API_PREFIX } from "../../shared/http/pipeline";
 import { API_ROUTES } from "../../shared/http/routes/index";
 import type { RequestEnv } from "../../shared/http/pipeline";
@@ -168,6 +169,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     const stores: Stores = {
       items: stack.stores.items,
       runs: stack.stores.runs,
+      summaries: stack.stores.summaries,
+      baselines: stack.stores.baselines,
+      driftSummaries: stack.stores.driftSummaries,
       changes: stack.stores.changes,
       check: () => stack.stores.check(),
       tenants: {
@@ -234,6 +238,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
           lines.push("  demo tenants:");
           for (const t of demoTenants) lines.push(`    ${t.tenantId}  ${t.displayName}`);
         }
+        lines.push(`  console: ${server.origin}${CONSOLE_PATH}`);
         lines.push(`  health: GET ${baseUrl}/health    OpenAPI: GET ${baseUrl}/openapi.json`);
         if (timers) {
           const next = timers.next();

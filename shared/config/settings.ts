@@ -164,3 +164,16 @@ export function publicOriginOf(settings: Pick<Settings, "PUBLIC_BASE_URL" | "WEB
   if (settings.WEBSITE_HOSTNAME) return `https://${settings.WEBSITE_HOSTNAME.toLowerCase()}`;
   return null;
 }
+
+/**
+ * True when the App Service principal replaces function keys: AUTH_REQUIRE_PRINCIPAL is on AND
+ * App Service authentication is enabled on this app (App Service sets WEBSITE_AUTH_ENABLED=True
+ * then, and only then strips caller-supplied `x-ms-client-principal` headers). Read from the
+ * environment at registration time, before settings are validated, because it decides how the
+ * Functions host registers the HTTP routes; with either half missing the keys stay, so turning
+ * the setting on without the platform's authentication can never open a route.
+ */
+export function principalIsTheGate(env: Record<string, string | undefined> = process.env): boolean {
+  const required = SettingsSchema.shape.AUTH_REQUIRE_PRINCIPAL.safeParse(env.AUTH_REQUIRE_PRINCIPAL || undefined);
+  return required.success && required.data && /^true$/i.test(env.WEBSITE_AUTH_ENABLED?.trim() ?? "");
+}

@@ -7,6 +7,7 @@ export const ApiErrorCodeSchema = z.enum([
   "TENANT_DISABLED",
   "RUN_NOT_FOUND",
   "ITEM_NOT_FOUND",
+  "BASELINE_NOT_FOUND",
   "INVALID_CONTINUATION_TOKEN",
   "UNAUTHORIZED",
   "FORBIDDEN",

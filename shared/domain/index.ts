@@ -1,5 +1,8 @@
 export * from "./assignments";
+export * from "./baseline";
 export * from "./canonical";
+export * from "./compare";
+export * from "./crossTenant";
 export * from "./changes";
 export * from "./errorCodes";
 export * from "./isoTime";
@@ -12,3 +15,4 @@ export * from "./retryAfter";
 export * from "./run";
 export * from "./selection";
 export * from "./tenant";
+export * from "./tenantSummary";

@@ -8,6 +8,7 @@ export const ConfidenceSchema = z.enum(["high", "low"]);
 export type Confidence = z.infer<typeof ConfidenceSchema>;
 
 export const MissingItemSchema = InventoryItemSchema.extend({ typeComplete: z.boolean() });
+export type MissingItem = z.infer<typeof MissingItemSchema>;
 
 export const MissingReportSchema = z.object({
   selectionHash: z.string(),

@@ -34,6 +34,8 @@ export const PolicyTypeOutcomeSchema = z.object({
   itemsUpserted: z.number().int().nonnegative(),
   /** Objects Graph returned that failed the type's contract (ITEM_INVALID); not an enumeration failure. */
   itemsInvalid: z.number().int().nonnegative().default(0),
+  /** Of the documents written, how many were new (the tenant summary's item count grows by these). */
+  itemsCreated: z.number().int().nonnegative().default(0),
   pages: z.number().int().nonnegative(),
   errorCode: RunErrorCodeSchema.nullable(),
   /** Redacted, capped. */
@@ -73,7 +75,7 @@ export const RunSchema = z.object({
   counts: RunCountsSchema,
   errorCodes: z.array(RunErrorCodeSchema),
   errors: z.array(RunErrorSchema),
-  policyTypes: z.array(PolicyTypeOutcomeSchema.omit({ errorMessage: true, itemsInvalid: true })),
+  policyTypes: z.array(PolicyTypeOutcomeSchema.omit({ errorMessage: true, itemsInvalid: true, itemsCreated: true })),
   orchestrationInstanceId: z.string().nullable(),
   /** What this run changed relative to `baseRunId` (docs/api.md "Changes"); null until it finishes, and for skipped runs. */
   changes: ChangeCountsSchema.nullable().default(null),

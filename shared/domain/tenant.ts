@@ -24,6 +24,9 @@ export const GroupIdSchema = z
  */
 export const MAX_ACCESS_GROUPS = 50;
 
+/** Baselines per tenant: each is evaluated after every run, so the list stays short. */
+export const MAX_TENANT_BASELINES = 10;
+
 /** A registered customer tenant. Never holds a secret: credentials belong to the app registration. */
 export const TenantSchema = z.object({
   tenantId: z.string(),
@@ -37,6 +40,8 @@ export const TenantSchema = z.object({
    * the role.
    */
   accessGroups: z.array(GroupIdSchema).max(MAX_ACCESS_GROUPS).optional(),
+  /** Baselines whose drift is evaluated after every finished run of the tenant (docs/api.md "Baselines and drift"). */
+  baselines: z.array(z.string()).max(MAX_TENANT_BASELINES).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

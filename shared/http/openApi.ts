@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV3 } from "@asteasolutions/zod-to-openapi";
 import type { ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import type { ApiErrorCode } from "../domain/errorCodes";
+import { EXPORT_MEDIA_TYPES } from "./exports";
 import { PROBLEM_CONTENT_TYPE, PROBLEM_STATUS, ProblemDetailsSchema } from "./problem";
 import type { ApiRoute } from "./pipeline";
 import { CorrelationHeaderSchema } from "./schemas";
@@ -40,7 +41,17 @@ function responsesOf(route: ApiRoute): Record<string, ResponseConfig> {
     responses[status] = {
       description: doc.description,
       ...(doc.headers && { headers }),
-      ...(doc.schema && { content: { "application/json": { schema: doc.schema } } }),
+      ...(doc.schema && {
+        content: {
+          "application/json": { schema: doc.schema },
+          ...(doc.exports && {
+            [EXPORT_MEDIA_TYPES.csv]: {
+              schema: { type: "string" as const, description: "RFC 4180 CSV with a header row (formula-like cells prefixed with ')." },
+            },
+            [EXPORT_MEDIA_TYPES.ndjson]: { schema: { type: "string" as const, description: "One JSON object per line (the items of the JSON answer)." } },
+          }),
+        },
+      }),
     };
   }
   const byStatus = new Map<number, ApiErrorCode[]>();
@@ -77,6 +88,7 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[], serverUrl = "/
   });
   for (const route of routes) {
     const { spec } = route;
+    if (spec.openApi === false) continue;
     for (const method of route.methods) {
       registry.registerPath({
         method: method.toLowerCase() as "get" | "post" | "put" | "delete" | "patch",

@@ -45,6 +45,16 @@ export interface ApiResponse {
   headers: Record<string, string>;
   /** Serialised as JSON by the adapters; absent for 204. */
   body?: unknown;
+  /**
+   * A body streamed as it is produced (exports, shared/http/exports.ts), instead of `body`. The
+   * adapters pipe it with back-pressure; an error while streaming cuts the transfer.
+   */
+  stream?: AsyncIterable<Uint8Array>;
+  /**
+   * Sent as it is instead of `body` (the console's static files); its content type is the
+   * route's own header.
+   */
+  bytes?: Uint8Array;
 }
 
 // ── body ────────────────────────────────────────────────────────────────────────────────────
@@ -196,10 +206,12 @@ const ClientPrincipalSchema = z.object({
   claims: z.array(z.object({ typ: z.string(), val: z.string() })).max(1_000),
 });
 
-/** What the API reads from a principal: its app roles and its Entra group object ids (lower case). */
+/** What the API reads from a principal: its app roles, its Entra group object ids (lower case) and a display name. */
 export interface Principal {
   roles: Set<string>;
   groups: Set<string>;
+  /** The claim App Service names in `name_typ` (else `name`), for the console's "signed in as". */
+  name: string | null;
 }
 
 /** Group claim type: `groups` in Entra tokens (App Service passes claims through as they are). */
@@ -217,9 +229,11 @@ export function parsePrincipal(headerValue: string | undefined): Principal | nul
   const parsed = ClientPrincipalSchema.safeParse(decoded);
   if (!parsed.success) return null;
   const roleTypes = new Set(["roles", "role", ENTRA_ROLE_CLAIM, parsed.data.role_typ ?? ENTRA_ROLE_CLAIM]);
+  const nameTypes = new Set(["name", parsed.data.name_typ ?? "name"]);
   return {
     roles: new Set(parsed.data.claims.filter((c) => roleTypes.has(c.typ)).map((c) => c.val)),
     groups: new Set(parsed.data.claims.filter((c) => GROUP_CLAIM_TYPES.has(c.typ)).map((c) => c.val.toLowerCase())),
+    name: parsed.data.claims.find((c) => nameTypes.has(c.typ))?.val.slice(0, 256) ?? null,
   };
 }
 
@@ -291,6 +305,8 @@ export interface ResponseDoc {
   schema?: AnySchema;
   /** Response headers worth documenting (Location, Retry-After). */
   headers?: readonly ("Location" | "Retry-After")[];
+  /** Also answered as a streamed CSV or NDJSON export (shared/http/exports.ts). */
+  exports?: boolean;
 }
 
 export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema | undefined, B extends AnySchema | undefined> {
@@ -311,6 +327,11 @@ export interface RouteSpec<P extends AnySchema | undefined, Q extends AnySchema 
     /** A body is validated when present; `required` makes an empty body a 400. */
     body?: { schema: B & AnySchema; required: boolean };
   };
+  /**
+   * False for routes that are not part of the HTTP contract (the console's page and files): they
+   * are served from the same table, so Azure and the local host agree, but OpenAPI leaves them out.
+   */
+  openApi?: false;
   /** Success responses; the problem responses of the pipeline are added by the generator. */
   responses: Readonly<Record<number, ResponseDoc>>;
   /** Problem codes this route can answer with besides the pipeline's own (validation, auth, 500). */
@@ -468,7 +489,9 @@ export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema
         access,
         publicUrl,
       });
-      return { ...response, headers: { ...response.headers, [CORRELATION_HEADER]: correlationId, ...BASE_HEADERS } };
+      // The route's own caching wins (the console's fingerprinted files are immutable); API
+      // answers set none and stay no-store.
+      return { ...response, headers: { ...BASE_HEADERS, ...response.headers, [CORRELATION_HEADER]: correlationId } };
     } catch (error) {
       const problem = toProblem(error);
       if (problem) return problemResponse(problem, correlationId);
@@ -485,6 +508,17 @@ export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema
     spec: spec as unknown as ApiRoute["spec"],
     handler,
   };
+}
+
+/**
+ * The authLevel a host registers a route with. When the App Service principal is the gate
+ * (AUTH_REQUIRE_PRINCIPAL=true behind App Service authentication, see `principalIsTheGate`), a
+ * function key would only shut out a signed-in browser, which can never hold one: every request
+ * is then authenticated by App Service and every role-bearing route checks the principal's role,
+ * so routes are registered anonymous at the Functions level (docs/api.md "Keys and roles").
+ */
+export function hostAuthLevel(route: Pick<ApiRoute, "authLevel">, principalGate: boolean): "anonymous" | "function" {
+  return principalGate ? "anonymous" : route.authLevel;
 }
 
 export const tenantNotFound = (): ApiProblem =>

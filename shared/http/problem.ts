@@ -40,6 +40,7 @@ export const PROBLEM_STATUS: Record<ApiErrorCode, { status: number; title: strin
   TENANT_NOT_FOUND: { status: 404, title: "Tenant not registered" },
   RUN_NOT_FOUND: { status: 404, title: "Run not found" },
   ITEM_NOT_FOUND: { status: 404, title: "Item not found" },
+  BASELINE_NOT_FOUND: { status: 404, title: "Baseline not found" },
   TENANT_DISABLED: { status: 409, title: "Tenant is disabled" },
   LOCK_HELD: { status: 409, title: "A sync of this selection is already queued or running" },
   PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },

@@ -3,10 +3,15 @@ import { CategorySchema, PolicyTypeKeySchema } from "../domain/policyTypes";
 import { PlatformSchema } from "../domain/platform";
 import { InventoryItemSchema } from "../domain/item";
 import { MissingReportSchema } from "../domain/missing";
+import { PortfolioRowSchema } from "../domain/tenantSummary";
 import { RunSchema, RunStatusSchema } from "../domain/run";
 import { ChangeCountsSchema, ChangeKindSchema, ChangeSchema } from "../domain/changes";
 import { SelectionHashSchema, SelectionInputSchema } from "../domain/selection";
-import { GroupIdSchema, MAX_ACCESS_GROUPS, TenantIdSchema, TenantSchema } from "../domain/tenant";
+import { ExportFormatQuerySchema } from "./exports";
+import { GroupIdSchema, MAX_ACCESS_GROUPS, MAX_TENANT_BASELINES, TenantIdSchema, TenantSchema } from "../domain/tenant";
+import { BaselineIdSchema, BaselineSchema, DriftReportSchema, MAX_BASELINE_ITEMS } from "../domain/baseline";
+import { CompareCountsSchema, CompareRowSchema } from "../domain/compare";
+import { ApiRoleSchema } from "./pipeline";
 
 /**
  * Every schema the HTTP layer validates with, and the same instances the OpenAPI document is
@@ -74,6 +79,7 @@ export const ItemsQuerySchema = z.strictObject({
   q: z.string().min(1).max(256).optional().meta({ description: "Case-insensitive substring of displayName." }),
   limit: LimitQuerySchema,
   continuationToken: ContinuationTokenQuerySchema.optional(),
+  format: ExportFormatQuerySchema,
 });
 
 /** An ISO-8601 instant with an offset, normalised to UTC `toISOString()` form (how change times are stored and compared). */
@@ -86,6 +92,7 @@ export const RunChangesQuerySchema = z.strictObject({
   policyType: PolicyTypeKeySchema.optional(),
   limit: LimitQuerySchema,
   continuationToken: ContinuationTokenQuerySchema.optional(),
+  format: ExportFormatQuerySchema,
 });
 
 export const ChangesQuerySchema = RunChangesQuerySchema.extend({
@@ -106,6 +113,7 @@ export const MissingQuerySchema = z
     policyTypes: commaList("policy type keys").optional(),
     categories: commaList("categories").optional(),
     includeFoundations: z.enum(["true", "false"]).optional(),
+    format: ExportFormatQuerySchema,
   })
   .refine(
     (q) => q.selectionHash === undefined || (q.policyTypes === undefined && q.categories === undefined && q.includeFoundations === undefined),
@@ -148,8 +156,62 @@ export const TenantPutSchema = z
           "Entra group object ids whose members may act on this tenant when AUTH_REQUIRE_PRINCIPAL=true (on top of the route's role). " +
           "Absent or empty: every holder of the role.",
       }),
+    baselines: z
+      .array(BaselineIdSchema)
+      .max(MAX_TENANT_BASELINES)
+      .optional()
+      .meta({ description: "Baseline ids whose drift is evaluated after every finished run of the tenant; each must exist." }),
   })
   .meta({ id: "TenantPut" });
+
+/** The selection comma lists of compare (normalised like a sync body; none: every non-foundation type). */
+export const CompareQuerySchema = z.strictObject({
+  left: TenantIdParamSchema.meta({ description: "The tenant on the left (e.g. the gold tenant)." }),
+  right: TenantIdParamSchema.meta({ description: "The tenant on the right." }),
+  policyTypes: commaList("policy type keys").optional(),
+  categories: commaList("categories").optional(),
+  includeFoundations: z.enum(["true", "false"]).optional(),
+});
+
+export const BaselinePathSchema = z.object({ baselineId: BaselineIdSchema });
+
+export const DriftQuerySchema = z.strictObject({
+  baselineId: BaselineIdSchema.optional().meta({
+    description: "The baseline to hold the tenant against; may be omitted when exactly one is assigned to the tenant.",
+  }),
+});
+
+const MAX_LISTED_ITEMS = 2_000;
+
+export const BaselinePutSchema = z
+  .strictObject({
+    displayName: z.string().min(1).max(256).refine((v) => v.trim().length > 0, "must not be blank"),
+    source: z
+      .strictObject({
+        tenantId: TenantIdParamSchema,
+        policyTypes: z.array(PolicyTypeKeySchema).max(100).optional(),
+        categories: z.array(CategorySchema).max(100).optional(),
+        includeFoundations: z.boolean().optional(),
+      })
+      .optional()
+      .meta({ description: "Capture the expected items from this tenant's current inventory (optionally a subset: a selection)." }),
+    items: z
+      .array(
+        z.strictObject({
+          policyType: PolicyTypeKeySchema,
+          displayName: z.string().min(1).max(1_024).refine((v) => v.trim().length > 0, "must not be blank"),
+          meta: z.record(z.string().max(128), z.unknown()).optional().meta({ description: "Only these meta keys are expected (compared); others are not." }),
+        }),
+      )
+      .max(MAX_LISTED_ITEMS)
+      .optional()
+      .meta({ description: "List the expected items explicitly." }),
+  })
+  .refine((b) => (b.source === undefined) !== (b.items === undefined), {
+    message: "give exactly one of source (capture from a tenant) or items (an explicit list)",
+    path: ["source"],
+  })
+  .meta({ id: "BaselinePut" });
 
 // ── responses ───────────────────────────────────────────────────────────────────────────────
 export const RunViewSchema = RunSchema.meta({ id: "Run" });
@@ -213,6 +275,29 @@ export const PolicyTypeViewSchema = z
   .meta({ id: "PolicyType" });
 export const PolicyTypeListSchema = z.object({ items: z.array(PolicyTypeViewSchema) }).meta({ id: "PolicyTypeList" });
 
+export const CompareResultSchema = z
+  .object({
+    left: z.string(),
+    right: z.string(),
+    counts: CompareCountsSchema,
+    items: z.array(CompareRowSchema.meta({ id: "CompareRow" })),
+  })
+  .meta({ id: "CompareResult" });
+
+export const BaselineViewSchema = BaselineSchema.extend({
+  duplicatesDropped: z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .meta({ description: "On capture: items of the source whose name (as matched) another item already had; a baseline expects one per name." }),
+}).meta({ id: "Baseline" });
+export const BaselineDetailSchema = BaselineSchema.extend({
+  items: z.array(z.object({ policyType: PolicyTypeKeySchema, displayName: z.string(), exact: z.boolean() })).max(MAX_BASELINE_ITEMS),
+}).meta({ id: "BaselineDetail" });
+export const BaselineListSchema = z.object({ items: z.array(BaselineViewSchema) }).meta({ id: "BaselineList" });
+export const DriftReportViewSchema = DriftReportSchema.meta({ id: "DriftReport" });
+
 export const TenantListSchema = z.object({ items: z.array(TenantViewSchema) }).meta({ id: "TenantList" });
 
 const CheckStatusSchema = z.enum(["ok", "failed"]);
@@ -223,3 +308,18 @@ export const HealthSchema = z
   })
   .meta({ id: "Health" });
 export type Health = z.infer<typeof HealthSchema>;
+
+export const WhoAmISchema = z
+  .object({
+    name: z.string().nullable().meta({ description: "The signed-in principal's name claim; null when principals are not required." }),
+    roles: z.array(ApiRoleSchema).meta({ description: "The app roles the caller holds; every role when principals are not required." }),
+    rolesEnforced: z.boolean().meta({ description: "AUTH_REQUIRE_PRINCIPAL: whether the roles are checked on every route." }),
+  })
+  .meta({ id: "WhoAmI" });
+
+export const PortfolioSchema = z
+  .object({
+    items: z.array(PortfolioRowSchema),
+    generatedAt: z.string(),
+  })
+  .meta({ id: "Portfolio" });

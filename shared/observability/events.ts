@@ -112,6 +112,15 @@ export const EVENT_SCHEMAS = {
     })
     .strict(),
 
+  /**
+   * A post-run step (shared/sync/afterRun/) failed after the run finished. The run keeps its
+   * status; the step's figures catch up with the tenant's next run. `step`: which one.
+   */
+  InventoryAfterRunStepFailed: RunBase.extend({
+    step: z.enum(["changeSet", "tenantSummary", "drift"]),
+    errorCode,
+  }).strict(),
+
   /** The missing view of a selection was computed (API or report); confidence null: no completed run. */
   InventoryMissingReported: z
     .object({
@@ -121,6 +130,31 @@ export const EVENT_SCHEMAS = {
       runId: id.nullable(),
       missingCount: count,
       confidence: ConfidenceSchema.nullable(),
+    })
+    .strict(),
+
+  /**
+   * After a finished run, the tenant's drift against one of its baselines was evaluated and
+   * recorded. `runId`: the run that triggered it; `basedOnRunId`: the newest run that read a
+   * covered type. `drifted` = missing + extra + changed. `newDrift`: high confidence, something
+   * drifted, and not the same drift as the last high-confidence evaluation (what the alert
+   * fires on). A low-confidence evaluation never reports new drift.
+   */
+  InventoryDriftEvaluated: z
+    .object({
+      tenantId: id,
+      runId: id,
+      correlationId,
+      baselineId: id,
+      baselineVersion: z.number().int().positive(),
+      basedOnRunId: id.nullable(),
+      confidence: ConfidenceSchema,
+      missing: count,
+      extra: count,
+      changed: count,
+      matching: count,
+      drifted: count,
+      newDrift: z.boolean(),
     })
     .strict(),
 } as const;

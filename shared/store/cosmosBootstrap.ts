@@ -1,10 +1,11 @@
 import { PartitionKeyDefinitionVersion, PartitionKeyKind } from "@azure/cosmos";
 import type { Container, CosmosClient, IndexingPolicy, PartitionKeyDefinition } from "@azure/cosmos";
-import { COSMOS_CONTAINERS, COSMOS_PARTITION_KEY_PATH } from "./names";
+import { BASELINES_PARTITION_KEY_PATH, COSMOS_CONTAINERS, COSMOS_PARTITION_KEY_PATH } from "./names";
 
 export interface CosmosContainers {
   items: Container;
   runs: Container;
+  baselines: Container;
 }
 
 /**
@@ -19,6 +20,16 @@ const PARTITION_KEY: PartitionKeyDefinition = {
   paths: [COSMOS_PARTITION_KEY_PATH],
   kind: PartitionKeyKind.Hash,
   version: PartitionKeyDefinitionVersion.V2,
+};
+
+const BASELINES_PARTITION_KEY: PartitionKeyDefinition = { ...PARTITION_KEY, paths: [BASELINES_PARTITION_KEY_PATH] };
+
+/** Baseline items (chunks of expected items) are read whole by version, never queried inside. */
+const BASELINES_INDEXING: IndexingPolicy = {
+  indexingMode: "consistent",
+  automatic: true,
+  includedPaths: [{ path: "/*" }],
+  excludedPaths: [{ path: "/items/*" }, { path: '/"_etag"/?' }],
 };
 
 /** Item meta is served, never filtered on: keep it out of the index to save RUs on every write. */
@@ -43,7 +54,7 @@ const RUNS_INDEXING: IndexingPolicy = {
 };
 
 /**
- * Creates the database and both containers when missing (infra creates them in Azure; the
+ * Creates the database and its containers when missing (infra creates them in Azure; the
  * local runtime and tests start from nothing). Existing containers are left as they are.
  * With identity-only access (Cosmos DB built-in data contributor) creating resources is a
  * control-plane operation and answers 403: then the containers must already exist (Bicep
@@ -60,14 +71,15 @@ export async function ensureCosmosContainers(
     const database = client.database(databaseId);
     const items = database.container(COSMOS_CONTAINERS.items);
     const runs = database.container(COSMOS_CONTAINERS.runs);
-    await Promise.all([items.read(), runs.read()]);
-    return { items, runs };
+    const baselines = database.container(COSMOS_CONTAINERS.baselines);
+    await Promise.all([items.read(), runs.read(), baselines.read()]);
+    return { items, runs, baselines };
   }
 }
 
 async function createMissing(client: CosmosClient, databaseId: string): Promise<CosmosContainers> {
   const { database } = await client.databases.createIfNotExists({ id: databaseId });
-  const [items, runs] = await Promise.all([
+  const [items, runs, baselines] = await Promise.all([
     database.containers.createIfNotExists({
       id: COSMOS_CONTAINERS.items,
       partitionKey: PARTITION_KEY,
@@ -80,6 +92,11 @@ async function createMissing(client: CosmosClient, databaseId: string): Promise<
       // As infra/modules/cosmos.bicep: TTL on, nothing expiring unless it carries `ttl` (change documents do).
       defaultTtl: -1,
     }),
+    database.containers.createIfNotExists({
+      id: COSMOS_CONTAINERS.baselines,
+      partitionKey: BASELINES_PARTITION_KEY,
+      indexingPolicy: BASELINES_INDEXING,
+    }),
   ]);
-  return { items: items.container, runs: runs.container };
+  return { items: items.container, runs: runs.container, baselines: baselines.container };
 }

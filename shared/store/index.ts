@@ -6,10 +6,13 @@ import type { Stores } from "./ports";
 import { createCosmosClient } from "./cosmosClient";
 import { ensureCosmosContainers } from "./cosmosBootstrap";
 import type { CosmosContainers } from "./cosmosBootstrap";
+import { CosmosBaselineRepository } from "./baselineRepository";
+import { CosmosDriftSummaryRepository } from "./driftSummaryRepository";
 import { CosmosItemRepository } from "./itemRepository";
 import { containerBulkTransport } from "./itemWriter";
 import type { ItemWriterOptions } from "./itemWriter";
 import { CosmosRunRepository } from "./runRepository";
+import { CosmosTenantSummaryRepository } from "./summaryRepository";
 import { CosmosChangeRepository } from "./changeRepository";
 import { TableTenantRegistry, createTenantsTableClient } from "./tenantRegistry";
 
@@ -43,6 +46,8 @@ export interface CosmosStores extends Stores {
   items: CosmosItemRepository;
   runs: CosmosRunRepository;
   tenants: TableTenantRegistry;
+  summaries: CosmosTenantSummaryRepository;
+  baselines: CosmosBaselineRepository;
   changes: CosmosChangeRepository;
   /** The Cosmos containers, created when missing on first use. */
   containers(): Promise<CosmosContainers>;
@@ -67,13 +72,19 @@ export function createStores(settings: StoreSettings, options: CreateStoresOptio
   const itemsContainer = async (): Promise<Container> => (await containers()).items;
   const runsContainer = async (): Promise<Container> => (await containers()).runs;
   const runs = new CosmosRunRepository(runsContainer);
+  const baselines = new CosmosBaselineRepository(async () => (await containers()).baselines);
+  const driftSummaries = new CosmosDriftSummaryRepository(runsContainer);
   const changes = new CosmosChangeRepository(runsContainer);
   const items = new CosmosItemRepository(itemsContainer, runs, { ...options.writer, changeTransport: containerBulkTransport(runsContainer) });
   const tenants = new TableTenantRegistry(createTenantsTableClient(settings, options.credential));
+  const summaries = new CosmosTenantSummaryRepository(runsContainer);
   return {
     items,
     runs,
     tenants,
+    summaries,
+    baselines,
+    driftSummaries,
     changes,
     containers,
     async check() {

@@ -1,8 +1,10 @@
 import type { Container, SqlParameter } from "@azure/cosmos";
 import { InventoryItemDocumentSchema, POLICY_TYPES, deriveMissingReport, toItemView } from "../domain";
 import type {
+  DriftCandidate,
   InventoryItem,
   InventoryItemDocument,
+  MissingItem,
   MissingReport,
   PolicyTypeKey,
   RunDocument,
@@ -14,6 +16,8 @@ import { CosmosItemWriter, containerBulkTransport } from "./itemWriter";
 import type { ItemWriterOptions } from "./itemWriter";
 import { statusOf, toStoreError } from "./storeErrors";
 
+/** Candidates read per store page for the missing report (its export streams page by page). */
+const MISSING_PAGE_SIZE = 500;
 /** Runs read to attribute a per-type "last run" in coverage, newest first, before giving up. */
 const COVERAGE_RUN_LOOKBACK = 200;
 /** Per-type aggregate queries in flight for coverage. */
@@ -96,12 +100,24 @@ export class CosmosItemRepository implements ItemRepository {
   }
 
   async missing(tenantId: string, selectionHash: string): Promise<MissingReport> {
+    const { report, items } = await this.missingStream(tenantId, selectionHash);
+    const all: MissingItem[] = [];
+    for await (const item of items) all.push(item);
+    return { ...report, items: all };
+  }
+
+  /**
+   * The missing report with its items as a stream, read one store page at a time (exports). The
+   * candidates are the items in the run's scope not stamped by that run for this selection; the
+   * domain re-checks each one, so the query only has to be a superset.
+   */
+  async missingStream(tenantId: string, selectionHash: string): Promise<{ report: Omit<MissingReport, "items">; items: AsyncIterable<MissingItem> }> {
     const latestRun = await this.runs.latestCompleted(tenantId, selectionHash);
-    if (!latestRun) return deriveMissingReport(selectionHash, null, []);
-    // Candidates: in the run's scope and not stamped by that run for this selection. The domain
-    // re-checks each candidate, so the query only has to be a superset.
-    const candidates = await queryAll<InventoryItemDocument>(
-      await this.resolve(),
+    const empty = deriveMissingReport(selectionHash, latestRun, []);
+    const report = { selectionHash: empty.selectionHash, latestRun: empty.latestRun, confidence: empty.confidence };
+    if (!latestRun) return { report, items: (async function* () {})() };
+    const container = await this.resolve();
+    const iterator = container.items.query<InventoryItemDocument>(
       {
         query:
           'SELECT * FROM c WHERE c.docType = "item" AND c.tenantId = @tenantId AND ARRAY_CONTAINS(@scope, c.policyType) ' +
@@ -113,19 +129,21 @@ export class CosmosItemRepository implements ItemRepository {
           { name: "@runId", value: latestRun.id },
         ],
       },
-      tenantId,
-      "query missing items",
+      { partitionKey: tenantId, maxItemCount: MISSING_PAGE_SIZE },
     );
-    return deriveMissingReport(
-      selectionHash,
-      latestRun,
-      candidates.map(
-        (doc) =>
-          withoutSystemProperties(
-            doc as unknown as Record<string, unknown>,
-          ) as unknown as InventoryItemDocument,
-      ),
-    );
+    async function* pages(): AsyncGenerator<MissingItem> {
+      while (iterator.hasMoreResults()) {
+        let page: InventoryItemDocument[];
+        try {
+          page = (await iterator.fetchNext()).resources ?? [];
+        } catch (error) {
+          throw toStoreError(error, "query missing items");
+        }
+        const docs = page.map((doc) => withoutSystemProperties(doc as unknown as Record<string, unknown>) as unknown as InventoryItemDocument);
+        yield* deriveMissingReport(selectionHash, latestRun, docs).items;
+      }
+    }
+    return { report, items: pages() };
   }
 
   async lastSeenByAnyOf(
@@ -154,6 +172,17 @@ export class CosmosItemRepository implements ItemRepository {
   }
 
   async coverage(tenantId: string): Promise<CoverageRow[]> {
+    const [runs, aggregates] = await Promise.all([
+      this.runs.completedRunsNewestFirst(tenantId, COVERAGE_RUN_LOOKBACK),
+      this.countByType(tenantId),
+    ]);
+    return POLICY_TYPES.map((def) => {
+      const agg = aggregates.get(def.key) ?? { itemCount: 0, lastObservedAt: null };
+      return { policyType: def.key, category: def.category, ...agg, lastRun: lastRunOfType(runs, def.key) };
+    });
+  }
+
+  async countByType(tenantId: string): Promise<Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>> {
     const container = await this.resolve();
     // No GROUP BY on the in-process server: one small aggregate query per catalog type.
     const aggregates = new Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>();
@@ -181,14 +210,46 @@ export class CosmosItemRepository implements ItemRepository {
         });
       }
     };
-    const [runs] = await Promise.all([
-      this.runs.completedRunsNewestFirst(tenantId, COVERAGE_RUN_LOOKBACK),
-      Promise.all(Array.from({ length: COVERAGE_CONCURRENCY }, worker)),
-    ]);
-    return POLICY_TYPES.map((def) => {
-      const agg = aggregates.get(def.key) ?? { itemCount: 0, lastObservedAt: null };
-      return { policyType: def.key, category: def.category, ...agg, lastRun: lastRunOfType(runs, def.key) };
-    });
+    await Promise.all(Array.from({ length: COVERAGE_CONCURRENCY }, worker));
+    return aggregates;
+  }
+
+  async compared(tenantId: string, policyTypes: readonly PolicyTypeKey[]): Promise<DriftCandidate[]> {
+    if (policyTypes.length === 0) return [];
+    // A projection: meta and assignments are what is compared; timestamps and run fields are not
+    // read. Measured on the in-process server, 10k items: see docs/performance.md "Compare".
+    const rows = await queryAll<Record<string, unknown>>(
+      await this.resolve(),
+      {
+        query:
+          "SELECT c.id, c.externalId, c.policyType, c.displayName, c.platform, c.meta, c.assignments, c.seenBy FROM c " +
+          'WHERE c.docType = "item" AND c.tenantId = @tenantId AND ARRAY_CONTAINS(@types, c.policyType)',
+        parameters: [
+          { name: "@tenantId", value: tenantId },
+          { name: "@types", value: [...policyTypes] },
+        ],
+      },
+      tenantId,
+      "read items to compare",
+    );
+    // The writer validated every document; only the shape compare relies on is checked here
+    // (a zod parse of 10k items would cost more than the query's own decoding).
+    return rows.flatMap((r) =>
+      typeof r.id === "string" && typeof r.policyType === "string" && typeof r.displayName === "string"
+        ? [
+            {
+              id: r.id,
+              externalId: String(r.externalId ?? ""),
+              policyType: r.policyType as PolicyTypeKey,
+              displayName: r.displayName,
+              platform: String(r.platform ?? "unknown"),
+              meta: (r.meta && typeof r.meta === "object" ? r.meta : {}) as Record<string, unknown>,
+              ...(r.assignments && typeof r.assignments === "object" ? { assignments: r.assignments as DriftCandidate["assignments"] } : {}),
+              seenBy: (r.seenBy && typeof r.seenBy === "object" ? r.seenBy : {}) as Record<string, string>,
+            },
+          ]
+        : [],
+    );
   }
 
   private async resolve(): Promise<Container> {

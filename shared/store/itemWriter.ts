@@ -231,7 +231,7 @@ export class CosmosItemWriter implements ItemWriter {
    * before its flush is written and counted once; added again after its first flush (a Graph
    * duplicate pages apart) it is written and counted again — still one document.
    */
-  async close(): Promise<{ upserted: number }> {
+  async close(): Promise<{ upserted: number; created: number }> {
     if (!this.closed) {
       try {
         await this.flush();
@@ -239,7 +239,7 @@ export class CosmosItemWriter implements ItemWriter {
         this.closed = true;
       }
     }
-    return { upserted: this.counters.upserted };
+    return { upserted: this.counters.upserted, created: this.counters.created };
   }
 
   stats(): ItemWriterStats {

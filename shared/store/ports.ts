@@ -1,4 +1,27 @@
-import type { Category, Change, ChangeCounts, ChangeDocument, ChangeKind, ChangeWindow, InventoryItem, RunOutline, MissingReport, ObservedItem, Platform, PolicyTypeKey, RunDocument, RunStatus, Tenant } from "../domain";
+import type {
+  Baseline,
+  BaselineItem,
+  BaselineWithItems,
+  Category,
+  Change,
+  ChangeCounts,
+  ChangeDocument,
+  ChangeKind,
+  ChangeWindow,
+  DriftCandidate,
+  DriftSummary,
+  InventoryItem,
+  MissingItem,
+  MissingReport,
+  ObservedItem,
+  Platform,
+  PolicyTypeKey,
+  RunDocument,
+  RunOutline,
+  RunStatus,
+  Tenant,
+  TenantSummaryDocument,
+} from "../domain";
 
 /**
  * What the rest of the system needs from storage. Every method takes the tenant id first and
@@ -34,8 +57,11 @@ export interface ItemWriter {
   add(item: ObservedItem): Promise<void>;
   /** Waits for everything added so far to be stored; throws CodedError STORE_* on failure. */
   flush(): Promise<void>;
-  /** flush() and report; the writer cannot be used afterwards. */
-  close(): Promise<{ upserted: number }>;
+  /**
+   * flush() and report; the writer cannot be used afterwards. `created`: how many of the writes
+   * made a new document (the tenant summary counts documents from it).
+   */
+  close(): Promise<{ upserted: number; created?: number }>;
 }
 
 export interface ItemQuery {
@@ -62,7 +88,19 @@ export interface ItemRepository {
   get(tenantId: string, id: string): Promise<InventoryItem | null>;
   /** The missing report of a selection, from its latest completed run. */
   missing(tenantId: string, selectionHash: string): Promise<MissingReport>;
+  /** The same report with its items read one store page at a time (exports). */
+  missingStream(tenantId: string, selectionHash: string): Promise<{ report: Omit<MissingReport, "items">; items: AsyncIterable<MissingItem> }>;
   coverage(tenantId: string): Promise<CoverageRow[]>;
+  /**
+   * Stored documents per policy type (one aggregate query per type). Seeds a tenant summary once;
+   * never on a request path of the portfolio.
+   */
+  countByType(tenantId: string): Promise<Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>>;
+  /**
+   * Every item of the given types, with only what compare and drift use (compared fields, ids,
+   * `seenBy`): one single-partition query, no paging (compare reads 10k items per side).
+   */
+  compared(tenantId: string, policyTypes: readonly PolicyTypeKey[]): Promise<DriftCandidate[]>;
   /** Items of `policyTypes` whose last run of the selection is one of `runIds` (the removed items of a change set). */
   lastSeenByAnyOf(
     tenantId: string,
@@ -120,6 +158,8 @@ export interface RunRepository {
   update(tenantId: string, runId: string, mutate: (run: RunDocument) => RunDocument | null): Promise<RunDocument>;
   list(tenantId: string, query: RunListQuery): Promise<Page<RunDocument>>;
   latestCompleted(tenantId: string, selectionHash: string): Promise<RunDocument | null>;
+  /** Completed runs of every selection of a tenant, newest first, at most `max`. */
+  completedRunsNewestFirst(tenantId: string, max: number): Promise<RunDocument[]>;
   /**
    * The selection's completed runs, newest first, as change windows need them (`RunOutline`),
    * read a page at a time until `enough` says so or `max` runs were read.
@@ -162,10 +202,46 @@ export interface TenantRegistry {
   delete(tenantId: string): Promise<boolean>;
 }
 
+/** One small summary document per tenant (the portfolio), in the tenant's partition. */
+export interface TenantSummaryRepository {
+  get(tenantId: string): Promise<TenantSummaryDocument | null>;
+  /** Summaries of these tenants (absent ones are left out), by bounded parallel point reads. */
+  getMany(tenantIds: readonly string[]): Promise<Map<string, TenantSummaryDocument>>;
+  /**
+   * Read-modify-write with ETag optimistic concurrency (created when absent): `mutate` is
+   * re-applied to a fresh copy on a conflict. Returning null leaves it unchanged.
+   */
+  update(
+    tenantId: string,
+    mutate: (current: TenantSummaryDocument | null) => Promise<TenantSummaryDocument | null> | TenantSummaryDocument | null,
+  ): Promise<TenantSummaryDocument | null>;
+}
+
+export type BaselineInput = Omit<Baseline, "version" | "itemCount" | "createdAt" | "updatedAt"> & { items: BaselineItem[] };
+
+/** Baselines (their own container, partitioned on the baseline id): versioned on every put. */
+export interface BaselineRepository {
+  get(baselineId: string): Promise<Baseline | null>;
+  /** The head and the items of exactly the version it names (never a mix of two versions). */
+  getWithItems(baselineId: string): Promise<BaselineWithItems | null>;
+  list(): Promise<Baseline[]>;
+  put(input: BaselineInput, now: string): Promise<{ baseline: Baseline; created: boolean }>;
+  delete(baselineId: string): Promise<boolean>;
+}
+
+/** The compact drift record per tenant and baseline, in the tenant's partition. */
+export interface DriftSummaryRepository {
+  get(tenantId: string, baselineId: string): Promise<DriftSummary | null>;
+  put(summary: DriftSummary): Promise<void>;
+}
+
 export interface Stores {
   items: ItemRepository;
   runs: RunRepository;
   tenants: TenantRegistry;
+  summaries: TenantSummaryRepository;
+  baselines: BaselineRepository;
+  driftSummaries: DriftSummaryRepository;
   changes: ChangeRepository;
   /** Health probes for /api/health. */
   check(): Promise<{ cosmos: "ok" | "failed"; tables: "ok" | "failed" }>;

@@ -27,6 +27,8 @@ const TenantEntitySchema = z.object({
   selections: z.string(),
   /** JSON array of group object ids; absent on rows written before access groups existed. */
   accessGroups: z.string().optional(),
+  /** JSON array of baseline ids; absent when the tenant has none. */
+  baselines: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -193,6 +195,7 @@ function toEntity(tenant: Tenant): TenantEntity {
     selections: JSON.stringify(valid.selections),
     ...(valid.accessGroups &&
       valid.accessGroups.length > 0 && { accessGroups: JSON.stringify(valid.accessGroups) }),
+    ...(valid.baselines && valid.baselines.length > 0 && { baselines: JSON.stringify(valid.baselines) }),
     createdAt: valid.createdAt,
     updatedAt: valid.updatedAt,
   };
@@ -213,8 +216,15 @@ function toTenant(raw: unknown): Tenant {
     // A garbled column must not open the tenant to everyone: no group matches it.
     accessGroups = ["00000000-0000-0000-0000-000000000000"];
   }
+  let baselines: unknown;
+  try {
+    baselines = entity.baselines === undefined ? undefined : JSON.parse(entity.baselines);
+  } catch {
+    baselines = undefined;
+  }
   return TenantSchema.parse({
     tenantId: entity.rowKey,
+    ...(Array.isArray(baselines) && baselines.length > 0 && { baselines: z.array(z.string()).catch([]).parse(baselines) }),
     ...(Array.isArray(accessGroups) && accessGroups.length > 0 && { accessGroups }),
     displayName: entity.displayName,
     enabled: entity.enabled,

@@ -5,6 +5,9 @@ import type { PolicyTypeOutcome, RunDocument } from "../domain";
 import type { Settings } from "../config/settings";
 import type { GraphPageSource } from "../graph/pageIterator";
 import type { Stores } from "../store/ports";
+import { noopLogger } from "../observability";
+import type { StructuredLogger } from "../observability";
+import { evaluateDriftAfterRun } from "./afterRun/drift";
 import { admitRun } from "./start";
 import {
   FinalizeRunInputSchema,
@@ -14,8 +17,9 @@ import {
   SyncPolicyTypeInputSchema,
 } from "./contracts";
 import type { NightlySummary, NightlyWorkPage, PreparedRun } from "./contracts";
+import { updateTenantSummary } from "./afterRun/tenantSummary";
 import { enumeratePolicyType } from "./enumerate";
-import { changeRetentionSeconds, changeWindowsOf, computeChangeSet } from "./afterRun/changeSet";
+import { changeRetentionSeconds, changeWindowsOf, computeChangeSet, reportChangesToSummary } from "./afterRun/changeSet";
 import type { RunLogger } from "./runEvents";
 import { z } from "zod";
 
@@ -24,6 +28,8 @@ export interface SyncServices {
   stores: Stores;
   settings: Settings;
   log: RunLogger;
+  /** Where post-run steps write their events and warnings (absent: they run silently). */
+  logger?: StructuredLogger;
   now(): Date;
   /** The tenant's Graph pages (one client per tenant, cached by the composition root). */
   graphFor(tenantId: string): GraphPageSource;
@@ -137,7 +143,10 @@ export function createActivities(services: SyncServices) {
         for (const delay of STORE_RETRY_DELAYS_MS) {
           if (!outcome.errorCode || !TRANSIENT_STORE_CODES.has(outcome.errorCode)) break;
           await sleep(delay);
+          // What an earlier attempt created is replaced, not created, by the next one: keep its count.
+          const createdBefore = outcome.itemsCreated;
           outcome = await enumerate();
+          outcome = { ...outcome, itemsCreated: outcome.itemsCreated + createdBefore };
         }
       } finally {
         stopHeartbeat();
@@ -173,6 +182,14 @@ export function createActivities(services: SyncServices) {
       });
       await stores.runs.releaseClaim(input.tenantId, input.selectionHash, input.runId);
       if (changed) (run.status === "skipped" ? services.log.runSkipped : services.log.runFinalized)(run);
+      // Post-run steps (shared/sync/afterRun/), in the agreed order, each swallowing its own
+      // failure. The summary also runs on a retry that found the run already final (it is
+      // idempotent per run, and a summary write lost to a crash right after the run's own is
+      // caught up here); drift is not evaluated twice for one run.
+      // The change set's counts for the portfolio's changesLast24h (one summary write per run).
+      if (changed && run.changes) await reportChangesToSummary(services, run, run.changes);
+      if (run.status !== "skipped") await updateTenantSummary(services, run, input.outcomes);
+      if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, now: services.now }, run);
       return { status: run.status };
     },
 

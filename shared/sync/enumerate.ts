@@ -41,6 +41,7 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
   let pages = 0;
   let invalid = 0;
   let upserted = 0;
+  let created = 0;
   let failure: unknown = null;
   let writer: ItemWriter | null = null;
 
@@ -75,7 +76,9 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
   // Always flush: what earlier pages delivered is stored even when a later page failed.
   if (writer) {
     try {
-      upserted = (await writer.close()).upserted;
+      const written = await writer.close();
+      upserted = written.upserted;
+      created = written.created ?? 0;
     } catch (error) {
       failure ??= error;
     }
@@ -90,6 +93,7 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
     itemsObserved: seen.size,
     itemsUpserted: upserted,
     itemsInvalid: invalid,
+    itemsCreated: created,
     pages,
     errorCode,
     errorMessage,

@@ -1,3 +1,4 @@
+import { runErrorCodeOf } from "../domain";
 import type { PolicyTypeKey, PolicyTypeOutcome, RunDocument } from "../domain";
 import type { StructuredLogger } from "../observability";
 
@@ -7,6 +8,8 @@ export interface RunLogger {
   runRunning(run: RunDocument): void;
   runFinalized(run: RunDocument): void;
   runSkipped(run: RunDocument): void;
+  /** A post-run step failed; the run stays as it finished (the next run's step catches up). */
+  afterRunStepFailed(run: RunDocument, step: "changeSet" | "tenantSummary" | "drift", error: unknown): void;
   policyTypeCompleted(run: { tenantId: string; runId: string; selectionHash: string; correlationId: string }, outcome: PolicyTypeOutcome): void;
   graphRetry(
     run: { tenantId: string; runId: string; correlationId: string; policyType: PolicyTypeKey },
@@ -19,6 +22,7 @@ export const silentRunLogger: RunLogger = {
   runRunning: () => undefined,
   runFinalized: () => undefined,
   runSkipped: () => undefined,
+  afterRunStepFailed: () => undefined,
   policyTypeCompleted: () => undefined,
   graphRetry: () => undefined,
 };
@@ -76,6 +80,9 @@ export function createRunEventLogger(logger: StructuredLogger): RunLogger {
           ? code
           : "LOCK_HELD";
       logger.event("InventoryRunSkipped", { ...base(run), status: "skipped", errorCode, activeRunId: run.activeRunId ?? null });
+    },
+    afterRunStepFailed(run, step, error) {
+      logger.event("InventoryAfterRunStepFailed", { ...base(run), step, errorCode: runErrorCodeOf(error) });
     },
     graphRetry(run, info) {
       logger.event("InventoryGraphRetry", {

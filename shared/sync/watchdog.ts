@@ -5,6 +5,7 @@ import { instanceStatus, isAlive } from "./durableClient";
 import type { DurableClient } from "./durableClient";
 import type { GateState } from "./gate";
 import type { RunLogger } from "./runEvents";
+import { updateTenantSummary } from "./afterRun/tenantSummary";
 
 export interface WatchdogDeps {
   stores: Stores;
@@ -59,7 +60,11 @@ export async function finalizeAbandonedRun(
   });
   await deps.stores.runs.releaseClaim(run.tenantId, run.selectionHash, run.id);
   await deps.release?.(run.id);
-  if (changed) deps.log.runFinalized(finalised);
+  if (changed) {
+    deps.log.runFinalized(finalised);
+    // The portfolio must show the failure too; an abandoned run reports no per-type figures.
+    await updateTenantSummary({ ...deps, now: () => now }, finalised, []);
+  }
   return changed;
 }
 

@@ -151,9 +151,12 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         world.missingCalls.push({ tenantId, selectionHash: hash });
         return { selectionHash: hash, latestRun: null, confidence: null, items: [] };
       },
+      compared: unused,
       async coverage() {
         return [{ policyType: "deviceConfiguration", category: "configuration", itemCount: 3, lastObservedAt: NOW.toISOString(), lastRun: null }];
       },
+      countByType: unused,
+      missingStream: unused,
       lastSeenByAnyOf: unused,
     },
     runs: {
@@ -169,6 +172,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return paginate(tenantId, all, query.limit, query.continuationToken);
       },
       latestCompleted: unused,
+      completedRunsNewestFirst: unused,
       completedOutlines: unused,
       listActive: unused,
       listActiveAcrossTenants: unused,
@@ -194,6 +198,9 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return world.tenants.delete(tenantId);
       },
     },
+    summaries: { get: unused, getMany: unused, update: unused },
+    baselines: { get: unused, getWithItems: unused, list: unused, put: unused, delete: unused },
+    driftSummaries: { get: unused, put: unused },
     changes: { write: unused, countByRun: unused, listForRun: unused, list: unused },
     check: async () => world.health,
   };

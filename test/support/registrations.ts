@@ -44,8 +44,18 @@ export const EXPECTED_HTTP: { name: string; methods: string[]; route: string; au
   { name: "tenantList", methods: ["GET", "HEAD"], route: "tenants", authLevel: "function" },
   { name: "tenantGet", methods: ["GET", "HEAD"], route: "tenants/{tenantId}", authLevel: "function" },
   { name: "tenantDelete", methods: ["DELETE"], route: "tenants/{tenantId}", authLevel: "function" },
+  { name: "compareTenants", methods: ["GET", "HEAD"], route: "compare", authLevel: "function" },
+  { name: "baselinePut", methods: ["PUT"], route: "baselines/{baselineId}", authLevel: "function" },
+  { name: "baselineList", methods: ["GET", "HEAD"], route: "baselines", authLevel: "function" },
+  { name: "baselineGet", methods: ["GET", "HEAD"], route: "baselines/{baselineId}", authLevel: "function" },
+  { name: "baselineDelete", methods: ["DELETE"], route: "baselines/{baselineId}", authLevel: "function" },
+  { name: "tenantDrift", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/drift", authLevel: "function" },
   { name: "policyTypeList", methods: ["GET", "HEAD"], route: "policy-types", authLevel: "function" },
+  { name: "portfolio", methods: ["GET", "HEAD"], route: "portfolio", authLevel: "function" },
   { name: "health", methods: ["GET", "HEAD"], route: "health", authLevel: "anonymous" },
+  { name: "whoAmI", methods: ["GET", "HEAD"], route: "me", authLevel: "function" },
+  { name: "consolePage", methods: ["GET", "HEAD"], route: "console", authLevel: "anonymous" },
+  { name: "consoleAsset", methods: ["GET", "HEAD"], route: "console/assets/{file}", authLevel: "anonymous" },
   { name: "openApiDocument", methods: ["GET", "HEAD"], route: "openapi.json", authLevel: "anonymous" },
 ];
 

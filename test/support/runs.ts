@@ -77,6 +77,7 @@ export async function simulateRun(
     itemsObserved: failed.has(policyType) ? 0 : items.filter((o) => o.policyType === policyType).length,
     itemsUpserted: 0,
     itemsInvalid: invalidOnly && i === 0 ? 1 : 0,
+    itemsCreated: 0,
     pages: 1,
     errorCode: failed.has(policyType) ? "GRAPH_FORBIDDEN" : null,
     errorMessage: failed.has(policyType) ? "forbidden" : null,

@@ -1,8 +1,14 @@
+import { baselineRoutes } from "./baselines";
+import { compareRoutes } from "./compare";
+import { driftRoutes } from "./drift";
+import { consoleRoutes } from "./console";
 import { changeRoutes } from "./changes";
 import { healthRoutes } from "./health";
 import { itemRoutes } from "./items";
+import { meRoutes } from "./me";
 import { createOpenApiRoute } from "./openApi";
 import { policyTypeRoutes } from "./policyTypes";
+import { portfolioRoutes } from "./portfolio";
 import type { ApiRoute } from "../pipeline";
 import { runRoutes } from "./runs";
 import { syncRoutes } from "./sync";
@@ -20,7 +26,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...changeRoutes,
   ...itemRoutes,
   ...tenantRoutes,
+  ...compareRoutes,
+  ...baselineRoutes,
+  ...driftRoutes,
   ...policyTypeRoutes,
+  ...portfolioRoutes,
   ...healthRoutes,
+  ...meRoutes,
+  ...consoleRoutes,
   createOpenApiRoute(() => API_ROUTES),
 ];

@@ -1,5 +1,9 @@
 import { normaliseSelection, selectionHash, SelectionInputSchema } from "../../domain/selection";
-import type { SelectionInput } from "../../domain/selection";
+import { MissingItemSchema } from "../../domain/missing";
+import type { MissingItem } from "../../domain/missing";
+import { EXPORT_PAGE_SIZE, ITEM_EXPORT_COLUMNS, allRows, exportFormatOf, exportResponse, notPagedExport } from "../exports";
+import type { ExportColumn } from "../exports";
+import type { Selection, SelectionInput } from "../../domain/selection";
 import { defineRoute, jsonResponse } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
 import { CoverageSchema, ItemPageSchema, ItemViewSchema, ItemsQuerySchema, MissingQuerySchema, MissingReportViewSchema, TenantPathSchema } from "../schemas";
@@ -21,13 +25,24 @@ const splitList = (value: string): string[] =>
  */
 export function missingSelectionHash(query: MissingQuery): string {
   if (query.selectionHash !== undefined) return query.selectionHash;
+  return selectionHash(selectionFromQuery(query));
+}
+
+/**
+ * A selection given as query comma lists (`policyTypes`, `categories`, `includeFoundations`),
+ * validated and normalised exactly like a sync body (missing, compare).
+ */
+export function selectionFromQuery(query: { policyTypes?: string | undefined; categories?: string | undefined; includeFoundations?: "true" | "false" | undefined }): Selection {
   const input: Record<string, unknown> = {};
   if (query.policyTypes !== undefined) input.policyTypes = splitList(query.policyTypes);
   if (query.categories !== undefined) input.categories = splitList(query.categories);
   if (query.includeFoundations !== undefined) input.includeFoundations = query.includeFoundations === "true";
   const selection: SelectionInput = parseInput(SelectionInputSchema, input, "query");
-  return selectionHash(normaliseSelection(selection));
+  return normaliseSelection(selection);
 }
+
+/** Store page size while exporting: a page is the unit of memory (one page of items at a time). */
+const MISSING_EXPORT_COLUMNS: readonly ExportColumn<MissingItem>[] = [...ITEM_EXPORT_COLUMNS, { header: "typeComplete", value: (i) => i.typeComplete }];
 
 export const itemRoutes: ApiRoute[] = [
   defineRoute({
@@ -41,16 +56,32 @@ export const itemRoutes: ApiRoute[] = [
     description: "The last observed inventory of the tenant, filtered by policy type, category, platform or name.",
     registeredTenant: true,
     request: { params: TenantPathSchema, query: ItemsQuerySchema },
-    responses: { 200: { description: "A page of items.", schema: ItemPageSchema } },
+    responses: { 200: { description: "A page of items; or every matching item as CSV / NDJSON (exports).", schema: ItemPageSchema, exports: true } },
     problems: ["INVALID_CONTINUATION_TOKEN"],
-    async handler({ params, query, services }) {
+    async handler({ params, query, services, request }) {
       const { stores } = await services();
-      const page = await stores.items.list(params.tenantId, {
-        limit: query.limit,
+      const filters = {
         ...(query.policyType !== undefined && { policyType: query.policyType }),
         ...(query.category !== undefined && { category: query.category }),
         ...(query.platform !== undefined && { platform: query.platform }),
         ...(query.q !== undefined && { q: query.q }),
+      };
+      const format = exportFormatOf(request, query.format);
+      if (format !== "json") {
+        if (query.continuationToken !== undefined) throw notPagedExport();
+        return exportResponse({
+          format,
+          filename: `items-${params.tenantId}`,
+          columns: ITEM_EXPORT_COLUMNS,
+          rows: allRows((continuationToken) =>
+            stores.items.list(params.tenantId, { ...filters, limit: EXPORT_PAGE_SIZE, ...(continuationToken !== undefined && { continuationToken }) }),
+          ),
+          json: (item) => ItemViewSchema.parse(item),
+        });
+      }
+      const page = await stores.items.list(params.tenantId, {
+        limit: query.limit,
+        ...filters,
         // Opaque to this layer: the store binds tokens to tenant + query and throws
         // INVALID_CONTINUATION_TOKEN (→ 400) for any other.
         ...(query.continuationToken !== undefined && { continuationToken: query.continuationToken }),
@@ -75,11 +106,28 @@ export const itemRoutes: ApiRoute[] = [
       "policyTypes / categories / includeFoundations (normalised and hashed like a sync body).",
     registeredTenant: true,
     request: { params: TenantPathSchema, query: MissingQuerySchema },
-    responses: { 200: { description: "The missing report.", schema: MissingReportViewSchema } },
+    responses: { 200: { description: "The missing report; or its items as CSV / NDJSON (exports).", schema: MissingReportViewSchema, exports: true } },
     problems: [],
-    async handler({ params, query, services }) {
+    async handler({ params, query, services, request }) {
       const hash = missingSelectionHash(query);
       const { stores } = await services();
+      const format = exportFormatOf(request, query.format);
+      if (format !== "json") {
+        const { report, items } = await stores.items.missingStream(params.tenantId, hash);
+        return exportResponse({
+          format,
+          filename: `missing-${params.tenantId}-${report.selectionHash.slice(0, 12)}`,
+          columns: MISSING_EXPORT_COLUMNS,
+          rows: items,
+          json: (item) => MissingItemSchema.parse(item),
+          // What the rows are of (the JSON answer's envelope); no completed run: no rows, no run.
+          headers: {
+            "x-selection-hash": report.selectionHash,
+            ...(report.latestRun && { "x-latest-run-id": report.latestRun.id }),
+            ...(report.confidence && { "x-missing-confidence": report.confidence }),
+          },
+        });
+      }
       return jsonResponse(200, MissingReportViewSchema.parse(await stores.items.missing(params.tenantId, hash)));
     },
   }),

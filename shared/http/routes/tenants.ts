@@ -1,6 +1,7 @@
 import { DEFAULT_NIGHTLY_SELECTION, effectiveNightlySelections, normaliseSelection, selectionHash } from "../../domain/selection";
 import type { Selection, SelectionInput } from "../../domain/selection";
 import type { Tenant } from "../../domain/tenant";
+import { ApiProblem } from "../problem";
 import { defineRoute, jsonResponse, tenantNotFound } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
 import { TenantListSchema, TenantPathSchema, TenantPutSchema, TenantViewSchema } from "../schemas";
@@ -47,6 +48,15 @@ export const tenantRoutes: ApiRoute[] = [
     async handler({ params, body, services, publicUrl }) {
       const { stores, now } = await services();
       const accessGroups = body.accessGroups && body.accessGroups.length > 0 ? [...new Set(body.accessGroups)].sort() : undefined;
+      const baselines = body.baselines && body.baselines.length > 0 ? [...new Set(body.baselines)] : undefined;
+      // A baseline that does not exist is a mistyped id: refuse it rather than evaluate nothing every night.
+      for (const [index, baselineId] of (baselines ?? []).entries()) {
+        if (!(await stores.baselines.get(baselineId))) {
+          throw new ApiProblem("VALIDATION_FAILED", `There is no baseline ${baselineId}.`, {
+            errors: [{ path: `body.baselines.${index}`, message: "no such baseline" }],
+          });
+        }
+      }
       const { tenant, created } = await stores.tenants.put(
         {
           tenantId: params.tenantId,
@@ -54,6 +64,7 @@ export const tenantRoutes: ApiRoute[] = [
           enabled: body.enabled,
           selections: nightlySelections(body.selections),
           ...(accessGroups && { accessGroups }),
+          ...(baselines && { baselines }),
         },
         now().toISOString(),
       );

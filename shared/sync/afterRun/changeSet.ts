@@ -8,6 +8,8 @@ import type {
   RunDocument,
 } from "../../domain";
 import type { Stores } from "../../store/ports";
+import type { RunLogger } from "../runEvents";
+import { recordTenantChanges } from "./tenantSummary";
 
 /**
  * The change set of a run (docs/api.md "Changes"), the first post-run step: `added`, `changed`
@@ -91,4 +93,25 @@ export async function computeChangeSet(
   }
   await stores.changes.write(run.tenantId, removed);
   return { changes: await stores.changes.countByRun(run.tenantId, run.id), baseRunId };
+}
+
+/**
+ * Hands a finished run's change counts to the tenant summary (the portfolio's `changesLast24h`).
+ * A failure is logged and swallowed: the run is final and its changes are stored; only the
+ * portfolio's figure lags until the next run.
+ */
+export async function reportChangesToSummary(
+  deps: { stores: Pick<Stores, "summaries">; log: Pick<RunLogger, "afterRunStepFailed">; now(): Date },
+  run: RunDocument,
+  changes: ChangeCounts,
+): Promise<void> {
+  try {
+    await recordTenantChanges(deps, run.tenantId, {
+      runId: run.id,
+      at: run.finishedAt ?? deps.now().toISOString(),
+      total: changes.added + changes.changed + changes.removed + changes.reappeared,
+    });
+  } catch (error) {
+    deps.log.afterRunStepFailed(run, "changeSet", error);
+  }
 }

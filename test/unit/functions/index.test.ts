@@ -35,6 +35,7 @@ interface Registered {
 
 
 let registered: Registered[] = [];
+let outDirBuilt = "";
 
 beforeAll(() => {
   // Build the deployable code (functions/ + shared/) with the project's tsconfig into dist/, as
@@ -58,7 +59,9 @@ beforeAll(() => {
   expect(main).toBe("dist/functions/index.js");
   expect(existsSync(join(outDir, main.replace(/^dist\//, "")))).toBe(true);
 
-  registered = captureRegistrations(root, outDir) as Registered[];
+  outDirBuilt = outDir;
+  const { AUTH_REQUIRE_PRINCIPAL: _a, WEBSITE_AUTH_ENABLED: _w, ...env } = process.env;
+  registered = captureRegistrations(root, outDir, env) as Registered[];
 }, 180_000);
 
 const triggerOf = (fn: Registered): Binding | undefined =>
@@ -80,9 +83,26 @@ describe("compiled registrations (package.json main, as the Functions worker loa
     expect(fn!.bindings.$return).toMatchObject({ type: "http", direction: "out" });
   });
 
-  it("only health and openapi.json are anonymous", () => {
+  it("only health, openapi.json and the console's static page and files are anonymous", () => {
     const anonymous = registered.filter((r) => triggerOf(r)?.type === "httpTrigger" && triggerOf(r)?.authLevel !== "function");
-    expect(anonymous.map((r) => r.name).sort()).toEqual(["health", "openApiDocument"]);
+    expect(anonymous.map((r) => r.name).sort()).toEqual(["consoleAsset", "consolePage", "health", "openApiDocument"]);
+  });
+
+  it("with AUTH_REQUIRE_PRINCIPAL behind App Service authentication the principal is the gate: no route needs a key a browser cannot hold", () => {
+    const gated = captureRegistrations(root, outDirBuilt, { ...process.env, AUTH_REQUIRE_PRINCIPAL: "true", WEBSITE_AUTH_ENABLED: "True" }) as Registered[];
+    const http = gated.filter((r) => triggerOf(r)?.type === "httpTrigger");
+    expect(http.length).toBe(EXPECTED_HTTP.length);
+    expect(http.filter((r) => triggerOf(r)?.authLevel !== "anonymous").map((r) => r.name)).toEqual([]);
+  });
+
+  it("keeps the function keys when either half is missing: the setting without App Service authentication, or the platform without the setting", () => {
+    for (const env of [{ AUTH_REQUIRE_PRINCIPAL: "true" }, { WEBSITE_AUTH_ENABLED: "True" }]) {
+      const { AUTH_REQUIRE_PRINCIPAL: _a, WEBSITE_AUTH_ENABLED: _w, ...rest } = process.env;
+      const keyed = (captureRegistrations(root, outDirBuilt, { ...rest, ...env }) as Registered[]).filter(
+        (r) => triggerOf(r)?.type === "httpTrigger" && triggerOf(r)?.authLevel === "function",
+      );
+      expect(keyed.map((r) => r.name).sort(), JSON.stringify(env)).toEqual(EXPECTED_HTTP.filter((e) => e.authLevel === "function").map((e) => e.name).sort());
+    }
   });
 
   it("every non-HTTP registration has its trigger type", () => {

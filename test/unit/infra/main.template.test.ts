@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SETTING_NAMES } from "../../../shared/config/settings";
-import { COSMOS_CONTAINERS, COSMOS_PARTITION_KEY_PATH, TENANTS_TABLE_DEFAULT } from "../../../shared/store/names";
+import { COSMOS_CONTAINERS, COSMOS_PARTITION_KEYS, TENANTS_TABLE_DEFAULT } from "../../../shared/store/names";
 
 const root = join(__dirname, "..", "..", "..");
 const hasDotnet = spawnSync("dotnet", ["--version"], { encoding: "utf8" }).status === 0;
@@ -152,7 +152,8 @@ describe.skipIf(!hasDotnet)("infra/main.bicep compiled by the Bicep CLI", () => 
     const cosmos = moduleTemplate("cosmos");
     const containers = cosmos.variables!.containers as { name: string; partitionKeyPath: string; defaultTtl: number | null }[];
     expect(containers.map((c) => c.name).sort()).toEqual(Object.values(COSMOS_CONTAINERS).sort());
-    for (const c of containers) expect(c.partitionKeyPath, c.name).toBe(COSMOS_PARTITION_KEY_PATH);
+    const keyOf = new Map<string, string>(Object.entries(COSMOS_CONTAINERS).map(([k, name]) => [name, COSMOS_PARTITION_KEYS[k as keyof typeof COSMOS_CONTAINERS]]));
+    for (const c of containers) expect(c.partitionKeyPath, c.name).toBe(keyOf.get(c.name));
     const containerResource = only("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers");
     expect(containerResource.copy?.count).toBe("[length(variables('containers'))]");
     expect((containerResource.properties as { resource: { partitionKey: unknown } }).resource.partitionKey).toEqual({

@@ -397,7 +397,7 @@ function workbookQueries(): Query[] {
     .map((i) => ({ where: `workbook:${i.name}`, kql: i.content.query ?? "" }));
 }
 
-const ALERT_FILES = ["failed-runs.kql", "tenant-no-success-26h.kql", "stuck-running.kql"];
+const ALERT_FILES = ["failed-runs.kql", "tenant-no-success-26h.kql", "stuck-running.kql", "new-drift.kql"];
 function alertQueries(): Query[] {
   return ALERT_FILES.map((f) => ({ where: `alert:${f}`, kql: read(`infra/monitoring/alerts/${f}`) }));
 }
@@ -414,6 +414,8 @@ describe("workbook and alert KQL", () => {
       "duration-per-policy-type",
       "graph-retries-over-time",
       "missing-trend",
+      "drift-per-tenant",
+      "drift-new-over-time",
     ]) {
       expect(names).toContain(`workbook:${view}`);
     }
@@ -443,7 +445,7 @@ describe("workbook and alert KQL", () => {
     for (const name of EVENT_NAMES) expect(all, name).toContain(`"${name} "`);
   });
 
-  it("deploys the workbook and three alert rules (failed runs, 26 h without success, stuck past the lease) from these files", () => {
+  it("deploys the workbook and four alert rules (failed runs, 26 h without success, stuck past the lease, new high-confidence drift) from these files", () => {
     const observability = read("infra/modules/observability.bicep");
     expect(observability).toContain("loadTextContent('../monitoring/workbook.json')");
     for (const file of ALERT_FILES) expect(observability).toContain(`../monitoring/alerts/${file}`);
@@ -451,6 +453,8 @@ describe("workbook and alert KQL", () => {
     expect(read("infra/monitoring/alerts/stuck-running.kql")).toContain("{{LEASE_SECONDS}}");
     expect(read("infra/monitoring/alerts/tenant-no-success-26h.kql")).toMatch(/ago\(26h\)/);
     expect(read("infra/monitoring/alerts/failed-runs.kql")).toMatch(/tostring\(p\.status\) == "failed"/);
+    // Drift alerts only on what the evaluation itself calls new and certain: never on low confidence.
+    expect(read("infra/monitoring/alerts/new-drift.kql")).toMatch(/tostring\(p\.confidence\) == "high" and tobool\(p\.newDrift\)/);
     expect(MAIN).toMatch(/syncLeaseSeconds: syncLeaseSeconds/);
     // Bicep's loadTextContent limit.
     expect(read("infra/monitoring/workbook.json").length).toBeLessThan(131_072);

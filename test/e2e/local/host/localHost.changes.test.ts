@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "csv-parse/sync";
 import type { PolicyTypeKey } from "../../../../shared/domain";
 import type { GraphObject, GraphSimulator } from "../../../../local/simulator";
 import { expectProblem, followLocation, http, startE2eHost, syncUrl } from "../../../support/hostFixture";
@@ -11,7 +12,7 @@ import type { E2eHost } from "../../../support/hostFixture";
  * syncs again and reads `GET …/runs/{runId}/changes` and `GET …/inventory/changes`.
  */
 
-const TENANTS = Array.from({ length: 9 }, (_, i) => ({
+const TENANTS = Array.from({ length: 10 }, (_, i) => ({
   tenantId: randomUUID(),
   displayName: `Changes ${i}`,
   sizes: { deviceConfiguration: 3, mobileApp: 2 } as Partial<Record<PolicyTypeKey, number>>,
@@ -38,6 +39,17 @@ async function sync(tenantId: string): Promise<any> {
   expect(accepted.status, accepted.text).toBe(202);
   const { final } = await followLocation(accepted.headers.get("location")!);
   expect(final.status, final.text).toBe(200);
+  // The run's document is final before its orchestration releases the gate slot (post-run steps
+  // run in between): the next sync of the selection waits for the orchestration to end, or the
+  // gate would refuse it LOCK_HELD.
+  const client = e2e.host.stack.engine.client;
+  const deadline = Date.now() + 30_000;
+  while (
+    (await client.getStatus(final.body.orchestrationInstanceId)).runtimeStatus !== "Completed" &&
+    Date.now() < deadline
+  ) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
   return final.body;
 }
 
@@ -263,6 +275,57 @@ describe("change sets per run, through the HTTP API", () => {
       }
     } while (token);
     expect(seen.sort()).toEqual([...victims].sort());
+  });
+
+  it("exports a run's changes as CSV (a formula-looking name defused) and the tenant's as NDJSON", async () => {
+    const tenant = freshTenant();
+    await sync(tenant);
+    const victim = objectsOf(tenant, "deviceConfiguration")[0]!;
+    sim.control.mutate(tenant, "deviceConfiguration", {
+      rename: { [victim.id]: '=HYPERLINK("http://x","y"), "quoted"' },
+    });
+    const second = await sync(tenant);
+    const csv = await http(
+      "GET",
+      `${e2e.baseUrl}/tenants/${tenant}/inventory/runs/${second.id}/changes?format=csv`,
+    );
+    expect(csv.status, csv.text).toBe(200);
+    expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(csv.headers.get("content-disposition")).toMatch(/^attachment; filename="changes-/);
+    expect(csv.headers.get("x-run-id")).toBe(second.id);
+    const rows = parse(csv.text) as string[][];
+    expect(rows[0]).toEqual([
+      "kind",
+      "runId",
+      "detectedAt",
+      "policyType",
+      "externalId",
+      "itemId",
+      "displayName",
+      "changedFields",
+    ]);
+    expect(rows.slice(1).map((r) => [r[0], r[4], r[6], r[7]])).toEqual([
+      [
+        "changed",
+        victim.id,
+        `'=HYPERLINK("http://x","y"), "quoted"`,
+        "displayName;meta.lastModifiedDateTime",
+      ],
+    ]);
+    const ndjson = await http("GET", `${e2e.baseUrl}/tenants/${tenant}/inventory/changes`, {
+      headers: { accept: "application/x-ndjson" },
+    });
+    expect(ndjson.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
+    const lines = ndjson.text
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { kind: string; runId: string });
+    expect(lines.map((c) => [c.kind, c.runId])).toEqual([["changed", second.id]]);
+    expectProblem(
+      await http("GET", `${e2e.baseUrl}/tenants/${tenant}/inventory/changes?format=csv&continuationToken=x`),
+      400,
+      "VALIDATION_FAILED",
+    );
   });
 
   it("answers bad input with a 4xx and a stable code, never a 5xx", async () => {

@@ -68,6 +68,17 @@ afterAll(async () => {
 });
 
 describe("tenant-scoped access with AUTH_REQUIRE_PRINCIPAL=true", () => {
+  it("portfolio: a tenant of another team is absent from the rows; Inventory.Read is required", async () => {
+    const tenantsOf = async (init: HttpInit) => {
+      const answer = await http("GET", url("/portfolio"), init);
+      expect(answer.status, answer.text).toBe(200);
+      return answer.body.items.map((r: { tenantId: string }) => r.tenantId).sort();
+    };
+    expect(await tenantsOf(teamA)).toEqual([CONTOSO, FABRIKAM].sort());
+    expect(await tenantsOf(teamB)).toEqual([FABRIKAM]);
+    expectProblem(await http("GET", url("/portfolio"), as(["Inventory.Sync"], [TEAM_A])), 403, "FORBIDDEN");
+  });
+
   it("sync: only a member of the tenant's group starts one; others get 404 TENANT_NOT_FOUND and no run is recorded", async () => {
     expectProblem(
       await http("POST", syncUrl(e2e.baseUrl, CONTOSO), withHeaders(teamB, { json: {} })),
@@ -118,6 +129,19 @@ describe("tenant-scoped access with AUTH_REQUIRE_PRINCIPAL=true", () => {
         "TENANT_NOT_FOUND",
       );
     }
+  });
+
+  it("compare, baselines and drift: a tenant of another team is 404 TENANT_NOT_FOUND on either side, as if unregistered", async () => {
+    const compare = (left: string, right: string) => url(`/compare?left=${left}&right=${right}&categories=updates`);
+    expectProblem(await http("GET", compare(CONTOSO, FABRIKAM), teamB), 404, "TENANT_NOT_FOUND");
+    expectProblem(await http("GET", compare(FABRIKAM, CONTOSO), teamB), 404, "TENANT_NOT_FOUND");
+    expect((await http("GET", compare(CONTOSO, FABRIKAM), teamA)).status).toBe(200);
+    // Capturing a baseline from a tenant reads its inventory: the same rule.
+    const capture = { json: { displayName: "Gold", source: { tenantId: CONTOSO, categories: ["updates"] } } };
+    expectProblem(await http("PUT", url("/baselines/gold"), withHeaders(teamB, capture)), 404, "TENANT_NOT_FOUND");
+    expect((await http("PUT", url("/baselines/gold"), withHeaders(teamA, capture))).status).toBe(201);
+    expectProblem(await http("GET", url(`/tenants/${CONTOSO}/drift?baselineId=gold`), teamB), 404, "TENANT_NOT_FOUND");
+    expect((await http("GET", url(`/tenants/${CONTOSO}/drift?baselineId=gold`), teamA)).status).toBe(200);
   });
 
   it("tenants: get, replace and delete need the group; the list shows only the tenants the principal may see", async () => {

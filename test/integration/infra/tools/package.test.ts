@@ -67,7 +67,11 @@ describe("the deployment package (npm run package)", () => {
     const topLevel = new Set(files.map((f) => f.split("/")[0]!));
     expect([...topLevel].sort()).toEqual(["dist", "host.json", "node_modules", "package.json"]);
     const distRoots = new Set(files.filter((f) => f.startsWith("dist/")).map((f) => f.split("/")[1]!));
-    expect([...distRoots].sort()).toEqual(["functions", "shared"]);
+    expect([...distRoots].sort()).toEqual(["console", "functions", "shared"]);
+    // The web console the app serves (shared/http/routes/console.ts reads dist/console).
+    expect(files).toContain("dist/console/index.html");
+    expect(files.filter((f) => /^dist\/console\/assets\/index-[\w-]+\.js$/.test(f))).toHaveLength(1);
+    expect(files.filter((f) => f.startsWith("dist/console/") && f.endsWith(".map"))).toEqual([]);
   });
 
   it("contains no secret-bearing or local-only file", () => {

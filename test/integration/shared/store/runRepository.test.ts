@@ -42,6 +42,7 @@ describe("run repository", () => {
       itemsObserved: 0,
       itemsUpserted: 0,
       itemsInvalid: 0,
+      itemsCreated: 0,
       pages: 0,
       errorCode: "GRAPH_FORBIDDEN" as const,
       // Even a caller that forgot safeMessage cannot persist the raw text.

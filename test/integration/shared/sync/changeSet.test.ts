@@ -72,6 +72,7 @@ async function syncRun(
       status: "success",
       itemsObserved: items.length,
       itemsUpserted: stats.upserted,
+      itemsCreated: stats.created,
       itemsInvalid: 0,
       pages: 1,
       errorCode: null,

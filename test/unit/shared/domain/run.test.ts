@@ -12,6 +12,7 @@ const ok = (
   itemsObserved: observed,
   itemsUpserted: observed,
   itemsInvalid: 0,
+  itemsCreated: 0,
   pages: 1,
   errorCode: null,
   errorMessage: null,

@@ -22,6 +22,7 @@ const correlationId = "corr-42";
 
 /** One valid sample per event of the catalog: a new event without a sample fails the suite. */
 const SAMPLES: { [N in EventName]: EventProperties<N> } = {
+  InventoryAfterRunStepFailed: { tenantId, runId, selectionHash, correlationId, trigger: "timer", step: "tenantSummary", errorCode: "STORE_UNAVAILABLE" },
   InventoryRunQueued: { tenantId, runId, selectionHash, correlationId, trigger: "http", status: "queued", policyTypeCount: 22 },
   InventoryRunRunning: {
     tenantId,
@@ -90,6 +91,21 @@ const SAMPLES: { [N in EventName]: EventProperties<N> } = {
     errorCode: "GRAPH_THROTTLED",
   },
   InventoryMissingReported: { tenantId, selectionHash, correlationId, runId, missingCount: 3, confidence: "low" },
+  InventoryDriftEvaluated: {
+    tenantId,
+    runId,
+    correlationId,
+    baselineId: "gold-standard",
+    baselineVersion: 3,
+    basedOnRunId: runId,
+    confidence: "high",
+    missing: 1,
+    extra: 0,
+    changed: 2,
+    matching: 40,
+    drifted: 3,
+    newDrift: true,
+  },
 };
 
 function strictLogger() {
@@ -105,9 +121,11 @@ function parseLikeKql(message: string): { eventName: string; p: Record<string, u
 }
 
 describe("event catalog", () => {
-  it("has the run transitions, the per-policy-type outcome, Graph retries and missing reports", () => {
+  it("has the run transitions, the per-policy-type outcome, Graph retries, missing reports and drift evaluations", () => {
     expect([...EVENT_NAMES].sort()).toEqual(
       [
+        "InventoryAfterRunStepFailed",
+        "InventoryDriftEvaluated",
         "InventoryGraphRetry",
         "InventoryMissingReported",
         "InventoryPolicyTypeCompleted",

@@ -23,10 +23,10 @@ function dataRoleOnlyClient(existing: string[]): { client: CosmosClient; reads: 
 
 describe("Cosmos bootstrap under identity-only access", () => {
   it("uses the containers infra created when creating them is forbidden (403)", async () => {
-    const { client, reads } = dataRoleOnlyClient(["inventoryItems", "syncRuns"]);
+    const { client, reads } = dataRoleOnlyClient(["inventoryItems", "syncRuns", "baselines"]);
     const containers = await ensureCosmosContainers(client, "inventory");
-    expect([containers.items.id, containers.runs.id]).toEqual(["inventoryItems", "syncRuns"]);
-    expect(reads.sort()).toEqual(["inventory/inventoryItems", "inventory/syncRuns"]);
+    expect([containers.items.id, containers.runs.id, containers.baselines.id]).toEqual(["inventoryItems", "syncRuns", "baselines"]);
+    expect(reads.sort()).toEqual(["inventory/baselines", "inventory/inventoryItems", "inventory/syncRuns"]);
   });
 
   it("fails start-up when a container is missing and cannot be created", async () => {

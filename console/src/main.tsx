@@ -1,0 +1,71 @@
+import { render } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+import { Link, Route, Router, Switch, useLocation, useParams } from "wouter-preact";
+import { useHashLocation } from "wouter-preact/use-hash-location";
+import { TenantPage } from "./pages/TenantPage";
+import { PortfolioPage } from "./pages/PortfolioPage";
+import type { WhoAmI } from "./types";
+import { ErrorBox, Loading, markNavigated, PageHeading, SessionContext, useLoad } from "./ui";
+import "./styles.css";
+
+/** After the first navigation, each page's heading takes the focus when it appears (see PageHeading). */
+function useFocusOnNavigate() {
+  const [location] = useLocation();
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else markNavigated();
+  }, [location]);
+}
+
+function TenantRoute() {
+  const params = useParams<{ tenantId: string; tab?: string; runId?: string }>();
+  return <TenantPage tenantId={params.tenantId} tab={params.tab ?? "items"} runId={params.runId ?? null} />;
+}
+
+function Shell() {
+  const me = useLoad<WhoAmI>("me");
+  useFocusOnNavigate();
+  return (
+    <SessionContext.Provider value={me.data}>
+      <a class="skip" href="#main" onClick={(e) => { e.preventDefault(); document.querySelector<HTMLElement>("main h1")?.focus(); }}>
+        Skip to content
+      </a>
+      <header class="top">
+        <Link href="/" class="brand">tenant-inventory</Link>
+        <nav aria-label="Main">
+          <Link href="/">Portfolio</Link>
+        </nav>
+        <p class="who" aria-live="polite">
+          {me.state === "ok" &&
+            (me.data.rolesEnforced ? `${me.data.name ?? "Signed in"} · ${me.data.roles.join(", ") || "no role"}` : "Local: every role (no sign-in)")}
+        </p>
+      </header>
+      <main id="main">
+        {me.state === "loading" && <Loading what="your roles" />}
+        {me.state === "error" && <ErrorBox error={me.error} title="Who you are could not be read" />}
+        {me.state === "ok" && (
+          <Switch>
+            <Route path="/" component={PortfolioPage} />
+            <Route path="/tenants/:tenantId" component={TenantRoute} />
+            <Route path="/tenants/:tenantId/:tab" component={TenantRoute} />
+            <Route path="/tenants/:tenantId/:tab/:runId" component={TenantRoute} />
+            <Route>
+              <PageHeading>Page not found</PageHeading>
+              <p>
+                <Link href="/">Back to the portfolio</Link>
+              </p>
+            </Route>
+          </Switch>
+        )}
+      </main>
+    </SessionContext.Provider>
+  );
+}
+
+render(
+  <Router hook={useHashLocation}>
+    <Shell />
+  </Router>,
+  document.getElementById("app")!,
+);

@@ -1,0 +1,61 @@
+import { Link } from "wouter-preact";
+import { tenantPath } from "../api";
+import type { Tenant } from "../types";
+import { ErrorBox, Loading, PageHeading, useLoad } from "../ui";
+import { CoverageTab } from "./CoverageTab";
+import { ItemsTab } from "./ItemsTab";
+import { MissingTab } from "./MissingTab";
+import { RunPage } from "./RunPage";
+import { RunsTab } from "./RunsTab";
+
+const TABS = [
+  { key: "items", label: "Inventory" },
+  { key: "coverage", label: "Coverage" },
+  { key: "runs", label: "Runs" },
+  { key: "missing", label: "Missing" },
+] as const;
+
+/** One tenant: its name, then inventory, coverage, runs (and one run) and missing as sub-pages. */
+export function TenantPage({ tenantId, tab, runId }: { tenantId: string; tab: string; runId: string | null }) {
+  const tenant = useLoad<Tenant>(tenantPath(tenantId));
+  const base = `/tenants/${tenantId}`;
+  if (tenant.state === "loading") return <Loading what="the tenant" />;
+  if (tenant.state === "error") {
+    return (
+      <>
+        <PageHeading>Tenant {tenantId}</PageHeading>
+        <ErrorBox error={tenant.error} />
+        <p>
+          <Link href="/">Back to the portfolio</Link>
+        </p>
+      </>
+    );
+  }
+  const current = TABS.find((t) => t.key === tab)?.key ?? "items";
+  return (
+    <>
+      <nav aria-label="Breadcrumb" class="crumbs">
+        <Link href="/">Portfolio</Link> <span aria-hidden="true">›</span> <span>{tenant.data.displayName}</span>
+      </nav>
+      <PageHeading>
+        {tenant.data.displayName} {!tenant.data.enabled && <span class="badge badge-skipped">disabled</span>}
+      </PageHeading>
+      <p class="muted">
+        <code>{tenantId}</code>
+      </p>
+      <nav aria-label="Tenant" class="tabs">
+        {TABS.map((t) => (
+          <Link key={t.key} href={`${base}/${t.key}`} aria-current={current === t.key && !runId ? "page" : undefined}>
+            {t.label}
+          </Link>
+        ))}
+      </nav>
+      <section aria-label={TABS.find((t) => t.key === current)?.label}>
+        {current === "items" && <ItemsTab tenantId={tenantId} />}
+        {current === "coverage" && <CoverageTab tenantId={tenantId} />}
+        {current === "runs" && (runId ? <RunPage tenantId={tenantId} runId={runId} /> : <RunsTab tenantId={tenantId} />)}
+        {current === "missing" && <MissingTab tenantId={tenantId} />}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,33 @@
+import type { z } from "zod";
+import type { ProblemDetailsSchema } from "../../shared/http/problem";
+import type {
+  CoverageSchema,
+  ItemPageSchema,
+  PolicyTypeListSchema,
+  PortfolioSchema,
+  RunPageSchema,
+  RunViewSchema,
+  SyncAcceptedSchema,
+  TenantListSchema,
+  WhoAmISchema,
+} from "../../shared/http/schemas";
+import type { MissingReportSchema } from "../../shared/domain/missing";
+
+/**
+ * The API's answers as the console reads them: types inferred from the very zod schemas the
+ * HTTP layer validates with (type-only imports: nothing of zod or the server reaches the bundle),
+ * so a change to the contract breaks the console's typecheck, not its users.
+ */
+export type Run = z.infer<typeof RunViewSchema>;
+export type RunPage = z.infer<typeof RunPageSchema>;
+export type ItemPage = z.infer<typeof ItemPageSchema>;
+export type Item = ItemPage["items"][number];
+export type Coverage = z.infer<typeof CoverageSchema>;
+export type Tenant = z.infer<typeof TenantListSchema>["items"][number];
+export type Portfolio = z.infer<typeof PortfolioSchema>;
+export type PolicyTypeList = z.infer<typeof PolicyTypeListSchema>;
+export type MissingReport = z.infer<typeof MissingReportSchema>;
+export type SyncAccepted = z.infer<typeof SyncAcceptedSchema>;
+export type WhoAmI = z.infer<typeof WhoAmISchema>;
+/** Problem details, read tolerantly: a proxy or a newer app may send a code this build does not know. */
+export type Problem = Partial<Omit<z.infer<typeof ProblemDetailsSchema>, "code">> & { code?: string };

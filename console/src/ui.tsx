@@ -1,0 +1,146 @@
+import { createContext } from "preact";
+import type { ComponentChildren } from "preact";
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { ApiError, get } from "./api";
+import type { WhoAmI } from "./types";
+import { codeInWords, STATUS_WORDS } from "./words";
+
+export type Load<T> =
+  | { state: "loading"; data: null; error: null }
+  | { state: "ok"; data: T; error: null }
+  | { state: "error"; data: null; error: ApiError };
+
+/** GETs `path` (null: nothing yet) and aborts the request when the path changes or the page goes. */
+export function useLoad<T>(path: string | null): Load<T> & { reload(): void } {
+  const [load, setLoad] = useState<Load<T>>({ state: "loading", data: null, error: null });
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    if (path === null) return;
+    const controller = new AbortController();
+    setLoad({ state: "loading", data: null, error: null });
+    get<T>(path, controller.signal).then(
+      (data) => setLoad({ state: "ok", data, error: null }),
+      (error: unknown) => {
+        if (controller.signal.aborted) return;
+        setLoad({ state: "error", data: null, error: error instanceof ApiError ? error : new ApiError(0, { detail: String(error) }, null) });
+      },
+    );
+    return () => controller.abort();
+  }, [path, generation]);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  return { ...load, reload };
+}
+
+/** What the signed-in person may do (GET /api/me), for the whole page. */
+export const SessionContext = createContext<WhoAmI | null>(null);
+
+export function useMayDo(role: WhoAmI["roles"][number]): boolean {
+  return useContext(SessionContext)?.roles.includes(role) ?? false;
+}
+
+/** An API error as people read it: what happened in words, the stable code and the correlation id to quote. */
+export function ErrorBox({ error, title = "The request failed" }: { error: ApiError; title?: string }) {
+  const words = codeInWords(error.code);
+  return (
+    <div class="problem" role="alert">
+      <h3>{title}</h3>
+      <p>
+        {error.status > 0 && <span class="status-code">HTTP {error.status}</span>}{" "}
+        {error.code && <code class="code">{error.code}</code>} {error.problem?.detail ?? (error.status === 401 ? "Sign-in required." : "")}
+      </p>
+      {words && words !== error.problem?.detail && <p>{words}</p>}
+      {error.status === 401 && (
+        <p>
+          <a href={`/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(location.pathname + location.hash)}`}>Sign in with Microsoft Entra ID</a>
+        </p>
+      )}
+      {error.problem?.errors && error.problem.errors.length > 0 && (
+        <ul>
+          {error.problem.errors.map((e) => (
+            <li key={e.path}>
+              <code>{e.path}</code>: {e.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      {error.problem?.correlationId && <p class="muted">Correlation id: <code>{error.problem.correlationId}</code></p>}
+    </div>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p class="muted" role="status" aria-live="polite">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function Empty({ children }: { children: ComponentChildren }) {
+  return <p class="empty">{children}</p>;
+}
+
+/** A run status as a word and a colour (never the colour alone). */
+export function StatusBadge({ status }: { status: string | null | undefined }) {
+  if (!status) return <span class="badge badge-none">never run</span>;
+  return <span class={`badge badge-${status}`}>{STATUS_WORDS[status] ?? status}</span>;
+}
+
+export type SortDirection = "ascending" | "descending";
+export interface Sort<K extends string> {
+  key: K;
+  direction: SortDirection;
+}
+
+/** Sorts rows by a column, comparing numbers as numbers and text by the reader's locale. */
+export function useSorted<T, K extends string>(rows: readonly T[], sort: Sort<K> | null, value: (row: T, key: K) => string | number | null) {
+  return useMemo(() => {
+    if (!sort) return rows;
+    const factor = sort.direction === "ascending" ? 1 : -1;
+    const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+    return [...rows].sort((a, b) => {
+      const x = value(a, sort.key);
+      const y = value(b, sort.key);
+      if (x === y) return 0;
+      if (x === null) return 1;
+      if (y === null) return -1;
+      return factor * (typeof x === "number" && typeof y === "number" ? x - y : collator.compare(String(x), String(y)));
+    });
+  }, [rows, sort, value]);
+}
+
+/** A column header that sorts: a real button (keyboard), and aria-sort on the header cell. */
+export function SortHeader<K extends string>({ label, column, sort, onSort }: { label: string; column: K; sort: Sort<K> | null; onSort(next: Sort<K>): void }) {
+  const active = sort?.key === column;
+  const direction: SortDirection = active && sort.direction === "ascending" ? "descending" : "ascending";
+  return (
+    <th scope="col" aria-sort={active ? sort.direction : "none"}>
+      <button type="button" class="sort" onClick={() => onSort({ key: column, direction })}>
+        {label}
+        <span aria-hidden="true">{active ? (sort.direction === "ascending" ? " ▲" : " ▼") : " ↕"}</span>
+      </button>
+    </th>
+  );
+}
+
+let navigated = false;
+export function markNavigated(): void {
+  navigated = true;
+}
+
+/**
+ * A page's h1. Once the person has navigated inside the console, the heading takes the focus when
+ * it appears (after its data loaded), so a screen reader announces the new page and the next Tab
+ * starts from it; the first page load leaves the focus where the browser put it.
+ */
+export function PageHeading({ children }: { children: ComponentChildren }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (navigated) ref.current?.focus();
+  }, []);
+  return (
+    <h1 tabIndex={-1} ref={ref}>
+      {children}
+    </h1>
+  );
+}

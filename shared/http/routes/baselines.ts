@@ -1,0 +1,133 @@
+import { captureBaselineItems } from "../../domain/baseline";
+import type { BaselineItem } from "../../domain/baseline";
+import { normaliseSelection, policyTypesInScope } from "../../domain/selection";
+import { matchKey } from "../../domain/crossTenant";
+import type { PolicyTypeKey } from "../../domain/policyTypes";
+import { ApiProblem } from "../problem";
+import { defineRoute, jsonResponse } from "../pipeline";
+import type { ApiRoute } from "../pipeline";
+import { BaselineDetailSchema, BaselineListSchema, BaselinePathSchema, BaselinePutSchema, BaselineViewSchema } from "../schemas";
+import { visibleTenant } from "./compare";
+import { currentInventory } from "../../sync/afterRun/drift";
+
+export const baselineNotFound = (baselineId: string): ApiProblem =>
+  new ApiProblem("BASELINE_NOT_FOUND", `There is no baseline ${baselineId}; create it with PUT /api/baselines/${baselineId}.`);
+
+const baselinePath = (baselineId: string) => `/api/baselines/${baselineId}`;
+
+export const baselineRoutes: ApiRoute[] = [
+  defineRoute({
+    name: "baselinePut",
+    method: "PUT",
+    route: "baselines/{baselineId}",
+    authLevel: "function",
+    roles: ["Tenants.Manage"],
+    tags: ["Baselines"],
+    summary: "Create or update a baseline",
+    description:
+      "Captures the expected items (policy type, display name, compared fields, assignments) from a tenant's current " +
+      "inventory — `source`, optionally a subset of types or categories — or lists them (`items`). Every update is a new " +
+      "version; drift names the version it used. Volatile and tenant-specific fields are not kept (see Compare).",
+    request: { params: BaselinePathSchema, body: { schema: BaselinePutSchema, required: true } },
+    responses: {
+      200: { description: "The baseline was replaced by a new version.", schema: BaselineViewSchema },
+      201: { description: "The baseline was created (version 1).", schema: BaselineViewSchema, headers: ["Location"] },
+    },
+    problems: ["TENANT_NOT_FOUND"],
+    async handler({ params, body, services, access, publicUrl }) {
+      const app = await services();
+      let items: BaselineItem[];
+      let coveredTypes: PolicyTypeKey[];
+      let duplicatesDropped: number | undefined;
+      let source = null;
+      if (body.source) {
+        await visibleTenant(app, access, body.source.tenantId);
+        const selection = normaliseSelection({
+          ...(body.source.policyTypes && { policyTypes: body.source.policyTypes }),
+          ...(body.source.categories && { categories: body.source.categories }),
+          ...(body.source.includeFoundations !== undefined && { includeFoundations: body.source.includeFoundations }),
+        });
+        coveredTypes = policyTypesInScope(selection);
+        // Only what the source's latest run of each type observed is "current": a deleted
+        // policy's last copy must not become an expectation.
+        const captured = captureBaselineItems(await currentInventory(app.stores, body.source.tenantId, coveredTypes));
+        items = captured.items;
+        duplicatesDropped = captured.duplicatesDropped;
+        source = { tenantId: body.source.tenantId, ...selection };
+      } else {
+        const listed = body.items ?? [];
+        const seen = new Map<string, number>();
+        listed.forEach((item, index) => {
+          const key = matchKey(item.policyType, item.displayName);
+          const first = seen.get(key);
+          if (first !== undefined) {
+            throw new ApiProblem("VALIDATION_FAILED", "A baseline expects one item per policy type and name (names match case-insensitively).", {
+              errors: [{ path: `body.items.${index}.displayName`, message: `the same name as body.items.${first}` }],
+            });
+          }
+          seen.set(key, index);
+        });
+        items = listed.map((i) => ({ policyType: i.policyType, displayName: i.displayName, platform: null, meta: i.meta ?? {}, exact: false }));
+        coveredTypes = [...new Set(items.map((i) => i.policyType))].sort();
+      }
+      const { baseline, created } = await app.stores.baselines.put(
+        { baselineId: params.baselineId, displayName: body.displayName, coveredTypes, source, items },
+        app.now().toISOString(),
+      );
+      const view = BaselineViewSchema.parse({ ...baseline, ...(duplicatesDropped !== undefined && { duplicatesDropped }) });
+      return created ? jsonResponse(201, view, { location: publicUrl(baselinePath(baseline.baselineId)) }) : jsonResponse(200, view);
+    },
+  }),
+  defineRoute({
+    name: "baselineList",
+    method: "GET",
+    route: "baselines",
+    authLevel: "function",
+    roles: ["Tenants.Manage", "Inventory.Read"],
+    tags: ["Baselines"],
+    summary: "List baselines",
+    request: {},
+    responses: { 200: { description: "Every baseline (without items).", schema: BaselineListSchema } },
+    problems: [],
+    async handler({ services }) {
+      const { stores } = await services();
+      return jsonResponse(200, BaselineListSchema.parse({ items: await stores.baselines.list() }));
+    },
+  }),
+  defineRoute({
+    name: "baselineGet",
+    method: "GET",
+    route: "baselines/{baselineId}",
+    authLevel: "function",
+    roles: ["Tenants.Manage", "Inventory.Read"],
+    tags: ["Baselines"],
+    summary: "Get a baseline and the items it expects",
+    request: { params: BaselinePathSchema },
+    responses: { 200: { description: "The baseline's current version with its expected items.", schema: BaselineDetailSchema } },
+    problems: ["BASELINE_NOT_FOUND"],
+    async handler({ params, services }) {
+      const { stores } = await services();
+      const baseline = await stores.baselines.getWithItems(params.baselineId);
+      if (!baseline) throw baselineNotFound(params.baselineId);
+      return jsonResponse(200, BaselineDetailSchema.parse(baseline));
+    },
+  }),
+  defineRoute({
+    name: "baselineDelete",
+    method: "DELETE",
+    route: "baselines/{baselineId}",
+    authLevel: "function",
+    roles: ["Tenants.Manage"],
+    tags: ["Baselines"],
+    summary: "Delete a baseline",
+    description: "Tenants that name it keep the id until their registration is updated; their drift against it answers 404.",
+    request: { params: BaselinePathSchema },
+    responses: { 204: { description: "Deleted." } },
+    problems: ["BASELINE_NOT_FOUND"],
+    async handler({ params, services }) {
+      const { stores } = await services();
+      if (!(await stores.baselines.delete(params.baselineId))) throw baselineNotFound(params.baselineId);
+      return { status: 204, headers: {} };
+    },
+  }),
+];

@@ -1,0 +1,59 @@
+import { applyFinishedRun, emptyTenantSummary, seededTenantSummary, withDrift, withRunChanges } from "../../domain";
+import type { PortfolioDrift, FinishedTypeFigures, RunChangeEntry, RunDocument } from "../../domain";
+import type { Stores } from "../../store/ports";
+import type { RunLogger } from "../runEvents";
+
+/**
+ * Post-run step "tenant summary" (the portfolio's document, docs/api.md "Portfolio"): called by
+ * finalizeRun (and by the watchdog when it fails an abandoned run) once the run document is
+ * final. It folds the run's own figures into the tenant's summary — one point read and one
+ * write, never a look at the items — except once per tenant, when the summary does not exist
+ * yet: then the stored documents are counted per type to seed it (a deployment that already
+ * holds items). A failure is logged and swallowed: it never fails or un-finishes the run, and the
+ * next finished run of the tenant brings the summary up to date again.
+ */
+export async function updateTenantSummary(
+  deps: { stores: Pick<Stores, "summaries" | "items">; log: Pick<RunLogger, "afterRunStepFailed">; now(): Date },
+  run: RunDocument,
+  figures: readonly FinishedTypeFigures[],
+): Promise<void> {
+  try {
+    await deps.stores.summaries.update(run.tenantId, async (current) => {
+      const now = deps.now().toISOString();
+      if (current?.seeded) return applyFinishedRun(current, run, figures, now);
+      const counts = await deps.stores.items.countByType(run.tenantId);
+      const seeded = seededTenantSummary(
+        current ?? emptyTenantSummary(run.tenantId, now),
+        new Map([...counts].map(([type, row]) => [type, row.itemCount])),
+        now,
+      );
+      return applyFinishedRun(seeded, run, figures, now, { createdCounted: true }) ?? seeded;
+    });
+  } catch (error) {
+    deps.log.afterRunStepFailed(run, "tenantSummary", error);
+  }
+}
+
+/**
+ * For the change-set step: records a finished run's change counts, from which the portfolio's
+ * `changesLast24h` is summed at read time. Idempotent per run id. Throws on a store failure
+ * (the caller logs it as its own step's failure).
+ */
+export async function recordTenantChanges(
+  deps: { stores: Pick<Stores, "summaries">; now(): Date },
+  tenantId: string,
+  entry: RunChangeEntry,
+): Promise<void> {
+  const now = deps.now();
+  await deps.stores.summaries.update(tenantId, (current) => withRunChanges(current ?? emptyTenantSummary(tenantId, now.toISOString()), entry, now));
+}
+
+/** For the drift step: records the tenant's latest drift figures (null: no baseline any more). */
+export async function recordTenantDrift(
+  deps: { stores: Pick<Stores, "summaries">; now(): Date },
+  tenantId: string,
+  drift: PortfolioDrift | null,
+): Promise<void> {
+  const now = deps.now();
+  await deps.stores.summaries.update(tenantId, (current) => withDrift(current ?? emptyTenantSummary(tenantId, now.toISOString()), drift, now));
+}

@@ -1,0 +1,220 @@
+/**
+ * The web console in a real browser: Debian's Chromium driven by playwright-core (no browser
+ * download) against the local host with the Graph simulator, through the public API only.
+ * Skipped (runSuite prints one line) where /usr/bin/chromium is absent; CI installs it.
+ * It also writes the README's screenshots (docs/images/console-*.png) at 1280 px.
+ */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { CONTOSO, SMALL_DEMO_TENANTS, followLocation, http, startE2eHost, syncUrl } from "../support/hostFixture";
+import type { E2eHost } from "../support/hostFixture";
+import { buildConsole, CHROMIUM, launchChromium, principalHeader } from "../support/browser";
+
+const ROOT = join(__dirname, "..", "..");
+// The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; an ordinary run writes them
+// under .test-results/ so it never dirties the work tree.
+const SHOTS = process.env.UPDATE_SCREENSHOTS === "1" ? join(ROOT, "docs", "images") : join(ROOT, ".test-results", "console");
+const CONTOSO_NAME = SMALL_DEMO_TENANTS[0]!.displayName;
+
+async function syncAndWait(baseUrl: string, tenantId: string, body: unknown) {
+  const started = await http("POST", syncUrl(baseUrl, tenantId), { json: body });
+  expect(started.status, started.text).toBe(202);
+  return (await followLocation(started.headers.get("location")!)).final.body as { id: string; status: string };
+}
+
+/** No serious or critical axe-core violation (WCAG 2 A/AA rules) on the page as it is now. */
+async function expectAccessible(page: Page, what: string) {
+  // Evaluated through the DevTools protocol: the console's CSP (no inline script) stays on.
+  await page.evaluate(readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"));
+  const result = await page.evaluate<{ violations: { id: string; impact: string; nodes: unknown[] }[] }>(
+    `axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } })`,
+  );
+  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.nodes.length})`);
+  expect(serious, `axe on ${what}`).toEqual([]);
+}
+
+describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
+  let e2e: E2eHost;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let consoleUrl: string;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await buildConsole();
+    e2e = await startE2eHost();
+    consoleUrl = `${e2e.host.origin}/api/console/`;
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
+    page = await context.newPage();
+    // Inventory to look at: every non-foundation type of Contoso, once.
+    expect((await syncAndWait(e2e.baseUrl, CONTOSO, {})).status).toBe("success");
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await e2e?.close();
+  });
+
+  it("opens the portfolio worst first, filters it, drills into a tenant and searches its inventory on the server", async () => {
+    await page.goto(consoleUrl);
+    await page.getByRole("heading", { level: 1, name: "Portfolio" }).waitFor();
+    const portfolio = (await http("GET", `${e2e.baseUrl}/portfolio`)).body as { items: { displayName: string; stale: boolean }[] };
+    const names = page.getByRole("table").locator("tbody th a");
+    await expect.poll(() => names.allInnerTexts()).toEqual(portfolio.items.map((t) => t.displayName));
+    // Fabrikam has never been synced: stale, so it needs attention and comes before Contoso.
+    expect(portfolio.items.map((t) => t.stale)).toEqual([true, false]);
+    await page.screenshot({ path: join(SHOTS, "console-portfolio.png") });
+    await expectAccessible(page, "portfolio");
+    await page.getByRole("combobox", { name: "Show" }).selectOption("attention");
+    await expect.poll(() => names.allInnerTexts()).toEqual([portfolio.items[0]!.displayName]);
+    await page.getByRole("combobox", { name: "Show" }).selectOption("all");
+
+    await page.getByRole("link", { name: CONTOSO_NAME }).click();
+    await page.getByRole("heading", { level: 1, name: CONTOSO_NAME }).waitFor();
+    const table = page.getByRole("table");
+    await table.waitFor();
+    const all = await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/items?limit=200`);
+    const first = (all.body as { items: { displayName: string }[] }).items[0]!.displayName;
+    const needle = first.slice(0, Math.min(6, first.length)).toLowerCase();
+    const expected = (await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/items?limit=200&q=${encodeURIComponent(needle)}`)).body as { items: unknown[] };
+
+    await page.getByRole("searchbox", { name: "Search names" }).fill(needle);
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect.poll(() => table.locator("tbody tr").count()).toBe(Math.min(expected.items.length, 100));
+    for (const name of await table.locator("tbody th").allInnerTexts()) expect(name.toLowerCase()).toContain(needle);
+    await page.getByRole("button", { name: "Clear" }).click();
+    await expect.poll(() => table.locator("tbody tr").count()).toBe(Math.min((all.body as { items: unknown[] }).items.length, 100));
+    await page.screenshot({ path: join(SHOTS, "console-inventory.png") });
+    await expectAccessible(page, "inventory");
+
+    await page.getByRole("link", { name: "Coverage" }).click();
+    await page.getByRole("table", { name: "Coverage per policy type" }).waitFor();
+    await expectAccessible(page, "coverage");
+  });
+
+  it("starts a sync with a selection and follows the run until it finishes", async () => {
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/runs`);
+    e2e.gate.hold();
+    await page.getByRole("checkbox", { name: "compliance" }).check();
+    await page.getByRole("button", { name: "Sync now" }).click();
+    const status = page.getByRole("status").filter({ hasText: "In progress" });
+    await status.waitFor();
+    await expectAccessible(page, "run in progress");
+    e2e.gate.release();
+    await page.getByRole("status").filter({ hasText: "Finished" }).waitFor({ timeout: 30_000 });
+    await expect(page.locator(".badge-success").first().innerText()).resolves.toBe("Success");
+    await expect(page.getByRole("table", { name: "Outcome per policy type" }).locator("tbody tr").count()).resolves.toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, "console-run.png") });
+    await expectAccessible(page, "finished run");
+  });
+
+  it("shows 409 LOCK_HELD as already running, with a link that opens the active run", async () => {
+    e2e.gate.hold();
+    const started = await http("POST", syncUrl(e2e.baseUrl, CONTOSO), { json: { categories: ["apps"] } });
+    expect(started.status).toBe(202);
+    const activeRunId = (started.body as { runId: string }).runId;
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/runs`);
+    await page.getByRole("checkbox", { name: "apps", exact: true }).check();
+    await page.getByRole("button", { name: "Sync now" }).click();
+    const notice = page.getByRole("status").filter({ hasText: "already running" });
+    await notice.waitFor();
+    await notice.getByRole("link", { name: "open it" }).click();
+    await page.getByRole("heading", { name: `Run ${activeRunId}` }).waitFor();
+    e2e.gate.release();
+    await page.getByRole("status").filter({ hasText: "Finished" }).waitFor({ timeout: 30_000 });
+  });
+
+  it("explains on the missing page that a 403'd type was not read completely", async () => {
+    const selection = { categories: ["scripts"] };
+    expect((await syncAndWait(e2e.baseUrl, CONTOSO, selection)).status).toBe("success");
+    e2e.host.stack.simulator!.control.fault(CONTOSO, "deviceManagementScript", { status: 403 });
+    const second = await syncAndWait(e2e.baseUrl, CONTOSO, selection);
+    expect(second.status).toBe("partial");
+
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/missing`);
+    const picker = page.getByRole("combobox", { name: "Selection" });
+    await expect.poll(() => picker.locator("option").count()).toBeGreaterThan(1);
+    await picker.selectOption({ value: (second as unknown as { selectionHash: string }).selectionHash });
+    await page.getByText("Confidence: low.").waitFor();
+    const rows = page.getByRole("table").locator("tbody tr");
+    await expect.poll(() => rows.count()).toBeGreaterThan(0);
+    const first = await rows.first().innerText();
+    expect(first).toContain("deviceManagementScript");
+    expect(first).toContain("Type not read completely");
+    await expect.poll(() => rows.first().innerText()).toContain("GRAPH_FORBIDDEN");
+    expect(await rows.first().innerText()).toContain("403 Forbidden");
+    await page.screenshot({ path: join(SHOTS, "console-missing.png") });
+    await expectAccessible(page, "missing");
+  });
+
+  it("walks the main path with the keyboard alone: tenant → runs → a run", async () => {
+    await page.goto(consoleUrl);
+    await page.getByRole("heading", { level: 1, name: "Portfolio" }).waitFor();
+    const tabTo = async (name: string) => {
+      for (let i = 0; i < 40; i += 1) {
+        await page.keyboard.press("Tab");
+        const focused = await page.evaluate<string>(`document.activeElement?.textContent?.trim() ?? ""`);
+        if (focused === name) return;
+      }
+      throw new Error(`Tab never reached ${name}`);
+    };
+    await tabTo(CONTOSO_NAME);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: CONTOSO_NAME }).waitFor();
+    // Focus moved to the new page's heading, so the next Tab continues from there.
+    await expect.poll(() => page.evaluate<string>("document.activeElement?.tagName")).toBe("H1");
+    await tabTo("Runs");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 2, name: "Runs" }).waitFor();
+    const firstRun = page.getByRole("table").locator("tbody th a").first();
+    const label = (await firstRun.innerText()).trim();
+    await tabTo(label);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 2, name: /^Run / }).waitFor();
+  });
+});
+
+describe.skipIf(!existsSync(CHROMIUM))("the web console's roles (AUTH_REQUIRE_PRINCIPAL=true)", () => {
+  let e2e: E2eHost;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    await buildConsole();
+    e2e = await startE2eHost({ env: { AUTH_REQUIRE_PRINCIPAL: "true" } });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await e2e?.close();
+  });
+
+  const open = async (roles: string[], name: string) => {
+    // What App Service authentication injects for a signed-in person; the browser itself never holds a key.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, extraHTTPHeaders: { "x-ms-client-principal": principalHeader(roles, name) } });
+    const page = await context.newPage();
+    await page.goto(`${e2e.host.origin}/api/console/#/tenants/${CONTOSO}/runs`);
+    await page.getByRole("heading", { level: 2, name: "Runs" }).waitFor();
+    return page;
+  };
+
+  it("shows a reader no sync button, and an operator one", async () => {
+    const reader = await open(["Inventory.Read"], "Rita Reader");
+    await expect(reader.getByText("Rita Reader · Inventory.Read").count()).resolves.toBe(1);
+    await expect(reader.getByRole("button", { name: "Sync now" }).count()).resolves.toBe(0);
+    const operator = await open(["Inventory.Read", "Inventory.Sync"], "Otto Operator");
+    await operator.getByRole("button", { name: "Sync now" }).waitFor();
+  });
+
+  it("explains a person without any role instead of showing empty pages", async () => {
+    const context = await browser.newContext({ extraHTTPHeaders: { "x-ms-client-principal": principalHeader([], "Nora Norole") } });
+    const page = await context.newPage();
+    await page.goto(`${e2e.host.origin}/api/console/`);
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain("FORBIDDEN");
+  });
+});

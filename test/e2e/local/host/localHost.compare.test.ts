@@ -1,0 +1,128 @@
+/**
+ * GET /api/compare over real HTTP against the local host (embedded stores, simulated Graph):
+ * a gold tenant and a customer, synced through the API, compared item by item.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../../../cli/main";
+import { expectProblem, http, startE2eHost } from "../../../support/hostFixture";
+import type { E2eHost } from "../../../support/hostFixture";
+import { CUSTOMER, GOLD, GOLD_TENANTS, addObjects, deviceConfiguration, settingsCatalogPolicy, syncAndWait } from "../../../support/goldTenants";
+
+let e2e: E2eHost;
+const url = (path: string) => `${e2e.baseUrl}${path}`;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const row = (body: any, displayName: string) => body.items.find((i: { displayName: string }) => i.displayName.toLowerCase() === displayName.toLowerCase());
+
+beforeAll(async () => {
+  e2e = await startE2eHost({ demoTenants: GOLD_TENANTS });
+  addObjects(e2e, GOLD, "deviceConfiguration", [
+    deviceConfiguration("Firewall Baseline", { roleScopeTagIds: ["0", "12"] }),
+    deviceConfiguration("BitLocker"),
+    deviceConfiguration("Edge Settings"),
+    deviceConfiguration("Defender AV"),
+    deviceConfiguration("Password Policy"),
+  ]);
+  addObjects(e2e, CUSTOMER, "deviceConfiguration", [
+    // Same policy, configured a year later and saved three times, scope tags with other ids and in another order.
+    deviceConfiguration("Firewall Baseline", {
+      roleScopeTagIds: ["31", "0"],
+      version: 4,
+      createdDateTime: "2025-03-01T00:00:00Z",
+      lastModifiedDateTime: "2025-06-01T00:00:00Z",
+    }),
+    deviceConfiguration("BitLocker", { description: "BitLocker (relaxed for kiosks)" }),
+    deviceConfiguration("Defender AV v2"),
+    deviceConfiguration("password   POLICY", { description: "Password Policy (standard)" }),
+    deviceConfiguration("Customer Local"),
+    deviceConfiguration("Wi-Fi Corp"),
+    deviceConfiguration("wi-fi  corp"),
+  ]);
+  addObjects(e2e, GOLD, "deviceConfiguration", [deviceConfiguration("Wi-Fi Corp")]);
+  addObjects(e2e, GOLD, "settingsCatalogPolicy", [settingsCatalogPolicy("Office Updates")]);
+  addObjects(e2e, CUSTOMER, "settingsCatalogPolicy", [settingsCatalogPolicy("Office Updates", { platforms: "macOS" })]);
+  await syncAndWait(e2e, GOLD);
+  await syncAndWait(e2e, CUSTOMER);
+}, 120_000);
+afterAll(async () => {
+  await e2e?.close();
+});
+
+describe("GET /api/compare", () => {
+  it("reports only-left, only-right, different (with the fields), same and ambiguous, matching names case- and space-insensitively", async () => {
+    const answer = await http("GET", url(`/compare?left=${GOLD}&right=${CUSTOMER}&policyTypes=deviceConfiguration`));
+    expect(answer.status, answer.text).toBe(200);
+    expect(answer.body).toMatchObject({ left: GOLD, right: CUSTOMER });
+    expect(answer.body.counts).toEqual({ onlyLeft: 2, onlyRight: 2, different: 1, same: 2, ambiguous: 1 });
+    expect(row(answer.body, "BitLocker")).toMatchObject({ status: "different", differences: ["meta.description"] });
+    expect(row(answer.body, "Edge Settings")).toMatchObject({ status: "onlyLeft", right: null });
+    expect(row(answer.body, "Customer Local")).toMatchObject({ status: "onlyRight", left: null });
+    // A rename is honest as what it is: the old name on one side, the new on the other.
+    expect(row(answer.body, "Defender AV")).toMatchObject({ status: "onlyLeft" });
+    expect(row(answer.body, "Defender AV v2")).toMatchObject({ status: "onlyRight" });
+    expect(row(answer.body, "Password Policy")).toMatchObject({ status: "same", differences: [] });
+    const wifi = row(answer.body, "Wi-Fi Corp");
+    expect(wifi).toMatchObject({ status: "ambiguous", differences: [] });
+    expect(wifi.left.externalId).toMatch(/^0{8}-/);
+    expect(wifi.right).not.toBeNull();
+  });
+
+  it("never calls a reordering, a version bump, new timestamps or other scope tag ids a difference", async () => {
+    const answer = await http("GET", url(`/compare?left=${GOLD}&right=${CUSTOMER}&policyTypes=deviceConfiguration`));
+    const firewall = row(answer.body, "Firewall Baseline");
+    expect(firewall).toMatchObject({ status: "same", differences: [] });
+    expect(firewall.left.itemId).not.toBe(firewall.right.itemId);
+  });
+
+  it("compares the scope asked for: a category, and every non-foundation type by default", async () => {
+    const configuration = await http("GET", url(`/compare?left=${GOLD}&right=${CUSTOMER}&categories=configuration`));
+    expect(configuration.status, configuration.text).toBe(200);
+    expect(row(configuration.body, "Office Updates")).toMatchObject({ status: "different", differences: ["meta.platforms", "platform"] });
+    const all = await http("GET", url(`/compare?left=${GOLD}&right=${CUSTOMER}`));
+    expect(all.body.items.length).toBe(configuration.body.items.length);
+    const apps = await http("GET", url(`/compare?left=${GOLD}&right=${CUSTOMER}&categories=apps`));
+    expect(apps.body).toMatchObject({ counts: { onlyLeft: 0, onlyRight: 0, different: 0, same: 0, ambiguous: 0 }, items: [] });
+  });
+
+  it("answers 404 TENANT_NOT_FOUND when either tenant is not registered, and 400 for bad input", async () => {
+    const stranger = "33333333-cccc-4ccc-8ccc-333333333333";
+    expectProblem(await http("GET", url(`/compare?left=${GOLD}&right=${stranger}`)), 404, "TENANT_NOT_FOUND");
+    expectProblem(await http("GET", url(`/compare?left=${stranger}&right=${GOLD}`)), 404, "TENANT_NOT_FOUND");
+    expectProblem(await http("GET", url(`/compare?left=${GOLD}`)), 400, "VALIDATION_FAILED", "query.right");
+    expectProblem(await http("GET", url(`/compare?left=${GOLD}&right=not-a-guid`)), 400, "VALIDATION_FAILED", "query.right");
+    expectProblem(await http("GET", url(`/compare?left=${GOLD}&right=${CUSTOMER}&policyTypes=nope`)), 400, "VALIDATION_FAILED");
+    expectProblem(await http("GET", url(`/compare?left=${GOLD}&right=${CUSTOMER}&extra=1`)), 400, "VALIDATION_FAILED");
+  });
+});
+
+describe("tenant-inventory compare <left> <right>", () => {
+  async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = "";
+    let stderr = "";
+    const code = await runCli(argv, {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: { TENANT_INVENTORY_API_URL: e2e.baseUrl },
+    });
+    return { code, stdout, stderr };
+  }
+
+  it("prints the counts and every row that is not the same; --all adds those, --format csv and --json serve machines", async () => {
+    const table = await cli("compare", GOLD, CUSTOMER, "--policy-types", "deviceConfiguration");
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain("2 only left, 2 only right, 1 different, 2 same, 1 ambiguous");
+    expect(table.stdout).toMatch(/^different\s+deviceConfiguration\s+BitLocker\s+meta\.description/m);
+    expect(table.stdout).not.toMatch(/^same\s/m);
+    const all = await cli("compare", GOLD, CUSTOMER, "--policy-types", "deviceConfiguration", "--all");
+    expect(all.stdout).toMatch(/^same\s+deviceConfiguration\s+Firewall Baseline/m);
+    const csv = await cli("compare", GOLD, CUSTOMER, "--policy-types", "deviceConfiguration", "--format", "csv");
+    expect(csv.stdout.split("\r\n")[0]).toBe("STATUS,POLICY TYPE,DISPLAY NAME,DIFFERENCES,LEFT EXTERNAL ID,RIGHT EXTERNAL ID");
+    const json = await cli("compare", GOLD, CUSTOMER, "--policy-types", "deviceConfiguration", "--json");
+    expect(JSON.parse(json.stdout).counts.same).toBe(2);
+  });
+
+  it("exits non-zero with the API's code for an unregistered tenant", async () => {
+    const answer = await cli("compare", GOLD, "33333333-cccc-4ccc-8ccc-333333333333");
+    expect(answer.code).not.toBe(0);
+    expect(answer.stderr).toContain("TENANT_NOT_FOUND");
+  });
+});
