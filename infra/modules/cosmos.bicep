@@ -70,6 +70,7 @@ var containers = [
     name: 'baselines'
     partitionKeyPath: '/baselineId'
     compositeIndexes: []
+    defaultTtl: null
   }
 ]
 

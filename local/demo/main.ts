@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import type { MissingReport, PolicyTypeKey, Run } from "../../shared/domain";
 import { isTerminalStatus } from "../../shared/domain/run";
-import { formatDuration, formatMissing, formatRunReport, formatTimestamp, sanitize, table } from "../../cli/format";
+import { formatDuration, formatMissing, formatRunChanges, formatRunReport, formatTimestamp, sanitize, table } from "../../cli/format";
 import type { Column } from "../../cli/format";
 import type { CliOutput } from "../../cli/io";
 import type { GraphObject } from "../simulator";
@@ -19,8 +19,9 @@ import type { Coverage } from "../../cli/responses";
  * `npm run demo`: the whole product in under a minute, offline. Starts the local host on a free
  * port with embedded stores and the Graph tenant simulator (whatever the environment configures
  * is ignored: the demo changes simulated tenants), syncs both demo tenants through the HTTP API,
- * prints the runs and a coverage table, then deletes two policies and breaks one type (403) in
- * one tenant, syncs again and prints what is missing and how sure that is.
+ * prints the runs and a coverage table, then deletes two policies, renames one and breaks one
+ * type (403) in one tenant, syncs again and prints what is missing and how sure that is, and the
+ * run's change set.
  */
 
 export interface DemoOptions {
@@ -59,6 +60,8 @@ export interface DemoSummary {
   removed: { tenantId: string; policyType: PolicyTypeKey; externalId: string; displayName: string }[];
   forbiddenType: PolicyTypeKey;
   secondRun: DemoRunSummary;
+  /** The second run's change set: counts, the types it could not compare, the renamed object. */
+  changes: { counts: { added: number; changed: number; removed: number; reappeared: number }; incompleteTypes: string[]; renamed: string };
   missing: { selectionHash: string; confidence: MissingReport["confidence"]; items: { policyType: string; externalId: string; typeComplete: boolean }[] };
   wallMs: number;
 }
@@ -183,6 +186,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     out(`1. Sync both demo tenants through the API: POST …/inventory/sync → 202 + Location, then GET the Location until 200.\n`);
     out(`   (The API answers Retry-After: 1 in a run's first 10 s, then 5; the demo polls every ${formatDuration(poll.pollIntervalMs)} to stay short. Simulated Graph latency: ${options.latencyMs ?? 25} ms a request.)\n`);
     const first = await syncThroughApi(api, tenants, createMultiRunProgress(options.stdout), poll);
+    const contosoFirst = first[0] as Tracked;
     out("\n");
     for (const t of first) {
       out(runsHeader(t));
@@ -208,6 +212,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       displayName: String(v.displayName ?? ""),
     }));
     for (const r of removed) out(sanitize(`   - deleted ${r.policyType} "${r.displayName}" (${r.externalId})`) + "\n");
+    const renamedObject = (simulator.control.objects(contoso.tenantId, REMOVED_TYPE) as GraphObject[])[0];
+    if (!renamedObject) throw new DemoFailed(`${contoso.displayName} has no ${REMOVED_TYPE} left to rename`);
+    const renamed = { policyType: REMOVED_TYPE, externalId: String(renamedObject.id), displayName: `${String(renamedObject.displayName ?? "")} (edited)` };
+    simulator.control.mutate(contoso.tenantId, REMOVED_TYPE, { rename: { [renamed.externalId]: renamed.displayName } });
+    out(sanitize(`   - renamed ${renamed.policyType} ${renamed.externalId} to "${renamed.displayName}"`) + "\n");
     simulator.control.fault(contoso.tenantId, FORBIDDEN_TYPE, { status: 403 });
     out(`   - ${FORBIDDEN_TYPE} now answers 403 Forbidden (as when the app registration lacks a permission)\n\n`);
 
@@ -244,6 +253,25 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         `${unreadable.length} ${FORBIDDEN_TYPE} items are "missing" only because that type answered 403 (TYPE COMPLETE no):\n` +
         `the confidence is low, and nothing calls them deleted.\n\n`,
     );
+
+    // 6. The run's change set.
+    out(`6. What the second run changed (GET …/inventory/runs/{runId}/changes; CLI: tenant-inventory runs changes):\n\n`);
+    const changeSet = await api.runChanges(contoso.tenantId, secondRun.id, { limit: 200 });
+    out(formatRunChanges(changeSet) + "\n");
+    const removedIds = changeSet.items.filter((c) => c.kind === "removed").map((c) => c.externalId).sort();
+    const edited = changeSet.items.find((c) => c.kind === "changed" && c.externalId === renamed.externalId);
+    if (changeSet.baseRunId !== contosoFirst.run?.id) throw new DemoFailed("the change set is not relative to the first run");
+    if (JSON.stringify(removedIds) !== JSON.stringify(removed.map((r) => r.externalId).sort())) {
+      throw new DemoFailed(`the change set should remove exactly the two deleted policies, removed ${removedIds.join(",")}`);
+    }
+    if (!edited?.changedFields.includes("displayName")) throw new DemoFailed("the renamed policy is not a change of displayName");
+    if (!changeSet.incompleteTypes.includes(FORBIDDEN_TYPE) || changeSet.items.some((c) => c.policyType === FORBIDDEN_TYPE)) {
+      throw new DemoFailed(`${FORBIDDEN_TYPE} should be an incomplete type with nothing of it changed or removed`);
+    }
+    out(
+      `Reading it: the two deletions are "removed" and the rename is "changed" (displayName); ${FORBIDDEN_TYPE} answered 403,\n` +
+        `so it is listed as not read completely and none of its items is called removed.\n\n`,
+    );
     const wallMs = Date.now() - wallStart;
     out(`Demo finished in ${formatDuration(wallMs)}. Try it yourself: npm start, then see README "Run it locally".\n`);
     const consoleUrl = `${host.origin}${CONSOLE_PATH}`;
@@ -260,6 +288,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       removed,
       forbiddenType: FORBIDDEN_TYPE,
       secondRun: summaryOf(second),
+      changes: { counts: changeSet.counts, incompleteTypes: changeSet.incompleteTypes, renamed: renamed.externalId },
       missing: {
         selectionHash: missing.selectionHash,
         confidence: missing.confidence,

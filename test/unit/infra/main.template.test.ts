@@ -164,7 +164,7 @@ describe.skipIf(!hasDotnet)("infra/main.bicep compiled by the Bicep CLI", () => 
     // Change documents expire by their own `ttl`, which Cosmos honours only where the container
     // has a default TTL (-1: on, nothing expiring by default); items never expire.
     const ttl = Object.fromEntries(containers.map((c) => [c.name, c.defaultTtl]));
-    expect(ttl).toEqual({ [COSMOS_CONTAINERS.items]: null, [COSMOS_CONTAINERS.runs]: -1 });
+    expect(ttl).toEqual({ [COSMOS_CONTAINERS.items]: null, [COSMOS_CONTAINERS.runs]: -1, [COSMOS_CONTAINERS.baselines]: null });
     expect((containerResource.properties as { resource: { defaultTtl: unknown } }).resource.defaultTtl).toBe("[variables('containers')[copyIndex()].defaultTtl]");
   });
 

@@ -29,6 +29,10 @@ describe("npm run demo, in process", () => {
     const unread = summary.missing.items.filter((i) => !i.typeComplete);
     expect(unread).toHaveLength(CONTOSO_DEMO.sizes.mobileApp!);
     expect(unread.every((i) => i.policyType === "mobileApp")).toBe(true);
+    // The change set: the two deletions removed, the rename changed, the 403'd type not compared.
+    expect(summary.changes).toMatchObject({ counts: { added: 0, changed: 1, removed: 2, reappeared: 0 }, incompleteTypes: ["mobileApp"] });
+    expect(out).toMatch(new RegExp(`^changed\\s+deviceConfiguration\\s+.*\\(edited\\)\\s+displayName, meta\\.lastModifiedDateTime`, "m"));
+    expect(out).toContain("Not enumerated completely (nothing of them is called removed): mobileApp.");
 
     // What a person reads.
     const nonFoundation = POLICY_TYPES.filter((t) => !t.foundation).length;
