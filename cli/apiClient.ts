@@ -129,7 +129,8 @@ export interface ItemsQuery {
   continuationToken?: string;
 }
 
-export type MissingQuery = { selectionHash: string } | { selection: SelectionInput };
+/** By hash (or prefix), by selection, or `latest`: the selection of the tenant's most recent completed run. */
+export type MissingQuery = { selectionHash: string } | { selection: SelectionInput } | { latest: true };
 
 type Query = Record<string, string | number | boolean | undefined>;
 
@@ -183,7 +184,6 @@ export class ApiClient {
   async deleteTenant(tenantId: string): Promise<void> {
     await this.send("DELETE", `/tenants/${seg(tenantId)}`, {}, [204]);
   }
-
 
   async listPolicyTypes(): Promise<PolicyTypeView[]> {
     const answer = await this.send("GET", "/policy-types", {}, [200]);
@@ -268,7 +268,7 @@ export class ApiClient {
 
   async missing(tenantId: string, query: MissingQuery): Promise<MissingReport> {
     // The route takes the selection as comma lists, normalised and hashed like a sync body.
-    const q: Query = "selectionHash" in query ? { selectionHash: query.selectionHash } : selectionQuery(query.selection);
+    const q: Query = "latest" in query ? {} : "selectionHash" in query ? { selectionHash: query.selectionHash } : selectionQuery(query.selection);
     const answer = await this.send("GET", `/tenants/${seg(tenantId)}/inventory/missing`, { query: q }, [200]);
     return this.parse(MissingReportViewSchema, answer, "missing report");
   }
@@ -301,7 +301,8 @@ export class ApiClient {
     if (this.options.key) headers["x-functions-key"] = this.options.key;
     // Every POST and PUT says it is JSON, an empty body included: the API refuses a write
     // without a content type (415) rather than guess.
-    if (request.body !== undefined || method === "POST" || method === "PUT") headers["content-type"] = "application/json";
+    if (request.body !== undefined || method === "POST" || method === "PUT")
+      headers["content-type"] = "application/json";
     const target = `${method} ${url.origin}${url.pathname}`;
 
     let response: Response;

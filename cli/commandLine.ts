@@ -7,7 +7,7 @@ import { PlatformSchema } from "../shared/domain/platform";
 import { CategorySchema, POLICY_TYPE_KEYS } from "../shared/domain/policyTypes";
 import { RunStatusSchema } from "../shared/domain/run";
 import { ChangeKindSchema } from "../shared/domain/changes";
-import { SelectionHashSchema } from "../shared/domain/selection";
+import { SelectionHashOrPrefixSchema } from "../shared/domain/selection";
 import type { SelectionInput } from "../shared/domain/selection";
 // The API's own bounds, so the CLI refuses exactly what the API would.
 import { LIST_LIMIT, WAIT_FOR_SLOT_MAX_SECONDS } from "../shared/http/schemas";
@@ -134,7 +134,7 @@ function commaList<T extends string>(resolve: (value: string) => T, what: string
 
 const parsePolicyTypes = commaList(resolvePolicyType, "policy types");
 const parseCategories = commaList(resolveCategory, "categories");
-const parseSelectionHash = parseWith(SelectionHashSchema, "a selection hash (64 lower-case hex characters)");
+const parseSelectionHash = parseWith(SelectionHashOrPrefixSchema, "a selection hash, or a prefix of at least 8 of its hex characters (as printed)");
 const parseSearch = parseWith(z.string().min(1).max(256), "1 to 256 characters");
 const parseCorrelationId = parseWith(
   z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
@@ -473,9 +473,14 @@ function buildProgram(
               "--selection-hash names the selection already; drop --policy-types, --categories and --foundations",
             );
           }
+          // No selection named: the API answers for the tenant's most recent completed run (a
+          // nightly includes foundations, a default manual sync does not: guessing one here
+          // reported "no completed run" right after a successful nightly).
           const query: MissingQuery = o.selectionHash
             ? { selectionHash: o.selectionHash }
-            : { selection: selectionOf(o) };
+            : selectionFlags.length > 0
+              ? { selection: selectionOf(o) }
+              : { latest: true };
           capture({ kind: "missing", tenantId, query, format }, globalsOf(command));
           return;
         }

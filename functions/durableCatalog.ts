@@ -7,7 +7,7 @@ import { syncGateEntity } from "./entities/syncGate";
 import type { WorkQueueState } from "../shared/sync/workQueue";
 import { WORK_QUEUE_ENTITY_NAME } from "../shared/sync/workQueue";
 import { workQueueEntity } from "./entities/workQueue";
-import { inventorySyncLaneV2, inventorySyncV2 } from "./orchestrations/inventorySync";
+import { inventorySyncLaneV2, inventorySyncV2, inventorySyncV3 } from "./orchestrations/inventorySync";
 import { nightlySyncLaneV2, nightlySyncV2 } from "./orchestrations/nightlySync";
 import { versioned } from "./orchestrations/versioning";
 
@@ -17,10 +17,10 @@ import { versioned } from "./orchestrations/versioning";
  */
 export const DURABLE_ORCHESTRATIONS: Record<string, OrchestrationHandler> = {
   // Each orchestration by logic version: keep a version here until none of its instances runs.
-  [ORCHESTRATIONS.inventorySync]: versioned(ORCHESTRATIONS.inventorySync, { 2: inventorySyncV2 }),
-  [ORCHESTRATIONS.inventorySyncLane]: versioned(ORCHESTRATIONS.inventorySyncLane, { 2: inventorySyncLaneV2 }),
-  [ORCHESTRATIONS.nightlySync]: versioned(ORCHESTRATIONS.nightlySync, { 2: nightlySyncV2 }),
-  [ORCHESTRATIONS.nightlySyncLane]: versioned(ORCHESTRATIONS.nightlySyncLane, { 2: nightlySyncLaneV2 }),
+  [ORCHESTRATIONS.inventorySync]: versioned(ORCHESTRATIONS.inventorySync, { 2: inventorySyncV2, 3: inventorySyncV3 }),
+  [ORCHESTRATIONS.inventorySyncLane]: versioned(ORCHESTRATIONS.inventorySyncLane, { 2: inventorySyncLaneV2, 3: inventorySyncLaneV2 }),
+  [ORCHESTRATIONS.nightlySync]: versioned(ORCHESTRATIONS.nightlySync, { 2: nightlySyncV2, 3: nightlySyncV2 }),
+  [ORCHESTRATIONS.nightlySyncLane]: versioned(ORCHESTRATIONS.nightlySyncLane, { 2: nightlySyncLaneV2, 3: nightlySyncLaneV2 }),
 };
 
 /** Each entity reads and writes only its own state type; the registrations take them alike. */

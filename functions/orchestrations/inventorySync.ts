@@ -13,19 +13,38 @@ import { STORE_RETRY, TYPE_RETRY } from "./retryPolicies";
 type Refusal = Extract<GateResult, { ok: false }>;
 
 /**
- * One run (logic version 2): acquire the gate (waiting for a slot when asked) → mark running →
- * fan out over `maxParallelTypes` lanes that pull policy types from the run's work queue →
- * finalise the run → release the gate in a finally. Deterministic: time from
- * currentUtcDateTime only. No task is ever yielded twice or put into a second compound task:
- * the host schedules every leaf of every Task.any/Task.all it is handed (durable-js #574).
+ * How long an admitted run waits for the previous run of its selection to leave the gate.
+ * Admission (shared/sync/start.ts) already took the selection's claim in the store, and a run
+ * gives its claim back in finalizeRun, before its post-run steps (tenant summary, drift) and
+ * before its orchestration releases the gate. So a gate entry for the same selection seen by an
+ * admitted run is a run that has finished and is on its way out — in logic version 2 that
+ * skipped a POST sent right after a run finished with LOCK_HELD. Bounded: a holder whose lease
+ * has ended is evicted by the gate anyway.
  */
-export const inventorySyncV2: OrchestrationHandler = function* (context: OrchestrationContext) {
+const FINISHING_HOLDER_WAIT_SECONDS = 60;
+const FINISHING_HOLDER_POLL_SECONDS = 1;
+
+/**
+ * One run: acquire the gate (waiting for a slot when asked) → mark running → fan out over
+ * `maxParallelTypes` lanes that pull policy types from the run's work queue → finalise the run
+ * → release the gate in a finally. Deterministic: time from currentUtcDateTime only. No task is
+ * ever yielded twice or put into a second compound task: the host schedules every leaf of every
+ * Task.any/Task.all it is handed (durable-js #574). Version 3 waits out a finishing holder of
+ * its selection; version 2 (kept for its in-flight instances) was refused by it.
+ */
+function inventorySyncLogic(finishingHolderWaitSeconds: number): OrchestrationHandler {
+  return function* (context: OrchestrationContext) {
+    return yield* runInventorySync(context, finishingHolderWaitSeconds);
+  };
+}
+
+function* runInventorySync(context: OrchestrationContext, finishingHolderWaitSeconds: number): Generator<Task, InventorySyncResult, unknown> {
   const input = InventorySyncInputSchema.parse(context.df.getInput());
   const gate = new df.EntityId(GATE_ENTITY_NAME, GATE_ENTITY_KEY);
   const now = () => context.df.currentUtcDateTime.toISOString();
   let held = false;
   try {
-    const refusal: Refusal | null = yield* acquireSlot(context, gate, input);
+    const refusal: Refusal | null = yield* acquireSlot(context, gate, input, finishingHolderWaitSeconds);
     if (refusal) {
       const code = refusal.code === "LOCK_HELD" || refusal.code === "CONCURRENCY_LIMIT_TENANT" || refusal.code === "CONCURRENCY_LIMIT_GLOBAL" ? refusal.code : "INTERNAL_ERROR";
       yield context.df.callActivityWithRetry(ACTIVITIES.finalizeRun, STORE_RETRY, {
@@ -66,15 +85,20 @@ export const inventorySyncV2: OrchestrationHandler = function* (context: Orchest
   } finally {
     if (held) yield context.df.callEntity(gate, "release", { runId: input.runId, now: now() });
   }
-};
+}
+
+export const inventorySyncV2 = inventorySyncLogic(0);
+export const inventorySyncV3 = inventorySyncLogic(FINISHING_HOLDER_WAIT_SECONDS);
 
 function* acquireSlot(
   context: OrchestrationContext,
   gate: df.EntityId,
   input: InventorySyncInput,
+  finishingHolderWaitSeconds: number,
 ): Generator<Task, Refusal | null, unknown> {
   const started = context.df.currentUtcDateTime.getTime();
   const deadline = started + input.waitForSlotSeconds * 1000;
+  const lockDeadline = started + finishingHolderWaitSeconds * 1000;
   for (let attempt = 0; ; attempt++) {
     const answer = (yield context.df.callEntity(gate, "acquire", {
       runId: input.runId,
@@ -87,8 +111,14 @@ function* acquireSlot(
     })) as GateResult;
     if (answer.ok) return null;
     const nowMs = context.df.currentUtcDateTime.getTime();
-    // A held lock is another run of the same selection: waiting would only duplicate its work.
-    if (answer.code === "LOCK_HELD" || nowMs >= deadline) return answer;
+    // A held lock is a finishing run of the same selection (see FINISHING_HOLDER_WAIT_SECONDS).
+    if (answer.code === "LOCK_HELD") {
+      if (nowMs >= lockDeadline) return answer;
+      context.df.setCustomStatus({ phase: "waitingForSlot", reason: answer.code, attempt: attempt + 1 });
+      yield context.df.createTimer(new Date(Math.min(nowMs + FINISHING_HOLDER_POLL_SECONDS * 1000, lockDeadline)));
+      continue;
+    }
+    if (nowMs >= deadline) return answer;
     const fireAt = Math.min(nowMs + slotWaitDelaySeconds(attempt) * 1000, deadline);
     context.df.setCustomStatus({ phase: "waitingForSlot", reason: answer.code, attempt: attempt + 1 });
     yield context.df.createTimer(new Date(fireAt));

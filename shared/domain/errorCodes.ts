@@ -15,6 +15,7 @@ export const ApiErrorCodeSchema = z.enum([
   "UNSUPPORTED_MEDIA_TYPE",
   "LOCK_HELD",
   "INTERNAL_ERROR",
+  "SELECTION_AMBIGUOUS",
   // Answered by the host around the routes (no route, wrong method, refused Host/Origin, headers
   // over the limit), so that every error a caller sees has a code.
   "ROUTE_NOT_FOUND",

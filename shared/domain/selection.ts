@@ -86,4 +86,9 @@ export function policyTypesInScope(selection: Selection): PolicyTypeKey[] {
   ).map((t) => t.key);
 }
 
-export const SelectionHashSchema = z.string().regex(/^[0-9a-f]{64}$/, "expected 64 lower-case hex characters");
+/** A selection hash, or a prefix of it of at least 8 hex characters (the CLI prints 12); any case. */
+export const SELECTION_HASH_PREFIX_MIN = 8;
+export const SelectionHashOrPrefixSchema = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8,64}$/, `expected a selection hash or a prefix of it (${SELECTION_HASH_PREFIX_MIN}–64 hex characters)`)
+  .transform((v) => v.toLowerCase());

@@ -35,6 +35,7 @@ export type ProblemDetails = z.infer<typeof ProblemDetailsSchema>;
 export const PROBLEM_STATUS: Record<ApiErrorCode, { status: number; title: string }> = {
   VALIDATION_FAILED: { status: 400, title: "The request is not valid" },
   INVALID_CONTINUATION_TOKEN: { status: 400, title: "The continuation token is not valid here" },
+  SELECTION_AMBIGUOUS: { status: 400, title: "The selection hash prefix matches several selections" },
   UNAUTHORIZED: { status: 401, title: "Authentication required" },
   FORBIDDEN: { status: 403, title: "The caller lacks the required role" },
   TENANT_NOT_FOUND: { status: 404, title: "Tenant not registered" },

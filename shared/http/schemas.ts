@@ -6,7 +6,7 @@ import { MissingReportSchema } from "../domain/missing";
 import { PortfolioRowSchema } from "../domain/tenantSummary";
 import { RunSchema, RunStatusSchema } from "../domain/run";
 import { ChangeCountsSchema, ChangeKindSchema, ChangeSchema } from "../domain/changes";
-import { SelectionHashSchema, SelectionInputSchema } from "../domain/selection";
+import { SelectionHashOrPrefixSchema, SelectionInputSchema } from "../domain/selection";
 import { ExportFormatQuerySchema } from "./exports";
 import { GroupIdSchema, MAX_ACCESS_GROUPS, MAX_TENANT_BASELINES, TenantIdSchema, TenantSchema } from "../domain/tenant";
 import { BaselineIdSchema, BaselineSchema, DriftReportSchema, MAX_BASELINE_ITEMS } from "../domain/baseline";
@@ -65,8 +65,12 @@ export const ContinuationTokenQuerySchema = z
   .max(24_000)
   .meta({ description: "The `continuationToken` of the previous page of the same list and tenant." });
 
+const SelectionHashQuerySchema = SelectionHashOrPrefixSchema.optional().meta({
+  description: "A selection hash, or a unique prefix of it of at least 8 hex characters (ambiguous: 400 SELECTION_AMBIGUOUS).",
+});
+
 export const RunsQuerySchema = z.strictObject({
-  selectionHash: SelectionHashSchema.optional(),
+  selectionHash: SelectionHashQuerySchema,
   status: RunStatusSchema.optional(),
   limit: LimitQuerySchema,
   continuationToken: ContinuationTokenQuerySchema.optional(),
@@ -109,7 +113,7 @@ const commaList = (what: string) =>
 /** Either `selectionHash`, or the selection itself as comma lists (checked in the handler). */
 export const MissingQuerySchema = z
   .strictObject({
-    selectionHash: SelectionHashSchema.optional(),
+    selectionHash: SelectionHashQuerySchema,
     policyTypes: commaList("policy type keys").optional(),
     categories: commaList("categories").optional(),
     includeFoundations: z.enum(["true", "false"]).optional(),

@@ -19,6 +19,7 @@ import type {
   RunDocument,
   RunOutline,
   RunStatus,
+  Selection,
   Tenant,
   TenantSummaryDocument,
 } from "../domain";
@@ -142,6 +143,13 @@ export interface RunListQuery {
   continuationToken?: string;
 }
 
+export interface SelectionActivity {
+  selectionHash: string;
+  selection: Selection;
+  lastRequestedAt: string;
+  latestRun: { id: string; status: RunStatus; finishedAt: string | null } | null;
+}
+
 export type ClaimResult = { ok: true } | { ok: false; activeRunId: string };
 
 export interface RunRepository {
@@ -160,6 +168,14 @@ export interface RunRepository {
   latestCompleted(tenantId: string, selectionHash: string): Promise<RunDocument | null>;
   /** Completed runs of every selection of a tenant, newest first, at most `max`. */
   completedRunsNewestFirst(tenantId: string, max: number): Promise<RunDocument[]>;
+  /** The tenant's most recent completed run of any selection (what `missing` answers for by default). */
+  latestCompletedOfTenant(tenantId: string): Promise<RunDocument | null>;
+  /**
+   * Every selection the tenant has runs of, with its newest run (`latestRun`: the newest that was
+   * not skipped) and when it was last requested, newest activity first. Reads the run documents'
+   * few selection fields, page by page; memory is one entry per distinct selection.
+   */
+  selectionActivity(tenantId: string): Promise<SelectionActivity[]>;
   /**
    * The selection's completed runs, newest first, as change windows need them (`RunOutline`),
    * read a page at a time until `enough` says so or `max` runs were read.

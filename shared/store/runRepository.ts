@@ -1,12 +1,14 @@
 import type { Container, SqlParameter } from "@azure/cosmos";
 import { z } from "zod";
-import { COMPLETED_STATUSES, CodedError, RunDocumentSchema, isTerminalStatus, safeMessage } from "../domain";
-import type { RunDocument, RunOutline } from "../domain";
-import type { ClaimResult, Page, RunListQuery, RunRepository } from "./ports";
+import { COMPLETED_STATUSES, CodedError, RunDocumentSchema, SelectionSchema, isTerminalStatus, safeMessage } from "../domain";
+import type { RunDocument, RunOutline, RunStatus } from "../domain";
+import type { ClaimResult, Page, RunListQuery, RunRepository, SelectionActivity } from "./ports";
 import { queryFingerprint } from "./continuationToken";
 import { queryAll, queryPage, withoutSystemProperties } from "./cosmosQuery";
 import { backoffMs, sleep, statusOf, toStoreError } from "./storeErrors";
 
+/** Run projections read per page for the selections listing. */
+const SELECTION_ACTIVITY_PAGE = 1_000;
 /** Optimistic-concurrency attempts for `update` and `claim` before giving up (STORE_UNAVAILABLE). */
 const MAX_CAS_ATTEMPTS = 50;
 /** How long a claim may exist without its run document before it is considered abandoned. */
@@ -170,6 +172,41 @@ export class CosmosRunRepository implements RunRepository {
       throw toStoreError(error, "completed runs of a selection");
     }
     return out.slice(0, max);
+  }
+
+  async latestCompletedOfTenant(tenantId: string): Promise<RunDocument | null> {
+    return (await this.completedRunsNewestFirst(tenantId, 1))[0] ?? null;
+  }
+
+  async selectionActivity(tenantId: string): Promise<SelectionActivity[]> {
+    const container = await this.resolve();
+    const iterator = container.items.query<{ id: string; selectionHash: string; selection: unknown; status: RunStatus; requestedAt: string; finishedAt: string | null }>(
+      {
+        query:
+          'SELECT c.id, c.selectionHash, c.selection, c.status, c.requestedAt, c.finishedAt FROM c WHERE c.docType = "run" AND c.tenantId = @tenantId ' +
+          "ORDER BY c.requestedAt DESC",
+        parameters: [{ name: "@tenantId", value: tenantId }],
+      },
+      { partitionKey: tenantId, maxItemCount: SELECTION_ACTIVITY_PAGE },
+    );
+    const byHash = new Map<string, SelectionActivity>();
+    try {
+      while (iterator.hasMoreResults()) {
+        for (const run of (await iterator.fetchNext()).resources ?? []) {
+          let entry = byHash.get(run.selectionHash);
+          if (!entry) {
+            const selection = SelectionSchema.safeParse(run.selection);
+            if (!selection.success) continue;
+            entry = { selectionHash: run.selectionHash, selection: selection.data, lastRequestedAt: run.requestedAt, latestRun: null };
+            byHash.set(run.selectionHash, entry);
+          }
+          if (!entry.latestRun && run.status !== "skipped") entry.latestRun = { id: run.id, status: run.status, finishedAt: run.finishedAt };
+        }
+      }
+    } catch (error) {
+      throw toStoreError(error, "selection activity");
+    }
+    return [...byHash.values()];
   }
 
   /** Completed runs of every selection, newest first (coverage attributes types to them). */

@@ -41,7 +41,7 @@ export const ORCHESTRATIONS = {
  * keep the previous version's code until its instances are gone (docs/deploy.md). Inputs
  * written before versioning existed carry none and count as version 1.
  */
-export const ORCHESTRATION_LOGIC_VERSION = 2;
+export const ORCHESTRATION_LOGIC_VERSION = 3;
 const LogicVersionSchema = z.number().int().positive().default(1);
 export const ACTIVITIES = {
   markRunning: "markRunning",

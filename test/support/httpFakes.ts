@@ -14,7 +14,7 @@ import type { StartSyncRequest, StartSyncResult } from "../../shared/sync/contra
 import type { SyncStarter } from "../../shared/sync/start";
 import type { DurableClient } from "../../shared/sync/durableClient";
 import type { Tenant } from "../../shared/domain/tenant";
-import type { Page, Stores } from "../../shared/store/ports";
+import type { Page, SelectionActivity, Stores } from "../../shared/store/ports";
 import type { ApiRequest, ApiResponse } from "../../shared/http/pipeline";
 import { readLimitedText } from "../../shared/http/pipeline";
 import { matchRoute } from "../../local/host/httpServer";
@@ -173,6 +173,18 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
       },
       latestCompleted: unused,
       completedRunsNewestFirst: unused,
+      async latestCompletedOfTenant(tenantId) {
+        return [...world.runs.values()].filter((r) => r.tenantId === tenantId && ["success", "partial", "failed"].includes(r.status)).at(-1) ?? null;
+      },
+      async selectionActivity(tenantId) {
+        const byHash = new Map<string, SelectionActivity>();
+        for (const r of [...world.runs.values()].filter((run) => run.tenantId === tenantId).reverse()) {
+          if (!byHash.has(r.selectionHash)) {
+            byHash.set(r.selectionHash, { selectionHash: r.selectionHash, selection: r.selection, lastRequestedAt: r.requestedAt, latestRun: { id: r.id, status: r.status, finishedAt: r.finishedAt } });
+          }
+        }
+        return [...byHash.values()];
+      },
       completedOutlines: unused,
       listActive: unused,
       listActiveAcrossTenants: unused,

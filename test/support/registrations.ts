@@ -40,6 +40,7 @@ export const EXPECTED_HTTP: { name: string; methods: string[]; route: string; au
   { name: "inventoryItemList", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/items", authLevel: "function" },
   { name: "inventoryMissing", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/missing", authLevel: "function" },
   { name: "inventoryCoverage", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/coverage", authLevel: "function" },
+  { name: "inventorySelectionList", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/selections", authLevel: "function" },
   { name: "tenantPut", methods: ["PUT"], route: "tenants/{tenantId}", authLevel: "function" },
   { name: "tenantList", methods: ["GET", "HEAD"], route: "tenants", authLevel: "function" },
   { name: "tenantGet", methods: ["GET", "HEAD"], route: "tenants/{tenantId}", authLevel: "function" },

@@ -11,6 +11,7 @@ import { policyTypeRoutes } from "./policyTypes";
 import { portfolioRoutes } from "./portfolio";
 import type { ApiRoute } from "../pipeline";
 import { runRoutes } from "./runs";
+import { selectionRoutes } from "./selections";
 import { syncRoutes } from "./sync";
 import { tenantRoutes } from "./tenants";
 
@@ -25,6 +26,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...runRoutes,
   ...changeRoutes,
   ...itemRoutes,
+  ...selectionRoutes,
   ...tenantRoutes,
   ...compareRoutes,
   ...baselineRoutes,

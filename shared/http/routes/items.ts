@@ -1,4 +1,6 @@
-import { normaliseSelection, selectionHash, SelectionInputSchema } from "../../domain/selection";
+import { DEFAULT_NIGHTLY_SELECTION, effectiveNightlySelections, normaliseSelection, selectionHash, SelectionInputSchema } from "../../domain/selection";
+import type { Stores } from "../../store/ports";
+import { resolveSelectionHash } from "./selections";
 import { MissingItemSchema } from "../../domain/missing";
 import type { MissingItem } from "../../domain/missing";
 import { EXPORT_PAGE_SIZE, ITEM_EXPORT_COLUMNS, allRows, exportFormatOf, exportResponse, notPagedExport } from "../exports";
@@ -19,12 +21,20 @@ const splitList = (value: string): string[] =>
     .filter((v) => v !== "");
 
 /**
- * The selection hash a missing query names: given directly, or computed from the comma lists
- * through the same normalisation and hash as a sync body, so `?categories=apps` finds the
- * runs of `{"categories":["apps"]}`.
+ * The selection hash a missing query names: given (in full, or a unique prefix of at least 8
+ * characters), or computed from the comma lists through the same normalisation and hash as a
+ * sync body, so `?categories=apps` finds the runs of `{"categories":["apps"]}`. Nothing given:
+ * the selection of the tenant's most recent completed run, whatever it was (a nightly, an API
+ * call) — else its first nightly selection, which is what will run.
  */
-export function missingSelectionHash(query: MissingQuery): string {
-  if (query.selectionHash !== undefined) return query.selectionHash;
+export async function missingSelectionHash(stores: Stores, tenantId: string, query: MissingQuery): Promise<string> {
+  if (query.selectionHash !== undefined) return resolveSelectionHash(stores, tenantId, query.selectionHash, "query.selectionHash");
+  if (query.policyTypes === undefined && query.categories === undefined && query.includeFoundations === undefined) {
+    const latest = await stores.runs.latestCompletedOfTenant(tenantId);
+    if (latest) return latest.selectionHash;
+    const tenant = await stores.tenants.get(tenantId);
+    return selectionHash(effectiveNightlySelections(tenant?.selections ?? [])[0] ?? DEFAULT_NIGHTLY_SELECTION);
+  }
   return selectionHash(selectionFromQuery(query));
 }
 
@@ -102,15 +112,16 @@ export const itemRoutes: ApiRoute[] = [
     tags: ["Inventory"],
     summary: "List missing items of a selection",
     description:
-      "Items in the selection's scope that its latest completed run did not observe. Select by selectionHash, or by " +
-      "policyTypes / categories / includeFoundations (normalised and hashed like a sync body).",
+      "Items in the selection's scope that its latest completed run did not observe. Select by selectionHash (or a unique " +
+      "prefix of at least 8 characters), or by policyTypes / categories / includeFoundations (normalised and hashed like a " +
+      "sync body); with none of them, the selection of the tenant's most recent completed run.",
     registeredTenant: true,
     request: { params: TenantPathSchema, query: MissingQuerySchema },
     responses: { 200: { description: "The missing report; or its items as CSV / NDJSON (exports).", schema: MissingReportViewSchema, exports: true } },
-    problems: [],
+    problems: ["SELECTION_AMBIGUOUS"],
     async handler({ params, query, services, request }) {
-      const hash = missingSelectionHash(query);
       const { stores } = await services();
+      const hash = await missingSelectionHash(stores, params.tenantId, query);
       const format = exportFormatOf(request, query.format);
       if (format !== "json") {
         const { report, items } = await stores.items.missingStream(params.tenantId, hash);

@@ -2,6 +2,7 @@ import { isTerminalStatus, toRunView } from "../../domain/run";
 import { ApiProblem } from "../problem";
 import { defineRoute, jsonResponse, runPath } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
+import { resolveSelectionHash } from "./selections";
 import { RunPageSchema, RunPathSchema, RunViewSchema, RunsQuerySchema, TenantPathSchema } from "../schemas";
 import { pollRetryAfterSeconds } from "./sync";
 
@@ -49,12 +50,14 @@ export const runRoutes: ApiRoute[] = [
     registeredTenant: true,
     request: { params: TenantPathSchema, query: RunsQuerySchema },
     responses: { 200: { description: "A page of runs.", schema: RunPageSchema } },
-    problems: ["INVALID_CONTINUATION_TOKEN"],
+    problems: ["INVALID_CONTINUATION_TOKEN", "SELECTION_AMBIGUOUS"],
     async handler({ params, query, services }) {
       const { stores } = await services();
+      const selectionHash =
+        query.selectionHash === undefined ? undefined : await resolveSelectionHash(stores, params.tenantId, query.selectionHash, "query.selectionHash");
       const page = await stores.runs.list(params.tenantId, {
         limit: query.limit,
-        ...(query.selectionHash !== undefined && { selectionHash: query.selectionHash }),
+        ...(selectionHash !== undefined && { selectionHash }),
         ...(query.status !== undefined && { status: query.status }),
         // Opaque to this layer: the store binds tokens to tenant + query and throws
         // INVALID_CONTINUATION_TOKEN (→ 400) for any other.

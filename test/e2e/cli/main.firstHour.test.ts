@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POLICY_TYPES } from "../../../shared/domain/policyTypes";
-import { normaliseSelection, policyTypesInScope } from "../../../shared/domain/selection";
+import { DEFAULT_NIGHTLY_SELECTION, normaliseSelection, policyTypesInScope, selectionHash } from "../../../shared/domain/selection";
 import { runCli } from "../../../cli/main";
 import type { InterruptSignal } from "../../../cli/io";
 import { CONTOSO, FABRIKAM, http, startE2eHost, syncUrl } from "../../support/hostFixture";
@@ -249,5 +249,47 @@ describe("listings", () => {
     const missing = await cli(["items", CONTOSO, "--missing", "--categories", "scripts", "--format", "csv"]);
     expect(missing.code, missing.stderr).toBe(0);
     expect(missing.stdout.split("\r\n")[0]).toBe("POLICY TYPE,PLATFORM,DISPLAY NAME,LAST SEEN,TYPE COMPLETE,EXTERNAL ID");
+  });
+});
+
+describe("after a nightly (issue 15: the new-user trap)", () => {
+  beforeAll(async () => {
+    const fired = await http("POST", `${e2e.host.origin}/admin/functions/nightlySyncTimer`, { json: {} });
+    expect(fired.status, fired.text).toBeLessThan(300);
+    const nightly = selectionHash(DEFAULT_NIGHTLY_SELECTION);
+    const deadline = Date.now() + 60_000;
+    while ((await e2e.host.stack.stores.runs.latestCompleted(FABRIKAM, nightly)) === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+
+  it("items --missing with no selection reports on the nightly's run, and the 12-character hash it prints works again", async () => {
+    const missing = await cli(["items", FABRIKAM, "--missing"]);
+    expect(missing.code, missing.stderr).toBe(0);
+    const short = selectionHash(DEFAULT_NIGHTLY_SELECTION).slice(0, 12);
+    expect(missing.stdout).toMatch(new RegExp(`^selection ${short}: latest completed run \\S+ \\(success`, "m"));
+    expect(missing.stdout).not.toContain("No completed run");
+    const again = await cli(["items", FABRIKAM, "--missing", "--selection-hash", short]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`selection ${short}: latest completed run`);
+    const runs = await cli(["runs", FABRIKAM, "--selection-hash", short, "--json"]);
+    expect(runs.code, runs.stderr).toBe(0);
+    expect(JSON.parse(runs.stdout).items.length).toBeGreaterThan(0);
+  });
+
+  it("portfolio lists every tenant worst first, in every format; listings take --format ndjson", async () => {
+    const table = await cli(["portfolio"]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^STATE\s+TENANT\s+LAST RUN\s+LAST SUCCESS\s+ITEMS\s+MISSING\s+CHANGES 24H\s+DRIFT\s+ERRORS\s+TENANT ID$/m);
+    expect(table.stdout).toMatch(new RegExp(`^ok\\s+Fabrikam Demo\\s+success\\s.*${FABRIKAM}$`, "m"));
+    const json = JSON.parse((await cli(["portfolio", "--json"])).stdout) as { items: { tenantId: string }[] };
+    const ndjson = (await cli(["portfolio", "--format", "ndjson"])).stdout.trim().split("\n").map((l) => JSON.parse(l) as { tenantId: string });
+    expect(ndjson).toEqual(json.items);
+    const csvOut = (await cli(["portfolio", "--format", "csv"])).stdout;
+    expect(csvOut.split("\r\n").filter((l) => l !== "")).toHaveLength(json.items.length + 1);
+
+    const items = (await cli(["items", FABRIKAM, "--all", "--format", "ndjson"])).stdout.trim().split("\n");
+    const all = JSON.parse((await cli(["items", FABRIKAM, "--all", "--json"])).stdout) as { items: unknown[] };
+    expect(items.map((l) => JSON.parse(l))).toEqual(all.items);
   });
 });

@@ -181,7 +181,12 @@ describe("CLI command line: commands and flags", () => {
       query: { selection: { categories: ["scripts"], includeFoundations: true } },
       format: "table",
     });
-    expect(command(["items", TENANT, "--missing"])).toMatchObject({ query: { selection: {} } });
+    // No selection: the API answers for the tenant's most recent completed run (a nightly too).
+    expect(command(["items", TENANT, "--missing"])).toMatchObject({ query: { latest: true } });
+    // The 12 characters the CLI prints are accepted; the API resolves them.
+    expect(command(["items", TENANT, "--missing", "--selection-hash", HASH.slice(0, 12).toUpperCase()])).toMatchObject({
+      query: { selectionHash: HASH.slice(0, 12) },
+    });
     expect(command(["items", TENANT, "--missing", "--selection-hash", HASH, "--json"])).toEqual({
       kind: "missing",
       tenantId: TENANT,
@@ -298,7 +303,8 @@ describe("CLI command line: bad input exits 2 with a clear message", () => {
       ["runs", TENANT, "--status", "done"],
       /Allowed choices are queued, running, success, partial, failed, skipped/,
     ],
-    ["a short --selection-hash", ["runs", TENANT, "--selection-hash", "abc"], /64 lower-case hex/],
+    ["a --selection-hash under 8 characters", ["runs", TENANT, "--selection-hash", "abcdef1"], /prefix of at least 8/],
+    ["a --selection-hash that is not hex", ["runs", TENANT, "--selection-hash", "abcdefgh"], /prefix of at least 8/],
     ["an unknown --policy-type", ["items", TENANT, "--policy-type", "bogus"], /argument 'bogus' is invalid/],
     ["an unknown --platform", ["items", TENANT, "--platform", "amiga"], /argument 'amiga' is invalid/],
     ["an empty --q", ["items", TENANT, "--q", ""], /1 to 256 characters/],

@@ -76,7 +76,8 @@ describe("async sync over real HTTP (the pattern Logic Apps and Power Automate f
     // Once the run is done the selection is free again.
     const again = await http("POST", syncUrl(e2e.baseUrl, FABRIKAM), { json: body });
     expect(again.status, again.text).toBe(202);
-    expect((await followLocation(again.headers.get("location")!)).final.body.status).toBe("success");
+    const againDone = (await followLocation(again.headers.get("location")!)).final.body;
+    expect(againDone.status, JSON.stringify(againDone.errors)).toBe("success");
   });
 
   it("a run id of another tenant is 404 RUN_NOT_FOUND, exactly like an unknown one", async () => {

@@ -40,7 +40,9 @@ describe("guardrail: inventory is not backup", () => {
       expect(after).toEqual(before.get(name));
     }
     const containers = (await database.containers.readAll().fetchAll()).resources.map((c) => c.id).sort();
-    expect(containers).toEqual(["backupItems", "backupSets", "inventoryItems", "policyVersions", "syncRuns"]);
+    // The baselines container is the drift feature's own (read-only towards Graph); a sync never writes it.
+    expect(containers).toEqual(["backupItems", "backupSets", "baselines", "inventoryItems", "policyVersions", "syncRuns"]);
+    expect((await database.container("baselines").items.query("SELECT c.id FROM c").fetchAll()).resources).toEqual([]);
     expect(f.simulator.log.methods()).toEqual(["GET"]);
     expect(f.simulator.log.entries().every((e) => e.hadAuthorization)).toBe(true);
   });

@@ -168,7 +168,7 @@ describe("item writer", () => {
       },
     );
     for (let i = 0; i < 10; i++) await flaky.add(observed("deviceConfiguration", `t${i}`));
-    expect(await flaky.close()).toEqual({ upserted: 10 });
+    expect(await flaky.close()).toEqual({ upserted: 10, created: 10 });
     const hopeless = stores.items.createWriter(
       { tenantId, runId: "r2", selectionHash: hash, observedAt: "2025-01-01T00:00:00.000Z" },
       {

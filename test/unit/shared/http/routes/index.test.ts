@@ -97,7 +97,7 @@ describe("inventory reads", () => {
     const expected = selectionHash(normaliseSelection({ categories: ["compliance", "apps"], policyTypes: ["roleScopeTag", "mobileApp"] }));
     expect(world.missingCalls[0]).toEqual({ tenantId: TENANT, selectionHash: expected });
 
-    await call("GET", MISSING, {}, servicesOf(world));
+    await call("GET", `${MISSING}?includeFoundations=false`, {}, servicesOf(world));
     expect(world.missingCalls[1]?.selectionHash).toBe(selectionHash(normaliseSelection({})));
 
     const hash = "a".repeat(64);
