@@ -38,12 +38,27 @@ export function totalPages(sizes: Sizes, pageSizes: Sizes): number {
   return Object.values(pagesNeeded(sizes, pageSizes)).reduce((n, p) => n + p, 0);
 }
 
-/** Per type: its chain of round trips × latency, plus what its retries cost. */
-export function typeFloorsMs(sizes: Sizes, pageSizes: Sizes, latencyMs: number, retry?: RetryLoad): Record<string, number> {
+/**
+ * Types whose assignments are read one object at a time (`…/{id}/assignments`), `concurrency`
+ * at a time: each object is one more request, and a page's reads hold that type's chain.
+ */
+export interface PerObjectReads {
+  types: ReadonlySet<string>;
+  concurrency: number;
+}
+
+/** Per-object assignment reads a tenant of these sizes needs: one per object of a per-object type. */
+export function assignmentReadsNeeded(sizes: Sizes, perObject: PerObjectReads): number {
+  return Object.entries(sizes).reduce((n, [type, size]) => n + (perObject.types.has(type) ? size : 0), 0);
+}
+
+/** Per type: its chain of round trips × latency, plus what its retries and per-object reads cost. */
+export function typeFloorsMs(sizes: Sizes, pageSizes: Sizes, latencyMs: number, retry?: RetryLoad, perObject?: PerObjectReads): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [type, pages] of Object.entries(pagesNeeded(sizes, pageSizes))) {
     const retries = retry?.retries[type] ?? 0;
-    out[type] = (pages + retries) * latencyMs + retries * (retry?.waitMs ?? 0);
+    const reads = perObject?.types.has(type) ? Math.ceil((sizes[type] ?? 0) / Math.max(1, perObject.concurrency)) : 0;
+    out[type] = (pages + retries + reads) * latencyMs + retries * (retry?.waitMs ?? 0);
   }
   return out;
 }

@@ -29,6 +29,8 @@ export interface ScenarioDetail {
   objectsPerTenant: number;
   itemsStored: number;
   pagesNeeded: number;
+  /** Per-object assignment reads (`…/{id}/assignments`) of the per-object types; expanded types cost none. */
+  assignmentReads: number;
   /** 429 answers the scenario planned (retries the engine must make). */
   plannedRetries: number;
   graph429s: number;
@@ -127,7 +129,7 @@ export function formatNotes(details: readonly ScenarioDetail[]): string {
     .map(
       (d) =>
         `- ${d.name}: ${d.tenants} tenant(s) × ${d.objectsPerTenant} objects, ${d.itemsStored} stored; ` +
-        `Graph calls ${d.pagesNeeded} pages + ${d.plannedRetries} planned 429s → ${d.extraGraphCalls === 0 ? "no extra call" : `${d.extraGraphCalls} extra`} ` +
+        `Graph calls ${d.pagesNeeded} pages + ${d.assignmentReads} per-object assignment reads + ${d.plannedRetries} planned 429s → ${d.extraGraphCalls === 0 ? "no extra call" : `${d.extraGraphCalls} extra`} ` +
         `(answers ${Object.entries(d.graphLog.statuses).map(([k, v]) => `${k} ×${v}`).join(", ")}; ${d.graphLog.repeats} URLs asked again; engine retries by status ${JSON.stringify(d.graphLog.retriesByStatus)}; slowest answer ${d.graphLog.maxDurationMs} ms); ` +
         `slowest chain ${d.slowestType} ${d.slowestChainMs} ms (with the 8-slot window: ${d.scheduledTenantFloorMs} ms); ` +
         `runs ${Object.entries(d.runs).map(([k, v]) => `${k} ${v}`).join(", ")}` +

@@ -4,13 +4,14 @@ import os from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PAGE_SIZE_MAX } from "../local/simulator";
-import { POLICY_TYPE_KEYS } from "../shared/domain";
+import { POLICY_TYPES, POLICY_TYPE_KEYS } from "../shared/domain";
+import { DEFAULT_ASSIGNMENT_READ_CONCURRENCY } from "../shared/sync/enumerate";
 import { measureBaseline } from "./baseline";
 import type { BaselineMeasurement } from "./baseline";
 import { cpuMsPerThousandItems } from "./cpuUsage";
 import { measureEngine } from "./engineRun";
 import type { EngineMeasurement } from "./engineRun";
-import { nightlyFloorMs, nightlyFloors, ratioToFloor, scheduledFloorMs, totalPages, typeFloorsMs } from "./floor";
+import { assignmentReadsNeeded, nightlyFloorMs, nightlyFloors, ratioToFloor, scheduledFloorMs, totalPages, typeFloorsMs } from "./floor";
 import { formatNightlyFloors, formatNotes, formatTable } from "./report";
 import type { BenchReport, NightlyFloorRow, ScenarioDetail, ScenarioRow } from "./report";
 import { startRssSampler } from "./rss";
@@ -77,7 +78,12 @@ function runChild(request: ChildRequest): Promise<{ peakRssMiB: number; result: 
 export function planOf(scenario: Scenario) {
   const faults = planThrottledPages(scenario.sizes, scenario.throttledShare);
   const retry = { retries: retriesPerType(faults), waitMs: RETRY_AFTER_SECONDS * 1000 };
-  const floors = typeFloorsMs(scenario.sizes, PAGE_SIZE_MAX, LATENCY.medianMs, retry);
+  // Assignments: an expand costs no call; a per-object type one read per object, 4 at a time.
+  const perObject = {
+    types: new Set(POLICY_TYPES.filter((t) => t.assignments === "perObject").map((t) => t.key as string)),
+    concurrency: DEFAULT_ASSIGNMENT_READ_CONCURRENCY,
+  };
+  const floors = typeFloorsMs(scenario.sizes, PAGE_SIZE_MAX, LATENCY.medianMs, retry, perObject);
   const [slowestType, slowestChainMs] = Object.entries(floors).reduce((a, b) => (b[1] > a[1] ? b : a));
   const tenantFloor = slowestChainMs;
   const scheduled = scheduledFloorMs(POLICY_TYPE_KEYS.map((k) => floors[k] ?? 0), scenario.parallelTypes);
@@ -88,13 +94,14 @@ export function planOf(scenario: Scenario) {
     slowestChainMs,
     scheduled,
     pagesNeeded: totalPages(scenario.sizes, PAGE_SIZE_MAX) * scenario.tenants,
+    assignmentReads: assignmentReadsNeeded(scenario.sizes, perObject) * scenario.tenants,
     plannedRetries: faults.length * scenario.tenants,
   };
 }
 
 /** The nightly's floors at 50, 200 and 500 tenants of this scenario's shape (see floor.ts). */
 function nightlyFloorRows(scenario: Scenario, plan: ReturnType<typeof planOf>, cpuMsPerTenant: number): NightlyFloorRow[] {
-  const pagesPerTenant = plan.pagesNeeded / scenario.tenants;
+  const pagesPerTenant = (plan.pagesNeeded + plan.assignmentReads) / scenario.tenants;
   const itemsPerTenant = Object.values(scenario.sizes).reduce((n, s) => n + s, 0);
   return FLOOR_TENANT_COUNTS.map((tenants) => {
     const base = {
@@ -201,9 +208,10 @@ async function main(): Promise<void> {
       objectsPerTenant,
       itemsStored: e.itemsStored,
       pagesNeeded: plan.pagesNeeded,
+      assignmentReads: plan.assignmentReads,
       plannedRetries: plan.plannedRetries,
       graph429s: e.graph429s,
-      extraGraphCalls: e.graphCalls - plan.pagesNeeded - plan.plannedRetries,
+      extraGraphCalls: e.graphCalls - plan.pagesNeeded - plan.assignmentReads - plan.plannedRetries,
       graphLog: e.graphLog,
       slowestType: plan.slowestType,
       slowestChainMs: plan.slowestChainMs,

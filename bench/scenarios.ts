@@ -1,6 +1,6 @@
 import { POLICY_TYPE_KEYS } from "../shared/domain";
 import type { PolicyTypeKey } from "../shared/domain";
-import { seededRandom } from "../local/simulator/seedData";
+import { seededRandom } from "../local/simulator/random";
 import { PAGE_SIZE_MAX } from "../local/simulator";
 import { pagesNeeded } from "./floor";
 

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { MissingReport, Run } from "../shared/domain";
+import type { InventoryItem, MissingReport, Run } from "../shared/domain";
 import type { SelectionInput } from "../shared/domain/selection";
 import { parseRetryAfter } from "../shared/domain/retryAfter";
 import {
@@ -8,6 +8,7 @@ import {
   CoverageSchema,
   DriftReportViewSchema,
   ItemPageSchema,
+  ItemViewSchema,
   MissingReportViewSchema,
   PolicyTypeListSchema,
   RunChangesSchema,
@@ -125,6 +126,15 @@ export interface ItemsQuery {
   category?: string;
   platform?: string;
   q?: string;
+  limit?: number;
+  continuationToken?: string;
+}
+
+/** Exactly one of group, filter, scope tag (the command line checks it; so does the API). */
+export interface DependenciesQuery {
+  groupId?: string;
+  filterId?: string;
+  scopeTagId?: string;
   limit?: number;
   continuationToken?: string;
 }
@@ -254,6 +264,16 @@ export class ApiClient {
       [200],
     );
     return this.parse(ItemPageSchema, answer, "item list");
+  }
+
+  async getItem(tenantId: string, itemId: string): Promise<InventoryItem> {
+    const answer = await this.send("GET", `/tenants/${seg(tenantId)}/inventory/items/${seg(itemId)}`, {}, [200]);
+    return this.parse(ItemViewSchema, answer, "item");
+  }
+
+  async dependencies(tenantId: string, query: DependenciesQuery): Promise<ItemPage> {
+    const answer = await this.send("GET", `/tenants/${seg(tenantId)}/inventory/dependencies`, { query: { ...query } }, [200]);
+    return this.parse(ItemPageSchema, answer, "dependency list");
   }
 
   async coverage(tenantId: string): Promise<Coverage> {

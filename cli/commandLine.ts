@@ -5,15 +5,18 @@ import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { PlatformSchema } from "../shared/domain/platform";
 import { CategorySchema, POLICY_TYPE_KEYS } from "../shared/domain/policyTypes";
+import type { PolicyTypeKey } from "../shared/domain/policyTypes";
+import { itemDocumentId } from "../shared/domain/item";
 import { RunStatusSchema } from "../shared/domain/run";
 import { ChangeKindSchema } from "../shared/domain/changes";
 import { SelectionHashOrPrefixSchema } from "../shared/domain/selection";
 import type { SelectionInput } from "../shared/domain/selection";
 // The API's own bounds, so the CLI refuses exactly what the API would.
 import { LIST_LIMIT, WAIT_FOR_SLOT_MAX_SECONDS } from "../shared/http/schemas";
-import { TenantIdSchema } from "../shared/domain/tenant";
+import { GroupIdSchema, TenantIdSchema } from "../shared/domain/tenant";
 import { BaselineIdSchema } from "../shared/domain/baseline";
-import type { ChangesQuery, ItemsQuery, MissingQuery, RunsQuery } from "./apiClient";
+import { DependenciesQuerySchema, ItemIdSchema } from "../shared/http/schemas";
+import type { ChangesQuery, DependenciesQuery, ItemsQuery, MissingQuery, RunsQuery } from "./apiClient";
 import { ExitCode, UsageError } from "./exitCodes";
 import { OUTPUT_FORMATS } from "./format";
 import type { OutputFormat } from "./format";
@@ -52,7 +55,9 @@ export type CliCommand =
   | { kind: "items"; tenantId: string; query: ItemsQuery; all: boolean; format: OutputFormat }
   | { kind: "missing"; tenantId: string; query: MissingQuery; format: OutputFormat }
   | { kind: "compare"; left: string; right: string; selection: SelectionInput; all: boolean; format: OutputFormat }
-  | { kind: "drift"; tenantId: string; baselineId?: string; all: boolean; format: OutputFormat };
+  | { kind: "drift"; tenantId: string; baselineId?: string; all: boolean; format: OutputFormat }
+  | { kind: "item"; tenantId: string; itemId: string; format: OutputFormat }
+  | { kind: "dependencies"; tenantId: string; query: DependenciesQuery; all: boolean; format: OutputFormat };
 
 export type ParseOutcome =
   | { kind: "command"; command: CliCommand; globals: GlobalOptions }
@@ -524,6 +529,68 @@ function buildProgram(
       .option("--all", "also list the items that match"),
   ).action((tenantId: string, o: RawOptions & { baseline?: string; all?: boolean }, command: Command) =>
     capture({ kind: "drift", tenantId, baselineId: o.baseline, all: !!o.all, format: formatOf(o) }, globalsOf(command)),
+  );
+
+  formatOptions(
+    program
+      .command("item")
+      .description(
+        "one inventory item with its assignments: by its id (the ID column of `dependencies`, `id` in --json output), " +
+          "or by --policy-type and --external-id (the Graph id the items table shows)",
+      )
+      .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
+      .argument("[itemId]", "the item's id", parseWith(ItemIdSchema, "an item id as the API serves it (e.g. deviceConfiguration.AbC…)"))
+      .option("--policy-type <key>", "with --external-id: the item's policy type", resolvePolicyType)
+      .option("--external-id <id>", "with --policy-type: the object's Graph id"),
+  ).action(
+    (tenantId: string, itemId: string | undefined, o: RawOptions & { policyType?: PolicyTypeKey; externalId?: string }, command: Command) => {
+      const byGraphId = o.policyType !== undefined || o.externalId !== undefined;
+      if (itemId !== undefined && byGraphId) throw new UsageError("give the item id, or --policy-type with --external-id, not both");
+      if (itemId === undefined && (o.policyType === undefined || o.externalId === undefined || o.externalId === "")) {
+        throw new UsageError("give the item id, or both --policy-type and --external-id");
+      }
+      // The store's id is a pure function of (policy type, Graph id): the same one the sync computes.
+      const id = itemId ?? itemDocumentId(o.policyType as PolicyTypeKey, o.externalId as string);
+      capture({ kind: "item", tenantId, itemId: id, format: formatOf(o) }, globalsOf(command));
+    },
+  );
+
+  formatOptions(
+    program
+      .command("dependencies")
+      .description("the items that reference a group (assignment target), an assignment filter or a scope tag")
+      .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
+      .option("--group <id>", "an Entra group object id (GUID)", parseWith(GroupIdSchema, "an Entra group object id (GUID)"))
+      .option("--filter <id>", "an assignment filter id (GUID)", parseWith(DependenciesQuerySchema.shape.filterId.unwrap(), "an assignment filter id (GUID)"))
+      .option("--scope-tag <id>", "a scope tag id (digits; 0 is Default)", parseWith(DependenciesQuerySchema.shape.scopeTagId.unwrap(), "a scope tag id (digits, 0 is Default)"))
+      .option(
+        "--limit <n>",
+        `page size (${LIST_LIMIT.min}-${LIST_LIMIT.max}, default ${LIST_LIMIT.default})`,
+        parseInteger(LIST_LIMIT.min, LIST_LIMIT.max),
+      )
+      .option("--all", "follow continuation tokens to the last page")
+      .option("--continuation-token <token>", "start at this page, from a previous answer", parseToken),
+  ).action(
+    (
+      tenantId: string,
+      o: RawOptions & { group?: string; filter?: string; scopeTag?: string; limit?: number; all?: boolean; continuationToken?: string },
+      command: Command,
+    ) => {
+      const given = [o.group && "--group", o.filter && "--filter", o.scopeTag && "--scope-tag"].filter((f): f is string => typeof f === "string");
+      if (given.length !== 1) {
+        throw new UsageError(
+          given.length === 0 ? "give one of --group, --filter, --scope-tag" : `${given.join(", ")}: give only one of them`,
+        );
+      }
+      const query: DependenciesQuery = {
+        groupId: o.group,
+        filterId: o.filter,
+        scopeTagId: o.scopeTag,
+        limit: o.limit,
+        continuationToken: o.continuationToken,
+      };
+      capture({ kind: "dependencies", tenantId, query, all: !!o.all, format: formatOf(o) }, globalsOf(command));
+    },
   );
 
   formatOptions(

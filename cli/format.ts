@@ -1,7 +1,7 @@
 import { stringify } from "csv-stringify/sync";
 import { csvCell } from "../shared/http/exports";
 import { attentionOf } from "../shared/domain/tenantSummary";
-import type { InventoryItem, MissingReport, Run } from "../shared/domain";
+import type { AssignmentTarget, InventoryItem, MissingReport, Run } from "../shared/domain";
 import type { ApiError } from "./apiClient";
 import type { ChangeView, CompareResult, CoverageRow, DriftReport, PolicyTypeView, PortfolioRow, RunChanges, TenantView as Tenant } from "./responses";
 
@@ -238,6 +238,68 @@ export function formatItems(items: readonly InventoryItem[]): string {
   return items.length === 0
     ? "No items.\n"
     : table(ITEM_COLUMNS, items) + `${plural(items.length, "item")}\n`;
+}
+
+/** One assignment target in words: `group 1a2b… (exclude)`, `all devices`, `required`. */
+function targetWho(t: AssignmentTarget): string {
+  return t.kind === "group" ? `group ${t.groupId ?? "?"}` : t.kind === "allLicensedUsers" ? "all licensed users" : t.kind === "allUsers" ? "all users" : "all devices";
+}
+
+export const TARGET_COLUMNS: Column<AssignmentTarget>[] = [
+  { header: "TARGET", value: (t) => t.kind },
+  { header: "GROUP", value: (t) => t.groupId ?? "" },
+  { header: "INTENT", value: (t) => t.intent },
+  { header: "APP INTENT", value: (t) => t.appIntent ?? "" },
+  { header: "FILTER", value: (t) => t.filterId ?? "" },
+  { header: "FILTER MODE", value: (t) => t.filterMode ?? "" },
+];
+
+/** The item's fields, then where it is applied — or plainly why that is not known. */
+export function formatItemDetail(item: InventoryItem): string {
+  const meta = Object.entries(item.meta).map(([k, v]) => `  ${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`);
+  const head = [
+    `${item.displayName || "(no name)"}`,
+    `  policy type: ${item.policyType} (${item.category})`,
+    `  platform: ${item.platform}`,
+    `  external id: ${item.externalId}`,
+    `  first seen: ${formatTimestamp(item.firstSeenAt)}  last seen: ${formatTimestamp(item.lastSeenAt)} (run ${item.lastSeenRunId})`,
+    ...meta,
+  ]
+    .map(sanitize)
+    .join("\n");
+  const assignments = item.assignments ?? { status: "unknown", targets: [] };
+  const body =
+    assignments.status === "unknown"
+      ? "Assignments: unknown (not read for this type, or the read failed) — not the same as unassigned.\n"
+      : assignments.status === "notApplicable"
+        ? "Assignments: this type has none.\n"
+        : assignments.targets.length === 0
+          ? "Assignments: none (unassigned).\n"
+          : `Assignments:\n${table(TARGET_COLUMNS, assignments.targets)}`;
+  return `${head}\n${body}`;
+}
+
+/** How an item references what was asked for: the assignment(s) to the group or with the filter, or the scope tag. */
+function via(item: InventoryItem, query: { groupId?: string; filterId?: string; scopeTagId?: string }): string {
+  if (query.scopeTagId !== undefined) return `scope tag ${query.scopeTagId}`;
+  const targets = item.assignments?.targets ?? [];
+  const same = (a: string | null, b: string | undefined) => a !== null && b !== undefined && a.toLowerCase() === b.toLowerCase();
+  const matching = query.groupId !== undefined ? targets.filter((t) => same(t.groupId, query.groupId)) : targets.filter((t) => same(t.filterId, query.filterId));
+  return matching
+    .map((t) =>
+      query.groupId !== undefined
+        ? [t.intent, t.appIntent, t.filterMode && `filter ${t.filterMode}`].filter(Boolean).join(", ")
+        : `${targetWho(t)} (${t.intent}), filter ${t.filterMode ?? "?"}`,
+    )
+    .join("; ");
+}
+
+export function dependencyColumns(query: { groupId?: string; filterId?: string; scopeTagId?: string }): Column<InventoryItem>[] {
+  return [...ITEM_COLUMNS.slice(0, 3), { header: "VIA", value: (i) => via(i, query), maxWidth: 60 }, { header: "ID", value: (i) => i.id }];
+}
+
+export function formatDependencies(items: readonly InventoryItem[], columns: readonly Column<InventoryItem>[]): string {
+  return items.length === 0 ? "Nothing references it.\n" : table(columns, items) + `${plural(items.length, "item")}\n`;
 }
 
 type MissingItem = MissingReport["items"][number];

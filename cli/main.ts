@@ -7,7 +7,7 @@ import type { CliCommand } from "./commandLine";
 import { listPolicyTypes, showCoverage, showPortfolio } from "./commands/catalog";
 import { addTenant, listTenants, removeTenant, setTenantEnabled } from "./commands/tenants";
 import type { CommandContext } from "./commands/context";
-import { listItems, listMissing } from "./commands/items";
+import { listDependencies, listItems, listMissing, showItem } from "./commands/items";
 import { compareTenants, showDrift } from "./commands/compare";
 import { listRunChanges, listRuns, watchRun } from "./commands/runs";
 import { sync } from "./commands/sync";
@@ -52,6 +52,10 @@ function execute(ctx: CommandContext, command: CliCommand): Promise<ExitCode> {
       return compareTenants(ctx, command);
     case "drift":
       return showDrift(ctx, command);
+    case "item":
+      return showItem(ctx, command);
+    case "dependencies":
+      return listDependencies(ctx, command);
   }
 }
 

@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GRAPH_SINGLETON_SEGMENTS, POLICY_TYPES } from "../shared/domain";
+import type { PolicyTypeKey } from "../shared/domain";
 import { permissionTableMarkdown } from "./graphConsent";
 
 export type LeftOutKind =
@@ -83,6 +84,80 @@ export const LEFT_OUT: readonly LeftOut[] = [
   { graphPath: "/deviceManagement/virtualEndpoint/deviceImages", kind: "later", reason: "Custom Windows 365 images." },
 ];
 
+/**
+ * Why each type reads its assignments the way the catalog says; the bracketed references are
+ * the sources listed in docs/policy-types.md §5. The schema test checks the half that Graph's
+ * published schema can decide (an `assignments` navigation exists exactly where the catalog
+ * reads one); the rest is what public tools and Microsoft's pages report.
+ */
+const LIST_EXPAND = "Listed with `$expand=assignments` by IntuneManagement [IM]";
+const PROTECTION =
+  "IntuneManagement does not expand its base collection `managedAppPolicies` [IM]; IntuneCD reads `…/{id}/assignments` [CD]. " +
+  "One maintainer answer suggests the expand works on the concrete collection [SDK]: unverified, so per object";
+export const ASSIGNMENT_SOURCES: Record<PolicyTypeKey, string> = {
+  deviceConfiguration: `${LIST_EXPAND}; documented navigation [S]`,
+  settingsCatalogPolicy: `${LIST_EXPAND} [S]`,
+  groupPolicyConfiguration: `${LIST_EXPAND} [S]`,
+  deviceCompliancePolicy: `${LIST_EXPAND} [S]`,
+  compliancePolicy: `${LIST_EXPAND} [S]`,
+  deviceManagementScript: `${LIST_EXPAND} [S]`,
+  deviceShellScript: `${LIST_EXPAND}; IntuneCD reads it per object with \`{id}?$expand=assignments\` [CD]`,
+  deviceHealthScript: `${LIST_EXPAND} [S]`,
+  deviceComplianceScript: `${LIST_EXPAND}; usually empty (the compliance policy using the script is what is assigned) [S]`,
+  mobileApp: "IntuneManagement lists apps with `$expand=categories,assignments` [IM] [S]",
+  mobileAppConfiguration: `${LIST_EXPAND} [S]`,
+  targetedManagedAppConfiguration: "IntuneManagement sets `ExpandAssignmentsList = $false` for it [IM]; per object [CD]",
+  iosManagedAppProtection: PROTECTION,
+  androidManagedAppProtection: PROTECTION,
+  windowsInformationProtectionPolicy: PROTECTION,
+  windowsAutopilotDeploymentProfile: `${LIST_EXPAND} [S]`,
+  deviceEnrollmentConfiguration:
+    "IntuneCD reads `…/{id}/assignments` [CD]; IntuneManagement lists it expanded [IM], contrary to this project's issue: per object until verified on a real tenant",
+  windowsFeatureUpdateProfile: `${LIST_EXPAND} [S]`,
+  windowsQualityUpdateProfile: `${LIST_EXPAND} [S]`,
+  windowsDriverUpdateProfile: `${LIST_EXPAND} [S]`,
+  endpointSecurityIntent: "The expand answers `assignments: []` for assigned intents [GE]; per intent it works [TK] [CD]",
+  termsAndConditions: "IntuneManagement: expand \"not supported for this object type\" [IM]; `…/{id}/assignments` is documented [S]",
+  assignmentFilter: "No `assignments` navigation [S]: filters are used by assignments, see dependencies",
+  roleScopeTag: "Auto-assignment to groups; the list expand \"adds the assignments property but always empty\" [IM]; per object [CD]",
+  notificationMessageTemplate: "No `assignments` navigation [S]",
+  roleDefinition: "No `assignments` navigation [S] (its role assignments are the `roleAssignment` type)",
+  policySet: "IntuneManagement: \"expand is not allowed\" on the list [IM]; per object [S]",
+  hardwareConfiguration: `${LIST_EXPAND} [S]`,
+  microsoftTunnelConfiguration: "No `assignments` navigation [S]",
+  microsoftTunnelSite: "No `assignments` navigation [S]",
+  cloudPcUserSetting: `${LIST_EXPAND}; Cloud PC lists support \`$expand\` [CPC] [S]`,
+  deviceCustomAttributeShellScript: `${LIST_EXPAND}; IntuneCD reads it per object with \`{id}?$expand=assignments\` [CD]`,
+  iosLobAppProvisioningConfiguration: "No public evidence that the list expands; a wrong expand fails the whole listing, per object costs one call [S]",
+  vppToken: "No `assignments` navigation [S] (the apps it licenses carry the assignments)",
+  managedEBook: "No public evidence that the list expands; per object [S]",
+  windowsManagedAppProtection: PROTECTION,
+  mdmWindowsInformationProtectionPolicy: PROTECTION,
+  intuneBrandingProfile: `${LIST_EXPAND} [S]`,
+  depOnboardingSetting: "No `assignments` navigation [S] (enrollment profiles under the token are assigned per device)",
+  cloudPcProvisioningPolicy: "Microsoft documents `$expand` on the list [CPC]; IntuneManagement lists it expanded [IM] [S]",
+  windowsQualityUpdatePolicy: "No public evidence that the list expands (a 2024 type); per object [S]",
+  mobileThreatDefenseConnector: "No `assignments` navigation [S]",
+  roleAssignment: "No `assignments` navigation [S]; its members and scope groups are role-based access, not policy targets",
+  reusablePolicySetting: "No `assignments` navigation [S]: referenced by settings catalog policies",
+  deviceCategory: "No `assignments` navigation [S]",
+  mobileAppCategory: "No `assignments` navigation [S]",
+};
+
+const READ_TEXT = { expand: "expand", perObject: "per object", none: "none (notApplicable)", unsupported: "unsupported (unknown)" } as const;
+
+/** The per-type assignments table of docs/policy-types.md §5. */
+export function renderAssignmentsTable(): string {
+  const count = (mode: keyof typeof READ_TEXT) => POLICY_TYPES.filter((t) => t.assignments === mode).length;
+  return [
+    row(["Key", "Assignments read", "Why (sources below)"]),
+    row(["---", "---", "---"]),
+    ...POLICY_TYPES.map((t) => row([t.key, READ_TEXT[t.assignments], ASSIGNMENT_SOURCES[t.key]])),
+    "",
+    `${count("expand")} expand, ${count("perObject")} per object, ${count("none")} none, ${count("unsupported")} unsupported.`,
+  ].join("\n");
+}
+
 const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
 
 /** The catalog table of docs/policy-types.md. */
@@ -122,7 +197,7 @@ export function renderLeftOut(): string {
 export const GENERATED_BLOCKS = {
   // The consent script owns the permission table; this only writes it into the doc.
   "docs/graph-permissions.md": { permissions: permissionTableMarkdown },
-  "docs/policy-types.md": { catalog: renderCatalogTable, "left-out": renderLeftOut },
+  "docs/policy-types.md": { catalog: renderCatalogTable, "left-out": renderLeftOut, assignments: renderAssignmentsTable },
 } as const;
 
 const marker = (name: string, edge: "start" | "end") => `<!-- generated:${name}:${edge} (npm run docs:catalog) -->`;

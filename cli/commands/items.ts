@@ -1,7 +1,17 @@
 import type { InventoryItem } from "../../shared/domain/item";
-import type { ItemsQuery, MissingQuery } from "../apiClient";
+import type { DependenciesQuery, ItemsQuery, MissingQuery } from "../apiClient";
 import { ExitCode } from "../exitCodes";
-import { ITEM_COLUMNS, MISSING_CSV_COLUMNS, formatItems, formatMissing, sortItems } from "../format";
+import {
+  ITEM_COLUMNS,
+  MISSING_CSV_COLUMNS,
+  TARGET_COLUMNS,
+  dependencyColumns,
+  formatDependencies,
+  formatItemDetail,
+  formatItems,
+  formatMissing,
+  sortItems,
+} from "../format";
 import type { OutputFormat } from "../format";
 import type { CommandContext } from "./context";
 import { printListing } from "./context";
@@ -54,5 +64,56 @@ export async function listMissing(
     rows: report.items,
     table: () => formatMissing(report),
   });
+  return ExitCode.ok;
+}
+
+export async function showItem(
+  ctx: CommandContext,
+  command: { tenantId: string; itemId: string; format: OutputFormat },
+): Promise<ExitCode> {
+  const item = await ctx.client.getItem(command.tenantId, command.itemId);
+  const targets = item.assignments?.targets ?? [];
+  printListing(ctx.stdout, command.format, {
+    json: item,
+    // CSV: one row per assignment target, the part a spreadsheet needs rows for.
+    columns: TARGET_COLUMNS,
+    rows: targets,
+    table: () => formatItemDetail(item),
+  });
+  return ExitCode.ok;
+}
+
+export async function listDependencies(
+  ctx: CommandContext,
+  command: { tenantId: string; query: DependenciesQuery; all: boolean; format: OutputFormat },
+): Promise<ExitCode> {
+  const collected: InventoryItem[] = [];
+  const seen = new Set<string>();
+  let token = command.query.continuationToken;
+  let next: string | null;
+  for (;;) {
+    const page = await ctx.client.dependencies(command.tenantId, { ...command.query, continuationToken: token });
+    collected.push(...page.items);
+    next = page.continuationToken;
+    if (!command.all || !next) break;
+    if (seen.has(next)) {
+      ctx.stderr.write("warning: the API repeated a continuation token; stopping.\n");
+      break;
+    }
+    seen.add(next);
+    token = next;
+  }
+  const remaining = command.all ? null : next;
+  const items = sortItems(collected);
+  const columns = dependencyColumns(command.query);
+  printListing(ctx.stdout, command.format, {
+    json: { items, continuationToken: remaining },
+    columns,
+    rows: items,
+    table: () => formatDependencies(items, columns),
+  });
+  if (remaining && command.format !== "json") {
+    ctx.stderr.write(`More items: add --all, or --continuation-token ${remaining}\n`);
+  }
   return ExitCode.ok;
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { randomUUID } from "node:crypto";
-import type { MissingReport, PolicyTypeKey, Run } from "../../shared/domain";
+import { normaliseAssignments } from "../../shared/domain";
+import type { InventoryItem, MissingReport, PolicyTypeKey, Run } from "../../shared/domain";
 import { isTerminalStatus } from "../../shared/domain/run";
-import { formatDuration, formatMissing, formatRunChanges, formatRunReport, formatTimestamp, sanitize, table } from "../../cli/format";
+import { POLICY_TYPES } from "../../shared/domain/policyTypes";
+import { dependencyColumns, formatDependencies, formatDuration, formatItemDetail, formatMissing, formatRunChanges, formatRunReport, formatTimestamp, sanitize, table } from "../../cli/format";
 import type { Column } from "../../cli/format";
 import type { CliOutput } from "../../cli/io";
 import type { GraphObject } from "../simulator";
@@ -20,8 +22,9 @@ import type { Coverage } from "../../cli/responses";
  * port with embedded stores and the Graph tenant simulator (whatever the environment configures
  * is ignored: the demo changes simulated tenants), syncs both demo tenants through the HTTP API,
  * prints the runs and a coverage table, then deletes two policies, renames one and breaks one
- * type (403) in one tenant, syncs again and prints what is missing and how sure that is, and the
- * run's change set.
+ * type (403) in one tenant, syncs again and prints what is missing and how sure that is, the
+ * run's change set, and finally where one group is used (a dependency lookup) and one of those
+ * items with its assignments.
  */
 
 export interface DemoOptions {
@@ -63,6 +66,8 @@ export interface DemoSummary {
   /** The second run's change set: counts, the types it could not compare, the renamed object. */
   changes: { counts: { added: number; changed: number; removed: number; reappeared: number }; incompleteTypes: string[]; renamed: string };
   missing: { selectionHash: string; confidence: MissingReport["confidence"]; items: { policyType: string; externalId: string; typeComplete: boolean }[] };
+  /** The group the dependency lookup asked about (Fabrikam, untouched by step 3) and the item ids it answered. */
+  dependencies: { tenantId: string; groupId: string; itemIds: string[] };
   wallMs: number;
 }
 
@@ -157,6 +162,34 @@ function coverageTable(tenants: readonly DemoTenant[], coverage: Record<string, 
 
 function runsHeader(t: Tracked): string {
   return sanitize(`${t.tenant.displayName} (${t.tenant.tenantId}) — followed ${t.location} (${t.polls202} × 202, then 200)`) + "\n";
+}
+
+type Simulator = NonNullable<LocalHost["stack"]["simulator"]>;
+const syncedTypes = () => POLICY_TYPES.filter((t) => !t.foundation).map((t) => t.key);
+
+/** The group most objects of the synced types are assigned to, in the simulated tenant. */
+function busiestGroup(simulator: Simulator, tenantId: string): string {
+  const counts = new Map<string, number>();
+  for (const type of syncedTypes()) {
+    for (const obj of simulator.control.objects(tenantId, type) as GraphObject[]) {
+      const groups = new Set(normaliseAssignments(obj.assignments).targets.map((t) => t.groupId).filter((g): g is string => g !== null));
+      for (const g of groups) counts.set(g, (counts.get(g) ?? 0) + 1);
+    }
+  }
+  const [best] = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  if (!best) throw new DemoFailed("the simulated tenant assigns nothing to any group");
+  return best[0];
+}
+
+/** How many objects of the synced types the simulated tenant assigns to the group (the answer the lookup must give). */
+function expectedUsers(simulator: Simulator, tenantId: string, groupId: string): number {
+  let n = 0;
+  for (const type of syncedTypes()) {
+    for (const obj of simulator.control.objects(tenantId, type) as GraphObject[]) {
+      if (normaliseAssignments(obj.assignments).targets.some((t) => t.groupId === groupId)) n += 1;
+    }
+  }
+  return n;
 }
 
 /** Runs the demo against a fresh local host; resolves with what it observed, rejects if anything is off. */
@@ -272,6 +305,27 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       `Reading it: the two deletions are "removed" and the rename is "changed" (displayName); ${FORBIDDEN_TYPE} answered 403,\n` +
         `so it is listed as not read completely and none of its items is called removed.\n\n`,
     );
+    // 7. Dependencies: where one group is used, in the tenant the demo did not change.
+    const fabrikam = tenants[1] as DemoTenant;
+    const groupId = busiestGroup(simulator, fabrikam.tenantId);
+    out(`7. Where is a group used? GET …/inventory/dependencies?groupId=${groupId} in ${fabrikam.displayName}:\n\n`);
+    const used: InventoryItem[] = [];
+    let token: string | undefined;
+    do {
+      const page = await api.dependencies(fabrikam.tenantId, { groupId, limit: 200, continuationToken: token });
+      used.push(...page.items);
+      token = page.continuationToken ?? undefined;
+    } while (token);
+    const columns = dependencyColumns({ groupId });
+    out(formatDependencies(used, columns) + "\n");
+    const expected = expectedUsers(simulator, fabrikam.tenantId, groupId);
+    if (used.length !== expected || used.length === 0) {
+      throw new DemoFailed(`the dependency lookup answered ${used.length} items; the simulated tenant assigns the group to ${expected}`);
+    }
+    const sample = used.find((i) => i.assignments?.targets.some((t) => t.intent === "exclude")) ?? (used[0] as InventoryItem);
+    out(`One of them (GET …/inventory/items/{id}), with its assignments:\n\n`);
+    out(formatItemDetail(await api.getItem(fabrikam.tenantId, sample.id)) + "\n");
+
     const wallMs = Date.now() - wallStart;
     out(`Demo finished in ${formatDuration(wallMs)}. Try it yourself: npm start, then see README "Run it locally".\n`);
     const consoleUrl = `${host.origin}${CONSOLE_PATH}`;
@@ -294,6 +348,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         confidence: missing.confidence,
         items: missing.items.map((i) => ({ policyType: i.policyType, externalId: i.externalId, typeComplete: i.typeComplete })),
       },
+      dependencies: { tenantId: fabrikam.tenantId, groupId, itemIds: used.map((i) => i.id) },
       wallMs,
     };
   } finally {

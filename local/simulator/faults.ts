@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 
 export interface FaultSpec {
   status: number;
-  /** 1-based page the fault hits; every page when absent. */
+  /** 1-based page the fault hits; 0: the per-object `…/{id}/assignments` reads only; every request when absent. */
   onPage?: number;
   /** How many requests it answers before it is spent; unlimited when absent. */
   times?: number;

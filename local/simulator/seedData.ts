@@ -1,33 +1,18 @@
-import { createHash } from "node:crypto";
 import { policyTypeDefinition } from "../../shared/domain";
 import type { PolicyTypeKey } from "../../shared/domain";
+import { seedAssignments } from "./assignments";
+import { seedOf, seededRandom } from "./random";
 
 /**
  * Deterministic Intune-like objects per tenant and policy type: the same (tenant, type, seed,
  * index) always yields the same object, so tests and benchmarks can predict what a sync must
  * store. Shapes follow Graph: `@odata.type` of the derived type, `name` or `displayName` per
- * the catalog, ISO dates, `roleScopeTagIds`, and fields outside every whitelist
- * (`secretSettingsBlob`, `assignments`, `settings`) that a sync must drop.
+ * the catalog, ISO dates, `roleScopeTagIds`, fields outside every whitelist
+ * (`secretSettingsBlob`, `settings`) that a sync must drop, and the object's `assignments`
+ * (served only as Graph serves a navigation property: see assignments.ts).
  */
 
 export type GraphObject = Record<string, unknown>;
-
-/** mulberry32: tiny, fast, good enough for fixtures, and identical on every platform. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** Folds any text into a 32-bit seed. */
-export function seedOf(...parts: (string | number)[]): number {
-  return createHash("sha256").update(parts.join("\u0000")).digest().readUInt32LE(0);
-}
 
 function guid(rand: () => number): string {
   const hex = Array.from({ length: 32 }, () => Math.floor(rand() * 16).toString(16)).join("");
@@ -258,7 +243,10 @@ export function seedObject(tenantId: string, policyType: PolicyTypeKey, index: n
   }
   // Outside every whitelist: a sync must drop these (and never persist a secret-looking blob).
   obj.secretSettingsBlob = Buffer.from(`omaSettings:${id}:${Math.floor(rand() * 1e9)}`).toString("base64");
-  obj.assignments = [{ id: `${id}_${guid(rand)}`, target: { "@odata.type": "#microsoft.graph.allDevicesAssignmentTarget" } }];
+  // A navigation property: served only through `$expand=assignments` or `…/{id}/assignments`
+  // (simulatorServer.ts). The draw keeps every later field of the sequence where it was.
+  guid(rand);
+  obj.assignments = seedAssignments(tenantId, policyType, id, index, opts.seed);
   obj.supportsScopeTags = true;
   return obj;
 }

@@ -9,10 +9,12 @@ import type { FaultSpec, LatencySpec } from "./faults";
 import { DEFAULT_SIZES, PAGE_SIZE_MAX } from "./pageSizes";
 import { RequestLog } from "./requestLog";
 import { STAND_IN_IDLE_TIMEOUT_MS } from "../emulators/idleTimeout";
-import { malformedObjects, seedAddedObjects, seedObjects, seedOf } from "./seedData";
+import { malformedObjects, seedAddedObjects, seedObjects } from "./seedData";
+import { seedOf } from "./random";
 import type { GraphObject } from "./seedData";
 import { INTUNE_THROTTLE, TenantThrottle } from "./throttle";
 import type { ThrottleOptions } from "./throttle";
+import { SIMULATED_ASSIGNMENTS } from "./assignments";
 
 /**
  * A Microsoft Graph stand-in for Intune collections, one process, many tenants. It serves
@@ -51,6 +53,8 @@ export interface Mutation {
   rename?: Record<string, string>;
   /** Properties to set on existing objects, by id (a version bump, reordered scope tags …), as an admin's edit would. */
   update?: Record<string, Record<string, unknown>>;
+  /** Replaces objects' assignment lists (Graph-shaped: `{ id, target: { "@odata.type", groupId?, … }, intent? }`). */
+  assign?: Record<string, GraphObject[]>;
 }
 
 export interface SimulatorControl {
@@ -110,12 +114,32 @@ function decodeSkipToken(text: string, policyType: string): SkipToken | null {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function project(obj: unknown, select: string[] | null): unknown {
-  if (!select || obj === null || typeof obj !== "object" || Array.isArray(obj)) return obj;
+/**
+ * What a listing returns of one object: the `$select`ed properties (all, without `$select`),
+ * never the `assignments` navigation unless expanded — and expanded as the collection does it
+ * (empty lists where Graph has the defect).
+ */
+function project(obj: unknown, select: string[] | null, expand: "full" | "empty" | null): unknown {
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return obj;
   const source = obj as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of ["@odata.type", "id", ...select]) if (key in source) out[key] = source[key];
+  if (!select) Object.assign(out, source);
+  else for (const key of ["@odata.type", "id", ...select]) if (key in source) out[key] = source[key];
+  delete out.assignments;
+  if (expand) out.assignments = expand === "full" && Array.isArray(source.assignments) ? source.assignments : [];
   return out;
+}
+
+/** `{collection}/{id}/assignments` on the raw (still encoded) path → the collection's type and the decoded id. */
+function perObjectAssignments(pathname: string): { type: PolicyTypeKey; id: string } | null {
+  const match = /^\/(?:beta|v1\.0)(\/.+)\/([^/]+)\/assignments\/?$/.exec(pathname);
+  if (!match) return null;
+  try {
+    const type = byPath.get(decodeURIComponent(match[1] ?? "").toLowerCase());
+    return type ? { type, id: decodeURIComponent(match[2] ?? "") } : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function startGraphSimulator(options: GraphSimulatorOptions): Promise<GraphSimulator> {
@@ -166,6 +190,11 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
       if (remove.size > 0) {
         const kept = list.filter((o) => !(o && typeof o === "object" && remove.has(String((o as GraphObject).id))));
         list.splice(0, list.length, ...kept);
+      }
+      for (const [id, assignments] of Object.entries(mutation.assign ?? {})) {
+        const obj = list.find((o) => o && typeof o === "object" && (o as GraphObject).id === id) as GraphObject | undefined;
+        if (!obj) throw new Error(`simulator: no ${type} ${id} to assign`);
+        obj.assignments = structuredClone(assignments);
       }
       for (const [id, name] of Object.entries(mutation.rename ?? {})) {
         const obj = list.find((o) => o && typeof o === "object" && (o as GraphObject).id === id) as GraphObject | undefined;
@@ -230,7 +259,13 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
 
   const answer = async (req: IncomingMessage, res: ServerResponse, url: URL, setScope: (tenantId: string | null, type: string | null) => void) => {
     const match = /^\/(beta|v1\.0)(\/.*?)\/?$/.exec(url.pathname);
-    const type = match ? byPath.get(decodeURIComponent(match[2] ?? "").toLowerCase()) : undefined;
+    const perObject = perObjectAssignments(url.pathname);
+    let type: PolicyTypeKey | undefined;
+    try {
+      type = perObject?.type ?? (match ? byPath.get(decodeURIComponent(match[2] ?? "").toLowerCase()) : undefined);
+    } catch {
+      type = undefined;
+    }
     const claims = readSimulatorToken(req.headers.authorization, Date.now());
     const tenantId = claims && tenants.has(claims.tid.toLowerCase()) ? claims.tid.toLowerCase() : null;
     setScope(tenantId, type ?? null);
@@ -249,6 +284,35 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     const version = match[1] as string;
     const graphPath = policyTypeDefinition(type).graphPath;
     const params = url.searchParams;
+    const assignmentsMode = SIMULATED_ASSIGNMENTS[type];
+
+    if (perObject) {
+      // One object's assignments: one page (Intune objects carry a handful); faults of page 0 (or of every page) apply.
+      if (assignmentsMode === "none") return send(res, 400, graphErrorBody(400, now, "Resource not found for the segment 'assignments'."));
+      const fault = faults.takeFault(tenantId, type, 0);
+      if (fault) {
+        const headers: Record<string, string> = {};
+        if (fault.retryAfter !== undefined) headers["retry-after"] = String(fault.retryAfter);
+        const body = fault.body ?? (fault.status === 403 ? forbiddenBody(now, policyTypeDefinition(type).readPermission) : graphErrorBody(fault.status, now));
+        return send(res, fault.status, body, headers);
+      }
+      const obj = listOf(tenantId, type).find((o) => o && typeof o === "object" && (o as GraphObject).id === perObject.id) as GraphObject | undefined;
+      if (!obj) return send(res, 404, graphErrorBody(404, now, `${type} ${perObject.id} was not found.`));
+      return send(res, 200, {
+        "@odata.context": `${origin}/${version}/$metadata#${graphPath.slice(1)}('${encodeURIComponent(perObject.id)}')/assignments`,
+        value: Array.isArray(obj.assignments) ? obj.assignments : [],
+      });
+    }
+
+    const expandText = params.get("$expand");
+    let expand: "full" | "empty" | null = null;
+    if (expandText !== null) {
+      // Only the assignments navigation is modelled; Graph refuses it where the collection does not expand.
+      if (expandText.trim() !== "assignments" || assignmentsMode === "none" || assignmentsMode === "refused") {
+        return send(res, 400, graphErrorBody(400, now, `Expanding '${expandText}' is not supported on ${graphPath}.`));
+      }
+      expand = assignmentsMode === "expandEmpty" ? "empty" : "full";
+    }
     const skip = params.get("$skiptoken") ?? params.get("$skipToken");
     const token = skip === null ? { t: type, o: 0, p: 1 } : decodeSkipToken(skip, type);
     if (!token) return send(res, 400, graphErrorBody(400, now, "Invalid $skiptoken."));
@@ -280,11 +344,12 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
     } else if (nextOffset < list.length) {
       const next = new URLSearchParams();
       if (selectText) next.set("$select", selectText);
+      if (expandText) next.set("$expand", expandText);
       if (topText) next.set("$top", topText);
       next.set("$skiptoken", encodeSkipToken({ t: type, o: nextOffset, p: token.p + 1 }));
       body["@odata.nextLink"] = `${origin}/${version}${graphPath}?${next.toString()}`;
     }
-    body.value = slice.map((o) => project(o, select));
+    body.value = slice.map((o) => project(o, select, expand));
     return send(res, 200, body);
   };
 

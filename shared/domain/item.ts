@@ -1,8 +1,10 @@
 import { hash } from "node:crypto";
 import { z } from "zod";
 import { CategorySchema, PolicyTypeKeySchema, derivePlatform, policyTypeDefinition, whitelistMeta } from "./policyTypes";
-import type { PolicyTypeKey } from "./policyTypes";
+import type { PolicyTypeDefinition, PolicyTypeKey } from "./policyTypes";
 import { PlatformSchema } from "./platform";
+import { AssignmentsSchema, NOT_APPLICABLE_ASSIGNMENTS, UNKNOWN_ASSIGNMENTS, normaliseAssignments } from "./assignments";
+import type { Assignments } from "./assignments";
 
 /** What a sync observes of one Graph object, before the store adds tenant and run fields. */
 export const ObservedItemSchema = z.object({
@@ -12,6 +14,8 @@ export const ObservedItemSchema = z.object({
   displayName: z.string().max(1_024),
   platform: PlatformSchema,
   meta: z.record(z.string(), z.unknown()),
+  /** Optional: items stored before assignments were read have none, and are served as `unknown`. */
+  assignments: AssignmentsSchema.optional(),
 });
 export type ObservedItem = z.infer<typeof ObservedItemSchema>;
 
@@ -38,6 +42,11 @@ export const InventoryItemDocumentSchema = InventoryItemSchema.extend({
    * documents written before change sets.
    */
   fieldDigests: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  /**
+   * Denormalised `group:<id>`, `filter:<id>`, `scopeTag:<id>` keys (itemReferences) so the
+   * dependencies route is one indexed `ARRAY_CONTAINS` in the tenant's partition.
+   */
+  refs: z.array(z.string()).optional(),
 });
 export type InventoryItemDocument = z.infer<typeof InventoryItemDocumentSchema>;
 
@@ -88,6 +97,18 @@ export function normaliseGraphObject(policyType: PolicyTypeKey, raw: unknown): N
       displayName: displayName.slice(0, 1_024),
       platform: derivePlatform(def, obj),
       meta: whitelistMeta(def, obj),
+      assignments: listedAssignments(def.assignments, obj),
     },
   };
+}
+
+/**
+ * The assignments a listing tells: the expanded list for `expand` types; `notApplicable` for
+ * types without assignments; `unknown` otherwise — for `perObject` types the sync replaces it
+ * with what the per-object read returns, and keeps `unknown` when that read fails.
+ */
+function listedAssignments(read: PolicyTypeDefinition["assignments"], obj: Record<string, unknown>): Assignments {
+  if (read === "expand") return normaliseAssignments(obj.assignments);
+  if (read === "none") return NOT_APPLICABLE_ASSIGNMENTS;
+  return UNKNOWN_ASSIGNMENTS;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { InventoryItemSchema } from "./item";
+import { UNKNOWN_ASSIGNMENTS } from "./assignments";
 import type { InventoryItem, InventoryItemDocument } from "./item";
 import { COMPLETED_STATUSES, RunStatusSchema } from "./run";
 import type { RunDocument, RunStatus } from "./run";
@@ -73,6 +74,8 @@ export function deriveMissingReport(
   };
 }
 
+/** The served item: what is stored, without store fields; no stored assignments read as `unknown`. */
 export function toItemView(doc: InventoryItemDocument): InventoryItem {
-  return InventoryItemSchema.parse(doc);
+  const item = InventoryItemSchema.parse(doc);
+  return { ...item, assignments: item.assignments ?? UNKNOWN_ASSIGNMENTS };
 }

@@ -107,6 +107,19 @@ export type GraphReadPermission = z.infer<typeof GraphReadPermissionSchema>;
  */
 export type NameField = "displayName" | "name" | "profileName" | "tokenName" | "id";
 
+/**
+ * How a type's assignments are read (docs/policy-types.md "Assignments", with the sources per type):
+ * - `expand`: `$expand=assignments` on the collection — no extra Graph call per page;
+ * - `perObject`: `GET {graphPath}/{id}/assignments` per object, because the collection does not
+ *   expand them (refused, or answered with empty lists as `intents` do);
+ * - `none`: the entity has no assignments (Graph's schema has no `assignments` navigation) —
+ *   stored as `notApplicable`;
+ * - `unsupported`: assignments exist but no read is known to work — stored as `unknown`, never as
+ *   an empty list that would read as "unassigned".
+ */
+export const AssignmentsReadSchema = z.enum(["expand", "perObject", "none", "unsupported"]);
+export type AssignmentsRead = z.infer<typeof AssignmentsReadSchema>;
+
 export interface PolicyTypeDefinition {
   readonly key: string;
   readonly category: Category;
@@ -121,6 +134,7 @@ export interface PolicyTypeDefinition {
   readonly metaKeys: readonly MetaKey[];
   /** The application permission that lets the app read this type (a 403 names it). */
   readonly readPermission: GraphReadPermission;
+  readonly assignments: AssignmentsRead;
 }
 
 const COMMON: MetaKey[] = ["odataType", "description", "createdDateTime", "lastModifiedDateTime", "roleScopeTagIds"];
@@ -137,6 +151,8 @@ function define<K extends string>(
     common?: MetaKey[];
     foundation?: boolean;
     permission?: GraphReadPermission;
+    /** Required: every type's assignment read is a decision with a source (docs/policy-types.md). */
+    assignments: AssignmentsRead;
   },
 ): PolicyTypeDefinition & { readonly key: K } {
   const nameField = opts.name ?? "displayName";
@@ -160,6 +176,7 @@ function define<K extends string>(
     platform: opts.platform,
     metaKeys,
     readPermission: opts.permission ?? CONFIG,
+    assignments: opts.assignments,
   };
 }
 
@@ -179,89 +196,89 @@ const linux: PlatformRule = { fixed: "linux" };
 
 /** The policy types we inventory (docs/design.md §4). Order is the display order. */
 export const POLICY_TYPES = [
-  define("deviceConfiguration", "configuration", "/deviceManagement/deviceConfigurations", { platform: ODATA, meta: ["version"] }),
-  define("settingsCatalogPolicy", "configuration", "/deviceManagement/configurationPolicies", {
+  define("deviceConfiguration", "configuration", "/deviceManagement/deviceConfigurations", { assignments: "expand", platform: ODATA, meta: ["version"] }),
+  define("settingsCatalogPolicy", "configuration", "/deviceManagement/configurationPolicies", { assignments: "expand",
     name: "name",
     platform: { fromField: "platforms" },
     meta: ["platforms", "technologies", "settingCount", "isAssigned"],
   }),
-  define("groupPolicyConfiguration", "configuration", "/deviceManagement/groupPolicyConfigurations", {
+  define("groupPolicyConfiguration", "configuration", "/deviceManagement/groupPolicyConfigurations", { assignments: "expand",
     platform: win,
     meta: ["policyConfigurationIngestionType"],
   }),
-  define("deviceCompliancePolicy", "compliance", "/deviceManagement/deviceCompliancePolicies", { platform: ODATA, meta: ["version"] }),
-  define("compliancePolicy", "compliance", "/deviceManagement/compliancePolicies", {
+  define("deviceCompliancePolicy", "compliance", "/deviceManagement/deviceCompliancePolicies", { assignments: "expand", platform: ODATA, meta: ["version"] }),
+  define("compliancePolicy", "compliance", "/deviceManagement/compliancePolicies", { assignments: "expand",
     name: "name",
     platform: { fromField: "platforms" },
     meta: ["platforms", "technologies", "settingCount"],
   }),
-  define("deviceManagementScript", "scripts", "/deviceManagement/deviceManagementScripts", { permission: SCRIPTS, platform: win, meta: ["runAsAccount", "fileName"] }),
-  define("deviceShellScript", "scripts", "/deviceManagement/deviceShellScripts", { permission: SCRIPTS, platform: { fixed: "macos" }, meta: ["runAsAccount", "fileName"] }),
-  define("deviceHealthScript", "scripts", "/deviceManagement/deviceHealthScripts", { permission: SCRIPTS,
+  define("deviceManagementScript", "scripts", "/deviceManagement/deviceManagementScripts", { assignments: "expand", permission: SCRIPTS, platform: win, meta: ["runAsAccount", "fileName"] }),
+  define("deviceShellScript", "scripts", "/deviceManagement/deviceShellScripts", { assignments: "expand", permission: SCRIPTS, platform: { fixed: "macos" }, meta: ["runAsAccount", "fileName"] }),
+  define("deviceHealthScript", "scripts", "/deviceManagement/deviceHealthScripts", { assignments: "expand", permission: SCRIPTS,
     platform: win,
     meta: ["publisher", "version", "runAsAccount", "isGlobalScript"],
   }),
-  define("deviceComplianceScript", "scripts", "/deviceManagement/deviceComplianceScripts", { permission: SCRIPTS,
+  define("deviceComplianceScript", "scripts", "/deviceManagement/deviceComplianceScripts", { assignments: "expand", permission: SCRIPTS,
     platform: win,
     meta: ["publisher", "version", "runAsAccount"],
   }),
-  define("mobileApp", "apps", "/deviceAppManagement/mobileApps", { permission: APPS, platform: ODATA, meta: ["publisher", "publishingState", "isAssigned"] }),
-  define("mobileAppConfiguration", "apps", "/deviceAppManagement/mobileAppConfigurations", { permission: APPS,
+  define("mobileApp", "apps", "/deviceAppManagement/mobileApps", { assignments: "expand", permission: APPS, platform: ODATA, meta: ["publisher", "publishingState", "isAssigned"] }),
+  define("mobileAppConfiguration", "apps", "/deviceAppManagement/mobileAppConfigurations", { assignments: "expand", permission: APPS,
     platform: ODATA,
     meta: ["version", "targetedMobileApps"],
   }),
-  define("targetedManagedAppConfiguration", "appProtection", "/deviceAppManagement/targetedManagedAppConfigurations", { permission: APPS,
+  define("targetedManagedAppConfiguration", "appProtection", "/deviceAppManagement/targetedManagedAppConfigurations", { assignments: "perObject", permission: APPS,
     platform: multi,
     meta: ["version", "isAssigned", "deployedAppCount"],
   }),
-  define("iosManagedAppProtection", "appProtection", "/deviceAppManagement/iosManagedAppProtections", { permission: APPS,
+  define("iosManagedAppProtection", "appProtection", "/deviceAppManagement/iosManagedAppProtections", { assignments: "perObject", permission: APPS,
     platform: { fixed: "ios" },
     meta: ["version", "isAssigned", "deployedAppCount"],
   }),
-  define("androidManagedAppProtection", "appProtection", "/deviceAppManagement/androidManagedAppProtections", { permission: APPS,
+  define("androidManagedAppProtection", "appProtection", "/deviceAppManagement/androidManagedAppProtections", { assignments: "perObject", permission: APPS,
     platform: { fixed: "android" },
     meta: ["version", "isAssigned", "deployedAppCount"],
   }),
-  define("windowsInformationProtectionPolicy", "appProtection", "/deviceAppManagement/windowsInformationProtectionPolicies", { permission: APPS,
+  define("windowsInformationProtectionPolicy", "appProtection", "/deviceAppManagement/windowsInformationProtectionPolicies", { assignments: "perObject", permission: APPS,
     platform: win,
     meta: ["version", "isAssigned", "enforcementLevel"],
   }),
-  define("windowsAutopilotDeploymentProfile", "enrollment", "/deviceManagement/windowsAutopilotDeploymentProfiles", { permission: SERVICE,
+  define("windowsAutopilotDeploymentProfile", "enrollment", "/deviceManagement/windowsAutopilotDeploymentProfiles", { assignments: "expand", permission: SERVICE,
     platform: win,
     meta: ["language", "deviceType"],
   }),
-  define("deviceEnrollmentConfiguration", "enrollment", "/deviceManagement/deviceEnrollmentConfigurations", { permission: SERVICE,
+  define("deviceEnrollmentConfiguration", "enrollment", "/deviceManagement/deviceEnrollmentConfigurations", { assignments: "perObject", permission: SERVICE,
     platform: { fixed: "multi" },
     meta: ["version", "priority", "deviceEnrollmentConfigurationType"],
   }),
-  define("windowsFeatureUpdateProfile", "updates", "/deviceManagement/windowsFeatureUpdateProfiles", { platform: win, meta: ["featureUpdateVersion"] }),
-  define("windowsQualityUpdateProfile", "updates", "/deviceManagement/windowsQualityUpdateProfiles", { platform: win, meta: ["releaseDateDisplayName"] }),
-  define("windowsDriverUpdateProfile", "updates", "/deviceManagement/windowsDriverUpdateProfiles", { platform: win, meta: ["approvalType"] }),
-  define("endpointSecurityIntent", "endpointSecurity", "/deviceManagement/intents", {
+  define("windowsFeatureUpdateProfile", "updates", "/deviceManagement/windowsFeatureUpdateProfiles", { assignments: "expand", platform: win, meta: ["featureUpdateVersion"] }),
+  define("windowsQualityUpdateProfile", "updates", "/deviceManagement/windowsQualityUpdateProfiles", { assignments: "expand", platform: win, meta: ["releaseDateDisplayName"] }),
+  define("windowsDriverUpdateProfile", "updates", "/deviceManagement/windowsDriverUpdateProfiles", { assignments: "expand", platform: win, meta: ["approvalType"] }),
+  define("endpointSecurityIntent", "endpointSecurity", "/deviceManagement/intents", { assignments: "perObject",
     platform: { fixed: "unknown" },
     common: ["odataType", "description", "lastModifiedDateTime", "roleScopeTagIds"],
     meta: ["templateId", "isAssigned"],
   }),
-  define("termsAndConditions", "enrollment", "/deviceManagement/termsAndConditions", { permission: SERVICE, platform: multi, meta: ["version"] }),
-  define("assignmentFilter", "foundations", "/deviceManagement/assignmentFilters", {
+  define("termsAndConditions", "enrollment", "/deviceManagement/termsAndConditions", { assignments: "perObject", permission: SERVICE, platform: multi, meta: ["version"] }),
+  define("assignmentFilter", "foundations", "/deviceManagement/assignmentFilters", { assignments: "none",
     foundation: true,
     platform: { fromField: "platform" },
     common: ["odataType", "description", "createdDateTime", "lastModifiedDateTime", "roleScopeTags"],
     meta: ["platform", "assignmentFilterManagementType"],
   }),
-  define("roleScopeTag", "foundations", "/deviceManagement/roleScopeTags", { permission: RBAC,
+  define("roleScopeTag", "foundations", "/deviceManagement/roleScopeTags", { assignments: "perObject", permission: RBAC,
     foundation: true,
     platform: multi,
     common: ["odataType", "description"],
     meta: ["isBuiltIn"],
   }),
-  define("notificationMessageTemplate", "foundations", "/deviceManagement/notificationMessageTemplates", { permission: SERVICE,
+  define("notificationMessageTemplate", "foundations", "/deviceManagement/notificationMessageTemplates", { assignments: "none", permission: SERVICE,
     foundation: true,
     platform: multi,
     common: ["odataType", "description", "lastModifiedDateTime", "roleScopeTagIds"],
     meta: ["defaultLocale"],
   }),
-  define("roleDefinition", "foundations", "/deviceManagement/roleDefinitions", { permission: RBAC,
+  define("roleDefinition", "foundations", "/deviceManagement/roleDefinitions", { assignments: "none", permission: RBAC,
     foundation: true,
     platform: multi,
     common: ["odataType", "description", "roleScopeTagIds"],
@@ -269,70 +286,70 @@ export const POLICY_TYPES = [
   }),
   // Added with issue 18 (MSP coverage). Appended, never inserted: the order is display order, and
   // keys are never renamed or removed because stored runs and items name them.
-  define("policySet", "configuration", "/deviceAppManagement/policySets", {
+  define("policySet", "configuration", "/deviceAppManagement/policySets", { assignments: "perObject",
     platform: multi,
     common: ["odataType", "description", "createdDateTime", "lastModifiedDateTime", "roleScopeTags"],
     meta: ["status"],
   }),
-  define("hardwareConfiguration", "configuration", "/deviceManagement/hardwareConfigurations", {
+  define("hardwareConfiguration", "configuration", "/deviceManagement/hardwareConfigurations", { assignments: "expand",
     platform: win,
     meta: ["version", "fileName", "hardwareConfigurationFormat"],
   }),
-  define("microsoftTunnelConfiguration", "configuration", "/deviceManagement/microsoftTunnelConfigurations", {
+  define("microsoftTunnelConfiguration", "configuration", "/deviceManagement/microsoftTunnelConfigurations", { assignments: "none",
     platform: linux,
     common: ["odataType", "description", "lastUpdateDateTime", "roleScopeTagIds"],
   }),
-  define("microsoftTunnelSite", "configuration", "/deviceManagement/microsoftTunnelSites", {
+  define("microsoftTunnelSite", "configuration", "/deviceManagement/microsoftTunnelSites", { assignments: "none",
     platform: linux,
     common: ["odataType", "description", "roleScopeTagIds"],
     meta: ["upgradeAutomatically"],
   }),
-  define("cloudPcUserSetting", "configuration", "/deviceManagement/virtualEndpoint/userSettings", {
+  define("cloudPcUserSetting", "configuration", "/deviceManagement/virtualEndpoint/userSettings", { assignments: "expand",
     permission: CLOUDPC,
     platform: win,
     common: ["odataType", "createdDateTime", "lastModifiedDateTime"],
     meta: ["localAdminEnabled", "selfServiceEnabled"],
   }),
-  define("deviceCustomAttributeShellScript", "scripts", "/deviceManagement/deviceCustomAttributeShellScripts", {
+  define("deviceCustomAttributeShellScript", "scripts", "/deviceManagement/deviceCustomAttributeShellScripts", { assignments: "expand",
     platform: macos,
     meta: ["runAsAccount", "fileName", "customAttributeName", "customAttributeType"],
   }),
-  define("iosLobAppProvisioningConfiguration", "apps", "/deviceAppManagement/iosLobAppProvisioningConfigurations", {
+  define("iosLobAppProvisioningConfiguration", "apps", "/deviceAppManagement/iosLobAppProvisioningConfigurations", { assignments: "perObject",
     permission: APPS,
     platform: ios,
     meta: ["version", "expirationDateTime"],
   }),
-  define("vppToken", "apps", "/deviceAppManagement/vppTokens", {
+  define("vppToken", "apps", "/deviceAppManagement/vppTokens", { assignments: "none",
     permission: APPS,
     // Apple Business/School Manager locations serve iOS/iPadOS and macOS apps alike.
     platform: multi,
     common: ["odataType", "lastModifiedDateTime", "roleScopeTagIds"],
     meta: ["state", "expirationDateTime", "vppTokenAccountType"],
   }),
-  define("managedEBook", "apps", "/deviceAppManagement/managedEBooks", {
+  define("managedEBook", "apps", "/deviceAppManagement/managedEBooks", { assignments: "perObject",
     permission: APPS,
     platform: ODATA,
     common: ["odataType", "description", "createdDateTime", "lastModifiedDateTime"],
     meta: ["publisher"],
   }),
-  define("windowsManagedAppProtection", "appProtection", "/deviceAppManagement/windowsManagedAppProtections", {
+  define("windowsManagedAppProtection", "appProtection", "/deviceAppManagement/windowsManagedAppProtections", { assignments: "perObject",
     permission: APPS,
     platform: win,
     meta: ["version", "isAssigned", "deployedAppCount"],
   }),
-  define("mdmWindowsInformationProtectionPolicy", "appProtection", "/deviceAppManagement/mdmWindowsInformationProtectionPolicies", {
+  define("mdmWindowsInformationProtectionPolicy", "appProtection", "/deviceAppManagement/mdmWindowsInformationProtectionPolicies", { assignments: "perObject",
     permission: APPS,
     platform: win,
     meta: ["version", "isAssigned", "enforcementLevel"],
   }),
-  define("intuneBrandingProfile", "enrollment", "/deviceManagement/intuneBrandingProfiles", {
+  define("intuneBrandingProfile", "enrollment", "/deviceManagement/intuneBrandingProfiles", { assignments: "expand",
     permission: SERVICE,
     name: "profileName",
     platform: multi,
     common: ["odataType", "createdDateTime", "lastModifiedDateTime", "roleScopeTagIds"],
     meta: ["profileDescription", "isDefaultProfile"],
   }),
-  define("depOnboardingSetting", "enrollment", "/deviceManagement/depOnboardingSettings", {
+  define("depOnboardingSetting", "enrollment", "/deviceManagement/depOnboardingSettings", { assignments: "none",
     permission: SERVICE,
     name: "tokenName",
     // Automated Device Enrollment tokens enrol iOS/iPadOS and macOS devices.
@@ -340,43 +357,43 @@ export const POLICY_TYPES = [
     common: ["odataType", "lastModifiedDateTime", "roleScopeTagIds"],
     meta: ["tokenType", "tokenExpirationDateTime"],
   }),
-  define("cloudPcProvisioningPolicy", "enrollment", "/deviceManagement/virtualEndpoint/provisioningPolicies", {
+  define("cloudPcProvisioningPolicy", "enrollment", "/deviceManagement/virtualEndpoint/provisioningPolicies", { assignments: "expand",
     permission: CLOUDPC,
     platform: win,
     common: ["odataType", "description", "createdDateTime", "lastModifiedDateTime"],
     meta: ["provisioningType", "imageType"],
   }),
-  define("windowsQualityUpdatePolicy", "updates", "/deviceManagement/windowsQualityUpdatePolicies", {
+  define("windowsQualityUpdatePolicy", "updates", "/deviceManagement/windowsQualityUpdatePolicies", { assignments: "perObject",
     platform: win,
     meta: ["hotpatchEnabled"],
   }),
-  define("mobileThreatDefenseConnector", "endpointSecurity", "/deviceManagement/mobileThreatDefenseConnectors", {
+  define("mobileThreatDefenseConnector", "endpointSecurity", "/deviceManagement/mobileThreatDefenseConnectors", { assignments: "none",
     permission: SERVICE,
     name: "id",
     platform: multi,
     common: ["odataType"],
     meta: ["partnerState"],
   }),
-  define("roleAssignment", "foundations", "/deviceManagement/roleAssignments", {
+  define("roleAssignment", "foundations", "/deviceManagement/roleAssignments", { assignments: "none",
     permission: RBAC,
     foundation: true,
     platform: multi,
     common: ["odataType", "description", "roleScopeTagIds"],
     meta: ["scopeType"],
   }),
-  define("reusablePolicySetting", "foundations", "/deviceManagement/reusablePolicySettings", {
+  define("reusablePolicySetting", "foundations", "/deviceManagement/reusablePolicySettings", { assignments: "none",
     foundation: true,
     // Reusable settings groups exist for Windows firewall rules and endpoint privilege management.
     platform: win,
     common: ["odataType", "description", "createdDateTime", "lastModifiedDateTime"],
     meta: ["version", "settingDefinitionId", "referencingConfigurationPolicyCount"],
   }),
-  define("deviceCategory", "foundations", "/deviceManagement/deviceCategories", {
+  define("deviceCategory", "foundations", "/deviceManagement/deviceCategories", { assignments: "none",
     foundation: true,
     platform: multi,
     common: ["odataType", "description", "roleScopeTagIds"],
   }),
-  define("mobileAppCategory", "foundations", "/deviceAppManagement/mobileAppCategories", {
+  define("mobileAppCategory", "foundations", "/deviceAppManagement/mobileAppCategories", { assignments: "none",
     permission: APPS,
     foundation: true,
     platform: multi,

@@ -9,7 +9,7 @@ import { graphError, graphHttpError } from "./graphErrors";
 import { OriginBoundAuthMiddleware, RequestTrace, RetryMiddleware, TimedFetchMiddleware, throwThroughSdk, unwrapSdkError } from "./graphMiddleware";
 import type { FetchLike, Sleep } from "./graphMiddleware";
 import { iteratePages } from "./pageIterator";
-import type { GraphPage, GraphPageSource, PageHooks } from "./pageIterator";
+import type { GraphListDef, GraphPage, GraphPageSource, PageHooks } from "./pageIterator";
 import { DEFAULT_BACKOFF } from "./retryPolicy";
 import type { BackoffOptions } from "./retryPolicy";
 
@@ -43,8 +43,10 @@ export interface GraphClientOptions {
 }
 
 export interface GraphClientStats {
-  /** Pages asked for (a retried page counts once). */
+  /** Pages asked for, listings and per-object assignment reads alike (a retried page counts once). */
   requests: number;
+  /** Of those, per-object assignment pages (`…/{id}/assignments`). */
+  assignmentRequests: number;
   /** HTTP exchanges, retries included. */
   attempts: number;
   /** Time spent waiting between attempts. */
@@ -53,7 +55,7 @@ export interface GraphClientStats {
 
 export interface GraphClient extends GraphPageSource {
   readonly tenantId: string;
-  pages(def: { graphPath: string; graphVersion: string; select: readonly string[] }, hooks?: PageHooks): AsyncIterable<GraphPage>;
+  pages(def: GraphListDef, hooks?: PageHooks): AsyncIterable<GraphPage>;
   stats(): GraphClientStats;
 }
 
@@ -81,7 +83,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
       return throwThroughSdk(credentialFailure(error, tenantId));
     }
   };
-  const stats: GraphClientStats = { requests: 0, attempts: 0, waitedMs: 0 };
+  const stats: GraphClientStats = { requests: 0, assignmentRequests: 0, attempts: 0, waitedMs: 0 };
   const client = Client.initWithMiddleware({
     baseUrl: `${base.origin}${basePath}`,
     middleware: [
@@ -136,8 +138,28 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
     pages(def, hooks) {
       const first = new URL(`${base.origin}${basePath}/${def.graphVersion}${def.graphPath}`);
       // $select from the catalog keeps pages small; $top is left to Graph (page sizes differ per type).
-      if (def.select.length > 0) first.search = `?$select=${def.select.join(",")}`;
+      const query: string[] = [];
+      if (def.select.length > 0) query.push(`$select=${def.select.join(",")}`);
+      // Assignments in the same page: no extra call where the collection supports it (docs/policy-types.md).
+      if (def.assignments === "expand") query.push("$expand=assignments");
+      if (query.length > 0) first.search = `?${query.join("&")}`;
       return iteratePages((url) => fetchPage(url, hooks), first, base.origin);
+    },
+    async assignmentsOf(def, externalId, hooks) {
+      // The id is one path segment whatever it holds (`/`, `#`, `?`, unicode): encoded, never spliced.
+      const first = new URL(`${base.origin}${basePath}/${def.graphVersion}${def.graphPath}/${encodeURIComponent(externalId)}/assignments`);
+      const values: unknown[] = [];
+      for await (const page of iteratePages(
+        (url) => {
+          stats.assignmentRequests += 1;
+          return fetchPage(url, hooks);
+        },
+        first,
+        base.origin,
+      )) {
+        values.push(...page.values);
+      }
+      return values;
     },
     stats: () => ({ ...stats }),
   };

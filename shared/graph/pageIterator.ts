@@ -24,9 +24,20 @@ export interface PageHooks {
   onRetry?(info: GraphRetryInfo): void;
 }
 
-/** What sync needs from Graph: the pages of one policy type, in order. */
+/** What the client needs of a catalog entry to list it (PolicyTypeDefinition satisfies it). */
+export interface GraphListDef {
+  graphPath: string;
+  graphVersion: string;
+  select: readonly string[];
+  /** `expand` adds `$expand=assignments` to the listing; other modes leave the URL alone. */
+  assignments?: string;
+}
+
+/** What sync needs from Graph: the pages of one policy type, in order, and per-object assignments. */
 export interface GraphPageSource {
-  pages(def: { graphPath: string; graphVersion: string; select: readonly string[] }, hooks?: PageHooks): AsyncIterable<GraphPage>;
+  pages(def: GraphListDef, hooks?: PageHooks): AsyncIterable<GraphPage>;
+  /** Every assignment of one object (`GET {graphPath}/{id}/assignments`, all pages). */
+  assignmentsOf(def: GraphListDef, externalId: string, hooks?: PageHooks): Promise<unknown[]>;
 }
 
 /** Fetches one page (an absolute URL already checked to be on GRAPH_BASE_URL's origin) and returns its parsed JSON. */

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CategorySchema, PolicyTypeKeySchema } from "../domain/policyTypes";
 import { PlatformSchema } from "../domain/platform";
 import { InventoryItemSchema } from "../domain/item";
+import { AssignmentTargetSchema, AssignmentsSchema, UNKNOWN_ASSIGNMENTS } from "../domain/assignments";
 import { MissingReportSchema } from "../domain/missing";
 import { PortfolioRowSchema } from "../domain/tenantSummary";
 import { RunSchema, RunStatusSchema } from "../domain/run";
@@ -38,6 +39,13 @@ export const RunIdSchema = z
   .regex(/^[A-Za-z0-9._:-]{1,128}$/, "expected a run id (1–128 characters of A-Z a-z 0-9 . _ : -)")
   .meta({ description: "Run id as returned by POST …/sync." });
 export const RunPathSchema = z.object({ tenantId: TenantIdParamSchema, runId: RunIdSchema });
+
+/** Every id this service issues is `<policyType>.<base64url>`; anything outside this alphabet cannot name an item. */
+export const ItemIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,255}$/, "expected an item id (1–255 characters of A-Z a-z 0-9 . _ -)")
+  .meta({ description: "The item's `id` as served by the items routes (URL-encoded)." });
+export const ItemPathSchema = z.object({ tenantId: TenantIdParamSchema, itemId: ItemIdSchema });
 
 // ── query ───────────────────────────────────────────────────────────────────────────────────
 export const LIST_LIMIT = { min: 1, max: 200, default: 50 } as const;
@@ -103,6 +111,30 @@ export const ChangesQuerySchema = RunChangesQuerySchema.extend({
   since: IsoInstantQuerySchema.optional().meta({ description: "Changes detected at or after this instant (ISO-8601)." }),
   until: IsoInstantQuerySchema.optional().meta({ description: "Changes detected before this instant (ISO-8601)." }),
 });
+
+const GuidQuerySchema = (what: string) =>
+  z
+    .string()
+    .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, `expected ${what} (GUID)`)
+    .meta({ description: `${what[0]?.toUpperCase()}${what.slice(1)} (GUID, case-insensitive).` });
+
+/** Exactly one of filterId, groupId, scopeTagId. */
+export const DependenciesQuerySchema = z
+  .strictObject({
+    filterId: GuidQuerySchema("an assignment filter id").optional(),
+    groupId: GuidQuerySchema("an Entra group object id").optional(),
+    scopeTagId: z
+      .string()
+      .regex(/^\d{1,10}$/, "expected a scope tag id (digits, e.g. 0 for Default)")
+      .optional()
+      .meta({ description: "Intune role scope tag id (digits; 0 is Default)." }),
+    limit: LimitQuerySchema,
+    continuationToken: ContinuationTokenQuerySchema.optional(),
+  })
+  .refine((q) => [q.filterId, q.groupId, q.scopeTagId].filter((v) => v !== undefined).length === 1, {
+    message: "give exactly one of filterId, groupId, scopeTagId",
+    path: ["filterId"],
+  });
 
 const commaList = (what: string) =>
   z
@@ -219,7 +251,18 @@ export const BaselinePutSchema = z
 
 // ── responses ───────────────────────────────────────────────────────────────────────────────
 export const RunViewSchema = RunSchema.meta({ id: "Run" });
-export const ItemViewSchema = InventoryItemSchema.meta({ id: "Item" });
+export const AssignmentTargetViewSchema = AssignmentTargetSchema.meta({ id: "AssignmentTarget" });
+export const AssignmentsViewSchema = AssignmentsSchema.extend({ targets: z.array(AssignmentTargetViewSchema) }).meta({
+  id: "Assignments",
+  description:
+    "Where the item is applied. `unknown`: not read (Graph does not return them for the type, or the read failed) — never an " +
+    "empty list that only looks like unassigned; `notApplicable`: the type has no assignments.",
+});
+/**
+ * Served items always carry assignments: one stored before they were read is served as
+ * `unknown` (the default also lets this CLI read an older API that sends none).
+ */
+export const ItemViewSchema = InventoryItemSchema.extend({ assignments: AssignmentsViewSchema.default(UNKNOWN_ASSIGNMENTS) }).meta({ id: "Item" });
 export const MissingReportViewSchema = MissingReportSchema.meta({ id: "MissingReport" });
 export const TenantViewSchema = TenantSchema.meta({ id: "Tenant" });
 

@@ -1,5 +1,5 @@
 import type { Container, SqlParameter } from "@azure/cosmos";
-import { InventoryItemDocumentSchema, POLICY_TYPES, deriveMissingReport, toItemView } from "../domain";
+import { InventoryItemDocumentSchema, POLICY_TYPES, deriveMissingReport, referenceKey, toItemView } from "../domain";
 import type {
   DriftCandidate,
   InventoryItem,
@@ -9,7 +9,7 @@ import type {
   PolicyTypeKey,
   RunDocument,
 } from "../domain";
-import type { CoverageRow, ItemQuery, ItemRepository, Page, RunRepository, WriterContext } from "./ports";
+import type { CoverageRow, DependencyQuery, ItemQuery, ItemRepository, Page, RunRepository, WriterContext } from "./ports";
 import { queryFingerprint } from "./continuationToken";
 import { queryAll, queryPage, withoutSystemProperties } from "./cosmosQuery";
 import { CosmosItemWriter, containerBulkTransport } from "./itemWriter";
@@ -76,6 +76,32 @@ export class CosmosItemRepository implements ItemRepository {
       { query: `SELECT * FROM c WHERE ${where.join(" AND ")} ORDER BY c.id`, parameters },
       { tenantId, fingerprint, limit: query.limit, continuationToken: query.continuationToken },
       "list inventory items",
+    );
+    return { items: page.items.map((doc) => toItemView(doc)), continuationToken: page.continuationToken };
+  }
+
+  /**
+   * One indexed predicate in the tenant's partition: every item document carries `refs`, the
+   * flat list of `group:`, `filter:` and `scopeTag:` keys it references (itemReferences), and
+   * Cosmos indexes each element of a scalar array, so `ARRAY_CONTAINS(c.refs, @ref)` is an index
+   * lookup. The alternative — `EXISTS(SELECT VALUE t FROM t IN c.assignments.targets WHERE …)`
+   * plus a second clause for scope tags in meta — is a self-join per document, costs more RU as
+   * items grow, and needs a subquery the in-process Cosmos stand-in does not run. The price is
+   * a few dozen bytes per document, written with the item (no extra write).
+   */
+  async dependencies(tenantId: string, query: DependencyQuery): Promise<Page<InventoryItem>> {
+    const ref = referenceKey(query.kind, query.id);
+    const page = await queryPage<InventoryItemDocument>(
+      await this.resolve(),
+      {
+        query: 'SELECT * FROM c WHERE c.docType = "item" AND c.tenantId = @tenantId AND ARRAY_CONTAINS(c.refs, @ref) ORDER BY c.id',
+        parameters: [
+          { name: "@tenantId", value: tenantId },
+          { name: "@ref", value: ref },
+        ],
+      },
+      { tenantId, fingerprint: queryFingerprint("dependencies", { ref }), limit: query.limit, continuationToken: query.continuationToken },
+      "list dependencies",
     );
     return { items: page.items.map((doc) => toItemView(doc)), continuationToken: page.continuationToken };
   }

@@ -1,5 +1,5 @@
 import type { Container, JSONObject, OperationInput, OperationResponse } from "@azure/cosmos";
-import { CodedError, changeDocumentId, classifyObservation, fieldDigests, itemDocumentId } from "../domain";
+import { CodedError, UNKNOWN_ASSIGNMENTS, changeDocumentId, classifyObservation, fieldDigests, itemDocumentId, itemReferences } from "../domain";
 import type { ChangeDocument, InventoryItemDocument, ObservedItem } from "../domain";
 import type { ItemWriter, WriterContext } from "./ports";
 import { backoffMs, sleep, toStoreError } from "./storeErrors";
@@ -92,6 +92,7 @@ export function mergeObservation(
   existing: InventoryItemDocument | null,
   id: string = itemDocumentId(item.policyType, item.externalId),
 ): InventoryItemDocument {
+  const assignments = item.assignments ?? UNKNOWN_ASSIGNMENTS;
   return {
     id,
     docType: "item",
@@ -103,6 +104,10 @@ export function mergeObservation(
     platform: item.platform,
     // Meta is replaced as a whole: a key Graph stopped sending must not linger.
     meta: item.meta,
+    // Replaced as a whole like meta: an unread list is stored as `unknown`, never kept from an
+    // earlier run (it would claim a read that did not happen).
+    assignments,
+    refs: itemReferences(assignments, scopeTagsOf(item.meta)),
     firstSeenAt: existing?.firstSeenAt ?? ctx.observedAt,
     lastSeenAt: ctx.observedAt,
     lastSeenRunId: ctx.runId,
@@ -155,6 +160,12 @@ export function changeOfObservation(
     changedFields: change.changedFields,
     ...(ctx.changes.retentionSeconds !== null && { ttl: ctx.changes.retentionSeconds }),
   };
+}
+
+/** Scope tags live in meta: `roleScopeTagIds` on most types, `roleScopeTags` on filters and policy sets. */
+function scopeTagsOf(meta: Record<string, unknown>): string[] {
+  const tags = meta.roleScopeTagIds ?? meta.roleScopeTags;
+  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === "string") : [];
 }
 
 export class CosmosItemWriter implements ItemWriter {

@@ -75,6 +75,14 @@ export interface ItemQuery {
   continuationToken?: string;
 }
 
+/** What an item may reference: an assignment target group, an assignment filter, a scope tag. */
+export interface DependencyQuery {
+  kind: "group" | "filter" | "scopeTag";
+  id: string;
+  limit: number;
+  continuationToken?: string;
+}
+
 export interface CoverageRow {
   policyType: PolicyTypeKey;
   category: Category;
@@ -87,6 +95,8 @@ export interface ItemRepository {
   createWriter(ctx: WriterContext): ItemWriter;
   list(tenantId: string, query: ItemQuery): Promise<Page<InventoryItem>>;
   get(tenantId: string, id: string): Promise<InventoryItem | null>;
+  /** Items that reference a group, filter or scope tag, in id order, one page. */
+  dependencies(tenantId: string, query: DependencyQuery): Promise<Page<InventoryItem>>;
   /** The missing report of a selection, from its latest completed run. */
   missing(tenantId: string, selectionHash: string): Promise<MissingReport>;
   /** The same report with its items read one store page at a time (exports). */

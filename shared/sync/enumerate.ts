@@ -1,7 +1,7 @@
-import { PolicyTypeOutcomeSchema, normaliseGraphObject, policyTypeDefinition, runErrorCodeOf, safeMessage } from "../domain";
-import type { PolicyTypeKey, PolicyTypeOutcome } from "../domain";
+import { PolicyTypeOutcomeSchema, UNKNOWN_ASSIGNMENTS, normaliseAssignments, normaliseGraphObject, policyTypeDefinition, runErrorCodeOf, safeMessage } from "../domain";
+import type { ObservedItem, PolicyTypeDefinition, PolicyTypeKey, PolicyTypeOutcome } from "../domain";
 import type { ItemWriter, WriterContext } from "../store/ports";
-import type { GraphPageSource, GraphRetryInfo } from "../graph/pageIterator";
+import type { GraphPageSource, GraphRetryInfo, PageHooks } from "../graph/pageIterator";
 
 /**
  * The enumerate-and-write loop of the syncPolicyType activity. Syncs one policy type of one tenant for one run: streams Graph's pages, turns each object
@@ -32,6 +32,47 @@ export interface EnumerationDeps {
   onRetry?: (info: GraphRetryInfo) => void;
   /** What the writer needs to record this run's changes of the type (read inside the guard: a store failure becomes the outcome). */
   changeContext?: () => Promise<WriterContext["changes"]>;
+  /** Per-object assignment reads in flight for one page (`perObject` types); default 4. */
+  assignmentReadConcurrency?: number;
+}
+
+/**
+ * Per-object reads of a page run 4 at a time by default: with Graph's ~100–300 ms per request
+ * that is at most ~800 requests per 20 s from one lane — inside Intune's budget of about 1,000
+ * per 20 s per tenant (docs/design.md §4) — and the client's retry middleware honours
+ * Retry-After when other lanes push the tenant over it.
+ */
+export const DEFAULT_ASSIGNMENT_READ_CONCURRENCY = 4;
+/**
+ * After this many failed per-object reads in a row the type stops reading (its remaining items
+ * stay `unknown`): a tenant that throttles or refuses every read should not spend its budget,
+ * and the run's time, on retries that will fail the same way.
+ */
+export const ASSIGNMENT_READ_CIRCUIT = 5;
+
+/**
+ * Reads the assignments of a page's items one object at a time, `concurrency` at a time. A
+ * failed read leaves that item `unknown` (never an empty list, never a failed type).
+ */
+function perObjectReader(graph: GraphPageSource, def: PolicyTypeDefinition, concurrency: number, hooks: PageHooks) {
+  let failuresInARow = 0;
+  const readOne = async (item: ObservedItem): Promise<void> => {
+    if (failuresInARow >= ASSIGNMENT_READ_CIRCUIT) return;
+    try {
+      item.assignments = normaliseAssignments(await graph.assignmentsOf(def, item.externalId, hooks));
+      failuresInARow = 0;
+    } catch {
+      item.assignments = UNKNOWN_ASSIGNMENTS;
+      failuresInARow += 1;
+    }
+  };
+  return async (items: ObservedItem[]): Promise<void> => {
+    let next = 0;
+    const worker = async () => {
+      while (next < items.length) await readOne(items[next++] as ObservedItem);
+    };
+    await Promise.all(Array.from({ length: Math.min(Math.max(1, concurrency), items.length) }, worker));
+  };
 }
 
 export async function enumeratePolicyType(deps: EnumerationDeps, input: EnumerationTarget): Promise<PolicyTypeOutcome> {
@@ -55,8 +96,14 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
       ...(changes && { changes }),
     });
     const graph = deps.graphFor(input.tenantId);
-    for await (const page of graph.pages(def, { onRetry: deps.onRetry })) {
+    const hooks: PageHooks = { onRetry: deps.onRetry };
+    const readAssignments =
+      def.assignments === "perObject"
+        ? perObjectReader(graph, def, deps.assignmentReadConcurrency ?? DEFAULT_ASSIGNMENT_READ_CONCURRENCY, hooks)
+        : null;
+    for await (const page of graph.pages(def, hooks)) {
       pages = page.pageNumber;
+      const fresh: ObservedItem[] = [];
       for (const raw of page.values) {
         const result = normaliseGraphObject(input.policyType, raw);
         if (!result.ok) {
@@ -66,8 +113,11 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
         // Graph may repeat an object on the next page when the listing shifts under paging.
         if (seen.has(result.item.externalId)) continue;
         seen.add(result.item.externalId);
-        await writer.add(result.item);
+        fresh.push(result.item);
       }
+      // The next page is already on its way (one page of look-ahead) while these reads run.
+      if (readAssignments) await readAssignments(fresh);
+      for (const item of fresh) await writer.add(item);
     }
   } catch (error) {
     failure = error;

@@ -147,6 +147,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return paginate(tenantId, world.items.filter((i) => i.tenantId === tenantId), query.limit, query.continuationToken);
       },
       get: unused,
+      dependencies: unused,
       async missing(tenantId, hash) {
         world.missingCalls.push({ tenantId, selectionHash: hash });
         return { selectionHash: hash, latestRun: null, confidence: null, items: [] };

@@ -38,6 +38,8 @@ export const EXPECTED_HTTP: { name: string; methods: string[]; route: string; au
   { name: "inventoryRunChanges", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/runs/{runId}/changes", authLevel: "function" },
   { name: "inventoryChangeList", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/changes", authLevel: "function" },
   { name: "inventoryItemList", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/items", authLevel: "function" },
+  { name: "inventoryItemGet", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/items/{itemId}", authLevel: "function" },
+  { name: "inventoryDependencies", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/dependencies", authLevel: "function" },
   { name: "inventoryMissing", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/missing", authLevel: "function" },
   { name: "inventoryCoverage", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/coverage", authLevel: "function" },
   { name: "inventorySelectionList", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/selections", authLevel: "function" },

@@ -7,8 +7,19 @@ import { EXPORT_PAGE_SIZE, ITEM_EXPORT_COLUMNS, allRows, exportFormatOf, exportR
 import type { ExportColumn } from "../exports";
 import type { Selection, SelectionInput } from "../../domain/selection";
 import { defineRoute, jsonResponse } from "../pipeline";
+import { ApiProblem } from "../problem";
 import type { ApiRoute } from "../pipeline";
-import { CoverageSchema, ItemPageSchema, ItemViewSchema, ItemsQuerySchema, MissingQuerySchema, MissingReportViewSchema, TenantPathSchema } from "../schemas";
+import {
+  CoverageSchema,
+  DependenciesQuerySchema,
+  ItemPageSchema,
+  ItemPathSchema,
+  ItemViewSchema,
+  ItemsQuerySchema,
+  MissingQuerySchema,
+  MissingReportViewSchema,
+  TenantPathSchema,
+} from "../schemas";
 import { parseInput } from "../pipeline";
 import type { z } from "zod";
 
@@ -98,6 +109,62 @@ export const itemRoutes: ApiRoute[] = [
       });
       return jsonResponse(200, {
         // Parsing strips whatever else a store document carries, so the body is exactly `Item`.
+        items: page.items.map((item) => ItemViewSchema.parse(item)),
+        continuationToken: page.continuationToken,
+      });
+    },
+  }),
+  defineRoute({
+    name: "inventoryItemGet",
+    method: "GET",
+    route: "tenants/{tenantId}/inventory/items/{itemId}",
+    authLevel: "function",
+    roles: ["Inventory.Read"],
+    tags: ["Inventory"],
+    summary: "Get one inventory item",
+    description: "One item by its id (URL-encoded), with its assignments.",
+    registeredTenant: true,
+    request: { params: ItemPathSchema },
+    responses: { 200: { description: "The item.", schema: ItemViewSchema } },
+    problems: ["ITEM_NOT_FOUND"],
+    async handler({ params, services }) {
+      const { stores } = await services();
+      // A point read in the tenant's partition: an item of another tenant is not found.
+      const item = await stores.items.get(params.tenantId, params.itemId);
+      if (!item) throw new ApiProblem("ITEM_NOT_FOUND", "No such item for this tenant.");
+      return jsonResponse(200, ItemViewSchema.parse(item));
+    },
+  }),
+  defineRoute({
+    name: "inventoryDependencies",
+    method: "GET",
+    route: "tenants/{tenantId}/inventory/dependencies",
+    authLevel: "function",
+    roles: ["Inventory.Read"],
+    tags: ["Inventory"],
+    summary: "Items that reference a group, filter or scope tag",
+    description:
+      "Exactly one of filterId, groupId, scopeTagId: the items that use it as an assignment target, an assignment filter or " +
+      "a scope tag. Items whose assignments could not be read (`unknown`) are not listed for a group or filter.",
+    registeredTenant: true,
+    request: { params: TenantPathSchema, query: DependenciesQuerySchema },
+    responses: { 200: { description: "A page of items.", schema: ItemPageSchema } },
+    problems: ["INVALID_CONTINUATION_TOKEN"],
+    async handler({ params, query, services }) {
+      const { stores } = await services();
+      const [kind, id] =
+        query.groupId !== undefined
+          ? (["group", query.groupId] as const)
+          : query.filterId !== undefined
+            ? (["filter", query.filterId] as const)
+            : (["scopeTag", query.scopeTagId as string] as const);
+      const page = await stores.items.dependencies(params.tenantId, {
+        kind,
+        id,
+        limit: query.limit,
+        ...(query.continuationToken !== undefined && { continuationToken: query.continuationToken }),
+      });
+      return jsonResponse(200, {
         items: page.items.map((item) => ItemViewSchema.parse(item)),
         continuationToken: page.continuationToken,
       });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { budgetFloorMs, nightlyFloorMs, nightlyFloors, pagesOf, ratioToFloor, scheduledFloorMs, tenantFloorMs, totalPages, typeFloorsMs } from "../../../bench/floor";
+import { assignmentReadsNeeded, budgetFloorMs, nightlyFloorMs, nightlyFloors, pagesOf, ratioToFloor, scheduledFloorMs, tenantFloorMs, totalPages, typeFloorsMs } from "../../../bench/floor";
 import { PAGE_SIZE_MAX } from "../../../local/simulator";
 import { POLICY_TYPE_KEYS } from "../../../shared/domain";
 import { benchScenarios, catalogSizes, planThrottledPages, retriesPerType } from "../../../bench/scenarios";
@@ -22,6 +22,15 @@ describe("bench floor", () => {
     expect(tenantFloorMs(sizes, pageSizes, 80, { retries: { a: 2, c: 30 }, waitMs: 1_000 })).toBe(31 * 80 + 30_000);
     expect(totalPages(sizes, pageSizes)).toBe(141);
     expect(() => typeFloorsMs({ z: 1 }, {}, 80)).toThrow(/no page size/);
+  });
+
+  it("per-object assignment reads: one request per object of a per-object type, `concurrency` at a time on that type's chain", () => {
+    const perObject = { types: new Set(["b"]), concurrency: 4 };
+    const sizes = { a: 250, b: 10 };
+    expect(assignmentReadsNeeded(sizes, perObject)).toBe(10);
+    // a: 3 pages of 100, no reads (expanded); b: 1 page + ceil(10 / 4) = 3 rounds of reads.
+    expect(typeFloorsMs(sizes, { a: 100, b: 100 }, 100, undefined, perObject)).toEqual({ a: 300, b: 400 });
+    expect(typeFloorsMs(sizes, { a: 100, b: 100 }, 100)).toEqual({ a: 300, b: 100 });
   });
 
   it("nightly: ceil(tenants / global limit) waves of one tenant's floor", () => {

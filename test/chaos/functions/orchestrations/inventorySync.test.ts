@@ -10,7 +10,7 @@ import { createLocalEngine } from "../../../../local/runtime/localEngine";
 import type { LocalEngine } from "../../../../local/runtime/localEngine";
 import { INTUNE_THROTTLE, PAGE_SIZE_MAX, startGraphSimulator } from "../../../../local/simulator";
 import type { GraphSimulator } from "../../../../local/simulator";
-import { seededRandom } from "../../../../local/simulator/seedData";
+import { seededRandom } from "../../../../local/simulator/random";
 import { SettingsSchema } from "../../../../shared/config/settings";
 import { POLICY_TYPE_KEYS, itemDocumentId, normaliseGraphObject, normaliseSelection, selectionHash } from "../../../../shared/domain";
 import type { PolicyTypeKey, RunDocument } from "../../../../shared/domain";

@@ -43,6 +43,13 @@ describe("npm run demo, in process", () => {
     expect(out).toMatch(/mobileApp\s+failed\s+0\s+0\s+0\s+\S+\s+GRAPH_FORBIDDEN/);
     expect(out).toContain("confidence low");
     expect(out).toContain(`${summary.missing.items.length} missing items`);
+    // The dependency lookup: a group of the untouched tenant, every item assigned to it, and one item's assignments.
+    expect(summary.dependencies.tenantId).toBe(FABRIKAM_DEMO.tenantId);
+    expect(summary.dependencies.itemIds.length).toBeGreaterThan(1);
+    expect(out).toContain(`6. Where is a group used? GET …/inventory/dependencies?groupId=${summary.dependencies.groupId}`);
+    expect(out).toMatch(/POLICY TYPE\s+PLATFORM\s+DISPLAY NAME\s+VIA\s+ID/);
+    expect(out).toContain(`${summary.dependencies.itemIds.length} items`);
+    expect(out).toMatch(/Assignments:\n\s*TARGET\s+GROUP\s+INTENT/);
     expect(out).toMatch(/Demo finished in /);
     // The run's Location was followed: at least one 202 before the 200 is not guaranteed, the 200 is.
     expect(out).toMatch(/followed http:\/\/127\.0\.0\.1:\d+\/api\/tenants\/[0-9a-f-]+\/inventory\/runs\/[0-9a-f-]+ \(\d+ × 202, then 200\)/);

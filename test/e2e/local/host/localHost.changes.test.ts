@@ -12,7 +12,7 @@ import type { E2eHost } from "../../../support/hostFixture";
  * syncs again and reads `GET …/runs/{runId}/changes` and `GET …/inventory/changes`.
  */
 
-const TENANTS = Array.from({ length: 10 }, (_, i) => ({
+const TENANTS = Array.from({ length: 11 }, (_, i) => ({
   tenantId: randomUUID(),
   displayName: `Changes ${i}`,
   sizes: { deviceConfiguration: 3, mobileApp: 2 } as Partial<Record<PolicyTypeKey, number>>,
@@ -129,6 +129,32 @@ describe("change sets per run, through the HTTP API", () => {
     expect(
       set.items.map((c: { externalId: string; changedFields: string[] }) => [c.externalId, c.changedFields]),
     ).toEqual([[victim.id, ["meta.lastModifiedDateTime", "meta.version"]]]);
+  });
+
+  it("an assignment added to a policy is a change of `assignments`, and nothing else", async () => {
+    const tenant = freshTenant();
+    const victim = objectsOf(tenant, "deviceConfiguration")[1]!;
+    const groupTarget = (groupId: string) => ({
+      id: `${victim.id}_${groupId}`,
+      target: { "@odata.type": "#microsoft.graph.groupAssignmentTarget", groupId },
+    });
+    const before = [groupTarget("0b4a3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d")];
+    sim.control.mutate(tenant, "deviceConfiguration", { assign: { [victim.id]: before } });
+    await sync(tenant);
+    sim.control.mutate(tenant, "deviceConfiguration", {
+      assign: { [victim.id]: [...before, { id: `${victim.id}_all`, target: { "@odata.type": "#microsoft.graph.allDevicesAssignmentTarget" } }] },
+    });
+    const second = await sync(tenant);
+    expect(second.changes).toEqual({ ...NONE, changed: 1 });
+    const set = await changesOf(tenant, second.id);
+    expect(set.items.map((c: { externalId: string; changedFields: string[] }) => [c.externalId, c.changedFields])).toEqual([
+      [victim.id, ["assignments"]],
+    ]);
+    // The same targets listed in another order are not a change.
+    sim.control.mutate(tenant, "deviceConfiguration", {
+      assign: { [victim.id]: [{ id: `${victim.id}_all`, target: { "@odata.type": "#microsoft.graph.allDevicesAssignmentTarget" } }, ...before] },
+    });
+    expect((await sync(tenant)).changes).toEqual(NONE);
   });
 
   it("never calls a reordering of roleScopeTagIds a change", async () => {

@@ -86,7 +86,8 @@ describe("Graph tenant simulator", () => {
     sim.control.ignoreSelect(B, "deviceConfiguration");
     const all = await get("/beta/deviceManagement/deviceConfigurations?$select=id,displayName", B);
     expect(all.body.value![0]).toHaveProperty("secretSettingsBlob");
-    expect(all.body.value![0]).toHaveProperty("assignments");
+    // A navigation property: never in a listing unless expanded, $select or not.
+    expect(all.body.value![0]).not.toHaveProperty("assignments");
   });
 
   it("seeds realistic shapes: name vs displayName, derived @odata.type, dates, scope tags, awkward ids", () => {
@@ -107,6 +108,59 @@ describe("Graph tenant simulator", () => {
     expect((await get(`/beta${path}`)).status).toBe(200);
     expect((await get(`/v1.0${path}`)).status).toBe(200);
     expect((await get("/beta/deviceManagement/nothingHere")).status).toBe(404);
+  });
+
+  describe("assignments, served as Graph serves a navigation property", () => {
+    type Assigned = { id: string; assignments?: { target: Record<string, unknown>; intent?: string }[] };
+
+    it("expands them on a collection that supports it, on every page, and keeps the expand in the nextLink", async () => {
+      const first = await get("/beta/deviceManagement/deviceConfigurations?$select=id,displayName&$expand=assignments&$top=10");
+      expect(first.status).toBe(200);
+      const seeded = sim.control.objects(A, "deviceConfiguration") as Assigned[];
+      expect(first.body.value!.map((o) => o.assignments)).toEqual(seeded.slice(0, 10).map((o) => o.assignments));
+      const next = String(first.body["@odata.nextLink"]);
+      expect(new URL(next).searchParams.get("$expand")).toBe("assignments");
+      expect((await get(next)).body.value![0]).toHaveProperty("assignments");
+    });
+
+    it("answers 400 to the expand where the collection does not support it, so a wrong catalog entry cannot pass", async () => {
+      for (const type of ["iosManagedAppProtection", "deviceEnrollmentConfiguration", "policySet", "assignmentFilter"] as const) {
+        const res = await get(`/beta${policyTypeDefinition(type).graphPath}?$expand=assignments`);
+        expect(res.status, type).toBe(400);
+      }
+      expect((await get("/beta/deviceManagement/deviceConfigurations?$expand=settings")).status).toBe(400);
+    });
+
+    it("has the intents defect: the expand answers empty lists, the per-object read the real ones", async () => {
+      const intents = sim.control.objects(A, "endpointSecurityIntent") as Assigned[];
+      const assigned = intents.find((o) => (o.assignments?.length ?? 0) > 0);
+      if (!assigned) throw new Error("the seed assigns no intent");
+      const listed = await get("/beta/deviceManagement/intents?$expand=assignments");
+      expect(listed.status).toBe(200);
+      expect(listed.body.value!.every((o) => Array.isArray(o.assignments) && (o.assignments as unknown[]).length === 0)).toBe(true);
+      const one = await get(`/beta/deviceManagement/intents/${encodeURIComponent(assigned.id)}/assignments`);
+      expect(one.body.value).toEqual(assigned.assignments);
+    });
+
+    it("serves one object's assignments at {collection}/{id}/assignments, awkward ids included; 404 for an unknown id, 400 for a type without them", async () => {
+      const special = (sim.control.objects(A, "deviceConfiguration") as Assigned[]).find((o) => o.id === SPECIAL_IDS[0]);
+      const res = await get(`/beta/deviceManagement/deviceConfigurations/${encodeURIComponent(SPECIAL_IDS[0])}/assignments`);
+      expect(res.status).toBe(200);
+      expect(res.body.value).toEqual(special?.assignments);
+      expect((await get("/beta/deviceManagement/deviceConfigurations/no-such-id/assignments")).status).toBe(404);
+      const filter = (sim.control.objects(A, "assignmentFilter") as Assigned[])[0]!;
+      expect((await get(`/beta/deviceManagement/assignmentFilters/${encodeURIComponent(filter.id)}/assignments`)).status).toBe(400);
+    });
+
+    it("seeds every kind of target: group include and exclude, all licensed users, all devices, filters both ways, app intents", () => {
+      const targets = (["deviceConfiguration", "settingsCatalogPolicy", "mobileApp"] as const).flatMap((t) =>
+        (sim.control.objects(A, t) as Assigned[]).flatMap((o) => o.assignments ?? []),
+      );
+      const types = new Set(targets.map((a) => String(a.target["@odata.type"]).replace("#microsoft.graph.", "")));
+      expect([...types].sort()).toEqual(["allDevicesAssignmentTarget", "allLicensedUsersAssignmentTarget", "exclusionGroupAssignmentTarget", "groupAssignmentTarget"]);
+      expect(new Set(targets.map((a) => a.target.deviceAndAppManagementAssignmentFilterType))).toEqual(new Set(["include", "exclude", "none"]));
+      expect(new Set(targets.map((a) => a.intent).filter(Boolean))).toEqual(new Set(["required", "available", "uninstall"]));
+    });
   });
 
   it("applies mutations between reads: add, remove, rename", async () => {

@@ -2,12 +2,13 @@ import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { itemDocumentId, policyTypeDefinition } from "../../../../shared/domain";
+import { POLICY_TYPES, itemDocumentId, normaliseAssignments, policyTypeDefinition } from "../../../../shared/domain";
 import type { InventoryItem, PolicyTypeKey } from "../../../../shared/domain";
 import { createGraphClient } from "../../../../shared/graph/graphClient";
 import { enumeratePolicyType } from "../../../../shared/sync/enumerate";
 import { SPECIAL_IDS, simulatorGraphSettings, startGraphSimulator } from "../../../../local/simulator";
 import type { GraphSimulator } from "../../../../local/simulator";
+import { SIMULATED_ASSIGNMENTS } from "../../../../local/simulator/assignments";
 import { createTestStores, newTenantId } from "../../../support/stores";
 
 const stores = createTestStores();
@@ -30,6 +31,11 @@ function tenant(sizes: Partial<Record<PolicyTypeKey, number>>): string {
 }
 
 async function sync(tenantId: string, policyType: PolicyTypeKey, runId = randomUUID()) {
+  const { outcome, sleeps } = await syncWithClient(tenantId, policyType, runId);
+  return { outcome, sleeps, runId };
+}
+
+async function syncWithClient(tenantId: string, policyType: PolicyTypeKey, runId = randomUUID()) {
   const sleeps: number[] = [];
   const graph = createGraphClient({
     settings: simulatorGraphSettings(sim.baseUrl, { GRAPH_MAX_ATTEMPTS: 3 }),
@@ -42,7 +48,7 @@ async function sync(tenantId: string, policyType: PolicyTypeKey, runId = randomU
     { graphFor: () => graph, writerFor: (ctx) => stores.items.createWriter(ctx), now: () => new Date() },
     { tenantId, runId, selectionHash: HASH, policyType },
   );
-  return { outcome, sleeps, runId };
+  return { outcome, sleeps, runId, stats: graph.stats() };
 }
 
 async function storedItems(tenantId: string, policyType: PolicyTypeKey): Promise<InventoryItem[]> {
@@ -96,7 +102,9 @@ describe("enumeratePolicyType (the syncPolicyType activity's loop) against the s
       const allowed = new Set<string>(policyTypeDefinition(type).metaKeys);
       for (const item of await storedItems(t, type)) {
         expect(Object.keys(item.meta).every((k) => allowed.has(k))).toBe(true);
-        expect(JSON.stringify(item)).not.toMatch(/secretSettingsBlob|assignments|supportsScopeTags/);
+        expect(JSON.stringify(item)).not.toMatch(/secretSettingsBlob|supportsScopeTags/);
+        // Graph's raw assignment objects never land in meta; the normalised list is its own field.
+        expect(JSON.stringify(item.meta)).not.toMatch(/assignments|@odata.type":"#microsoft.graph.groupAssignmentTarget/);
         expect(item.meta.roleScopeTagIds).toEqual(expect.arrayContaining(["0"]));
       }
     }
@@ -195,5 +203,36 @@ describe("enumeratePolicyType (the syncPolicyType activity's loop) against the s
     expect((await stores.items.get(t, itemDocumentId("deviceConfiguration", renamed!)))?.displayName).toBe("Renamed between runs");
     expect((await stores.items.get(t, itemDocumentId("deviceConfiguration", gone!)))?.lastSeenRunId).toBe(first.runId);
     expect(await storedItems(t, "deviceConfiguration")).toHaveLength(10);
+  });
+});
+
+describe("assignments for each catalog type, against the simulator and the store", () => {
+  const SIZE = 12;
+
+  it("stores every type's assignments as Graph holds them: expanded with the listing, read per object, or not applicable", async () => {
+    const t = tenant(Object.fromEntries(POLICY_TYPES.map((d) => [d.key, SIZE])));
+    for (const def of POLICY_TYPES) {
+      const { outcome, stats } = await syncWithClient(t, def.key);
+      expect(outcome, def.key).toMatchObject({ status: "success", itemsObserved: SIZE });
+      const seeded = new Map((sim.control.objects(t, def.key) as { id: string; assignments: unknown }[]).map((o) => [o.id, o.assignments]));
+      for (const item of await storedItems(t, def.key)) {
+        const expected = SIMULATED_ASSIGNMENTS[def.key] === "none" ? { status: "notApplicable", targets: [] } : normaliseAssignments(seeded.get(item.externalId));
+        expect(item.assignments, `${def.key} ${item.externalId}`).toEqual(expected);
+      }
+      // The call budget: an expand costs nothing extra; a per-object type costs one call per object.
+      const perObjectCalls = def.assignments === "perObject" ? SIZE : 0;
+      expect(stats.requests, def.key).toBe(outcome.pages + perObjectCalls);
+      expect(stats.assignmentRequests, def.key).toBe(perObjectCalls);
+    }
+  });
+
+  it("a failed per-object read leaves that item unknown — never an empty list — and the type successful", async () => {
+    const t = tenant({ androidManagedAppProtection: 5 });
+    sim.control.fault(t, "androidManagedAppProtection", { status: 403, onPage: 0, times: 1 });
+    const { outcome } = await sync(t, "androidManagedAppProtection");
+    expect(outcome).toMatchObject({ status: "success", itemsObserved: 5, errorCode: null });
+    const items = await storedItems(t, "androidManagedAppProtection");
+    expect(items.filter((i) => i.assignments?.status === "unknown")).toHaveLength(1);
+    expect(items.filter((i) => i.assignments?.status === "known")).toHaveLength(4);
   });
 });

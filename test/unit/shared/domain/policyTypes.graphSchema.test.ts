@@ -58,6 +58,23 @@ describe.each(POLICY_TYPES.map((t) => [t.key, t] as const))("catalog entry %s", 
   });
 });
 
+describe("how each entry reads its assignments, against the schema", () => {
+  it.each(POLICY_TYPES.map((t) => [t.key, t] as const))("%s", (_key, def) => {
+    const resolved = schema.resolveCollectionPath(def.graphPath);
+    if (!resolved.ok) throw new Error(resolved.reason);
+    const nav = schema.property(resolved.entity, "assignments");
+    if (def.assignments === "none") {
+      // notApplicable is only honest when the entity has no assignments navigation at all.
+      expect(nav, `${resolved.entity} has assignments; "none" would hide them`).toBeNull();
+      return;
+    }
+    // expand and perObject both address the navigation property; it must be a collection of entities.
+    expect(nav, `${resolved.entity} has no assignments navigation`).not.toBeNull();
+    expect(nav?.collection).toBe(true);
+    expect(schema.isEntity(nav?.typeName ?? "")).toBe(true);
+  });
+});
+
 describe("declared exceptions", () => {
   it("every declared singleton is a single-valued navigation property that some catalog path uses", () => {
     for (const segment of GRAPH_SINGLETON_SEGMENTS) {

@@ -22,6 +22,7 @@ function activitiesAnswering(answers: (RunErrorCode | null)[]) {
       if (current?.startsWith("GRAPH_")) throw new CodedError(current, "graph said no");
       yield { values: [{ id: "a", displayName: "A", "@odata.type": "#microsoft.graph.windows10GeneralConfiguration" }], pageNumber: 1 };
     },
+    assignmentsOf: async () => [],
   };
   const writer: ItemWriter = {
     add: async () => undefined,

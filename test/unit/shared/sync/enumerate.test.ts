@@ -5,14 +5,28 @@ import type { GraphPage, GraphPageSource } from "../../../../shared/graph/pageIt
 import { enumeratePolicyType } from "../../../../shared/sync/enumerate";
 import type { ItemWriter, WriterContext } from "../../../../shared/store/ports";
 
-/** Pages served from memory; `failOn` makes that page throw like the client does. */
-function pagesOf(pages: unknown[][], failOn?: { page: number; error: unknown }): GraphPageSource {
+/**
+ * Pages served from memory; `failOn` makes that page throw like the client does. Per-object
+ * assignments come from `assignments` (an Error is thrown as the client would; absent: none).
+ */
+function pagesOf(
+  pages: unknown[][],
+  failOn?: { page: number; error: unknown },
+  assignments: Record<string, unknown[] | Error> = {},
+  reads: string[] = [],
+): GraphPageSource {
   return {
     async *pages() {
       for (const [i, values] of pages.entries()) {
         if (failOn?.page === i + 1) throw failOn.error;
         yield { values, pageNumber: i + 1 } satisfies GraphPage;
       }
+    },
+    async assignmentsOf(_def, externalId) {
+      reads.push(externalId);
+      const answer = assignments[externalId] ?? [];
+      if (answer instanceof Error) throw answer;
+      return answer;
     },
   };
 }
@@ -121,5 +135,72 @@ describe("enumeratePolicyType", () => {
     );
     expect(outcome.errorMessage).not.toContain(jwt);
     expect(outcome.errorMessage).not.toContain("hunter2");
+  });
+});
+
+describe("enumeratePolicyType: assignments", () => {
+  const group = (groupId: string) => ({ id: `x_${groupId}`, target: { "@odata.type": "#microsoft.graph.groupAssignmentTarget", groupId } });
+  const protection = { ...input, policyType: "iosManagedAppProtection" as const };
+  const app = (id: string) => ({ id, displayName: `App policy ${id}`, "@odata.type": "#microsoft.graph.iosManagedAppProtection" });
+
+  it("takes an expand type's assignments from the listing itself, with no per-object read", async () => {
+    const writer = memoryWriter();
+    const reads: string[] = [];
+    await enumeratePolicyType(
+      { graphFor: () => pagesOf([[{ ...obj("a"), assignments: [group("g1")] }, { ...obj("b"), assignments: [] }]], undefined, {}, reads), writerFor: writer.writerFor, now: clock() },
+      input,
+    );
+    expect(reads).toEqual([]);
+    expect(writer.stored.get("a")?.assignments).toMatchObject({ status: "known", targets: [{ kind: "group", groupId: "g1" }] });
+    expect(writer.stored.get("b")?.assignments).toEqual({ status: "known", targets: [] });
+  });
+
+  it("calls an expand type's object whose listing carries no assignments unknown, never unassigned", async () => {
+    const writer = memoryWriter();
+    await enumeratePolicyType({ graphFor: () => pagesOf([[obj("a")]]), writerFor: writer.writerFor, now: clock() }, input);
+    expect(writer.stored.get("a")?.assignments).toEqual({ status: "unknown", targets: [] });
+  });
+
+  it("reads a perObject type's assignments once per object, and a failed read leaves only that item unknown", async () => {
+    const writer = memoryWriter();
+    const reads: string[] = [];
+    const outcome = await enumeratePolicyType(
+      {
+        graphFor: () => pagesOf([[app("p1"), app("p2")], [app("p3")]], undefined, { p1: [group("g1")], p2: new CodedError("GRAPH_UNAVAILABLE", "503") }, reads),
+        writerFor: writer.writerFor,
+        now: clock(),
+      },
+      protection,
+    );
+    expect(outcome).toMatchObject({ status: "success", itemsObserved: 3 });
+    expect(reads.sort()).toEqual(["p1", "p2", "p3"]);
+    expect(writer.stored.get("p1")?.assignments).toMatchObject({ status: "known", targets: [{ groupId: "g1" }] });
+    expect(writer.stored.get("p2")?.assignments).toEqual({ status: "unknown", targets: [] });
+    expect(writer.stored.get("p3")?.assignments).toEqual({ status: "known", targets: [] });
+  });
+
+  it("stops reading a type's assignments after a run of failures, leaving the rest unknown", async () => {
+    const writer = memoryWriter();
+    const reads: string[] = [];
+    const ids = Array.from({ length: 20 }, (_, i) => `p${i}`);
+    const failing = Object.fromEntries(ids.map((id) => [id, new CodedError("GRAPH_THROTTLED", "429")]));
+    const outcome = await enumeratePolicyType(
+      { graphFor: () => pagesOf([ids.map(app)], undefined, failing, reads), writerFor: writer.writerFor, now: clock(), assignmentReadConcurrency: 1 },
+      protection,
+    );
+    expect(outcome.status).toBe("success");
+    expect(reads).toHaveLength(5);
+    expect([...writer.stored.values()].every((i) => i.assignments?.status === "unknown")).toBe(true);
+  });
+
+  it("never reads the assignments of a type that has none, and stores them as notApplicable", async () => {
+    const writer = memoryWriter();
+    const reads: string[] = [];
+    await enumeratePolicyType(
+      { graphFor: () => pagesOf([[{ id: "f1", displayName: "Filter", "@odata.type": "#microsoft.graph.deviceAndAppManagementAssignmentFilter" }]], undefined, {}, reads), writerFor: writer.writerFor, now: clock() },
+      { ...input, policyType: "assignmentFilter" },
+    );
+    expect(reads).toEqual([]);
+    expect(writer.stored.get("f1")?.assignments).toEqual({ status: "notApplicable", targets: [] });
   });
 });

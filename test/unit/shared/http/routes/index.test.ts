@@ -17,14 +17,14 @@ describe("an unregistered tenant", () => {
     for (const route of tenantRoutes) {
       for (const method of route.methods) {
         if (method === "PUT") continue;
-        const path = `/api/${route.route.replace("{tenantId}", TENANT).replace("{runId}", "r1")}`;
+        const path = `/api/${route.route.replace("{tenantId}", TENANT).replace("{runId}", "r1").replace("{itemId}", "deviceConfiguration.abc")}`;
         const response = await call(method, path, method === "POST" ? { body: {} } : {}, servicesOf(world));
         expect([`${method} ${route.route}`, response.status, problemOf(response).code]).toEqual([`${method} ${route.route}`, 404, "TENANT_NOT_FOUND"]);
         answered.push(route.name);
       }
     }
     // The list is the route table itself: a new tenant route is covered the day it is added.
-    expect(answered).toEqual(expect.arrayContaining(["inventoryItemList", "inventoryMissing", "inventoryCoverage", "inventoryRunList", "inventoryRunGet", "inventorySyncStart", "tenantGet", "tenantDelete"]));
+    expect(answered).toEqual(expect.arrayContaining(["inventoryItemList", "inventoryItemGet", "inventoryDependencies", "inventoryMissing", "inventoryCoverage", "inventoryRunList", "inventoryRunGet", "inventorySyncStart", "tenantGet", "tenantDelete"]));
     expect(world.missingCalls).toEqual([]);
     expect(world.itemQueries).toEqual([]);
   });
