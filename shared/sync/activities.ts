@@ -186,9 +186,10 @@ export function createActivities(services: SyncServices) {
       // failure. The summary also runs on a retry that found the run already final (it is
       // idempotent per run, and a summary write lost to a crash right after the run's own is
       // caught up here); drift is not evaluated twice for one run.
-      // The change set's counts for the portfolio's changesLast24h (one summary write per run).
-      if (changed && run.changes) await reportChangesToSummary(services, run, run.changes);
       if (run.status !== "skipped") await updateTenantSummary(services, run, input.outcomes);
+      // The change set's counts for the portfolio's changesLast24h (one summary write per run),
+      // after the summary took the run in, so the portfolio shows the run as early as before.
+      if (changed && run.changes) await reportChangesToSummary(services, run, run.changes);
       if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, now: services.now }, run);
       return { status: run.status };
     },

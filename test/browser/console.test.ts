@@ -52,6 +52,14 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     page = await context.newPage();
     // Inventory to look at: every non-foundation type of Contoso, once.
     expect((await syncAndWait(e2e.baseUrl, CONTOSO, {})).status).toBe("success");
+    // The portfolio's summary takes the run in after its document is final (post-run steps):
+    // wait for it, so the page opens on the portfolio the assertions describe.
+    const deadline = Date.now() + 30_000;
+    const summarised = async () =>
+      ((await http("GET", `${e2e.baseUrl}/portfolio`)).body as { items: { tenantId: string; lastRun: unknown }[] }).items.some(
+        (t) => t.tenantId === CONTOSO && t.lastRun !== null,
+      );
+    while (!(await summarised()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   });
 
   afterAll(async () => {

@@ -46,7 +46,7 @@ describe("npm run demo, in process", () => {
     // The dependency lookup: a group of the untouched tenant, every item assigned to it, and one item's assignments.
     expect(summary.dependencies.tenantId).toBe(FABRIKAM_DEMO.tenantId);
     expect(summary.dependencies.itemIds.length).toBeGreaterThan(1);
-    expect(out).toContain(`6. Where is a group used? GET …/inventory/dependencies?groupId=${summary.dependencies.groupId}`);
+    expect(out).toContain(`7. Where is a group used? GET …/inventory/dependencies?groupId=${summary.dependencies.groupId}`);
     expect(out).toMatch(/POLICY TYPE\s+PLATFORM\s+DISPLAY NAME\s+VIA\s+ID/);
     expect(out).toContain(`${summary.dependencies.itemIds.length} items`);
     expect(out).toMatch(/Assignments:\n\s*TARGET\s+GROUP\s+INTENT/);
