@@ -1,5 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { defaultNightlySelection } from "../shared/sync/activities";
+import { captureBaselineItems, itemDocumentId, normaliseGraphObject, policyTypesInScope } from "../shared/domain";
+import type { ComparedItem, PolicyTypeKey } from "../shared/domain";
+import type { Stores } from "../shared/store/ports";
+import { seedObjects } from "../local/simulator/seedData";
 import type { Scenario } from "./scenarios";
 import { runStatuses, startScenarioStack, storedItemCounts } from "./stack";
 import { selfTimeByComponent, startCpuProfile, topSelfTime } from "./cpuProfile";
@@ -45,6 +49,26 @@ export interface EngineRunOptions {
 const FULL_CATALOG = defaultNightlySelection;
 
 /**
+ * One baseline for every tenant: the first tenant's objects as the simulator seeds them (the
+ * same seed as bench/stack.ts), captured the way PUT /api/baselines captures a gold tenant. The
+ * other tenants' seeded names differ, so their drift is real work: every expected item missing,
+ * every item of theirs extra.
+ */
+async function putBenchBaseline(stores: Stores, scenario: Scenario, goldTenantId: string, now: string): Promise<string> {
+  const items: ComparedItem[] = [];
+  for (const [type, count] of Object.entries(scenario.sizes) as [PolicyTypeKey, number][]) {
+    for (const raw of seedObjects(goldTenantId, type, count, { seed: 1_000 })) {
+      const parsed = normaliseGraphObject(type, raw);
+      if (parsed.ok) items.push({ ...parsed.item, id: itemDocumentId(type, parsed.item.externalId) });
+    }
+  }
+  const captured = captureBaselineItems(items);
+  const coveredTypes = policyTypesInScope(FULL_CATALOG);
+  await stores.baselines.put({ baselineId: "bench-gold", displayName: "Bench gold", coveredTypes, source: null, items: captured.items }, now);
+  return "bench-gold";
+}
+
+/**
  * Runs the scenario through the real engine on the local driver: one API-triggered sync of the
  * full catalog for a single tenant, or the nightly walk over every registered tenant. The
  * clock starts when the sync is requested and stops when its orchestration completes; stack
@@ -55,8 +79,9 @@ export async function measureEngine(scenario: Scenario, options: EngineRunOption
   const { stack, standIns, tenantIds } = scenarioStack;
   try {
     const now = new Date().toISOString();
+    const baselines = scenario.driftBaseline ? [await putBenchBaseline(stack.stores, scenario, tenantIds[0] as string, now)] : undefined;
     for (const [i, tenantId] of tenantIds.entries()) {
-      await stack.stores.tenants.put({ tenantId, displayName: `Bench tenant ${i + 1}`, enabled: true, selections: [] }, now);
+      await stack.stores.tenants.put({ tenantId, displayName: `Bench tenant ${i + 1}`, enabled: true, selections: [], ...(baselines && { baselines }) }, now);
     }
     const { engine } = stack;
     let wallMs: number;

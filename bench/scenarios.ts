@@ -44,6 +44,12 @@ export interface Scenario {
   throttledShare: number;
   /** Tenants the sequential baseline runs before it extrapolates to all of them. */
   baselineSampleTenants: number;
+  /**
+   * Every tenant is assigned one baseline (the first tenant's 300 objects), so each run ends with
+   * the drift post-run step: the nightly's cost of drift is this scenario's wall time against
+   * the plain nightly's.
+   */
+  driftBaseline?: boolean;
 }
 
 /**
@@ -84,6 +90,16 @@ export function benchScenarios(quick: boolean, overrides: ScenarioOverrides = {}
       globalLimit: quick ? 5 : 20,
       sizes: catalogSizes(quick ? 100 : 300),
       baselineSampleTenants: quick ? 2 : 10,
+    },
+    {
+      ...base,
+      name: "nightly-drift",
+      kind: "nightly",
+      tenants: overrides.nightlyTenants ?? (quick ? 10 : 200),
+      globalLimit: quick ? 5 : 20,
+      sizes: catalogSizes(quick ? 100 : 300),
+      baselineSampleTenants: quick ? 2 : 10,
+      driftBaseline: true,
     },
     {
       ...base,

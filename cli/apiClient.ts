@@ -3,6 +3,7 @@ import type { InventoryItem, MissingReport, Run } from "../shared/domain";
 import type { SelectionInput } from "../shared/domain/selection";
 import { parseRetryAfter } from "../shared/domain/retryAfter";
 import {
+  BaselineViewSchema,
   PortfolioSchema,
   CompareResultSchema,
   CoverageSchema,
@@ -19,7 +20,7 @@ import {
   TenantViewSchema,
 } from "../shared/http/schemas";
 import { ProblemSchema } from "./responses";
-import type { CompareResult, Coverage, DriftReport, ItemPage, PolicyTypeView, Portfolio, RunChanges, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
+import type { BaselineView, CompareResult, Coverage, DriftReport, ItemPage, PolicyTypeView, Portfolio, RunChanges, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
 import { UsageError } from "./exitCodes";
 
 /**
@@ -184,7 +185,7 @@ export class ApiClient {
 
   async putTenant(
     tenantId: string,
-    body: { displayName: string; enabled: boolean; selections?: SelectionInput[] },
+    body: { displayName: string; enabled: boolean; selections?: SelectionInput[]; baselines?: string[] },
   ): Promise<{ created: boolean; tenant: Tenant }> {
     const answer = await this.send("PUT", `/tenants/${seg(tenantId)}`, { body }, [200, 201]);
     return { created: answer.status === 201, tenant: this.parse(TenantViewSchema, answer, "tenant") };
@@ -297,6 +298,12 @@ export class ApiClient {
   async compare(left: string, right: string, selection: SelectionInput): Promise<CompareResult> {
     const answer = await this.send("GET", "/compare", { query: { left, right, ...selectionQuery(selection) } }, [200]);
     return this.parse(CompareResultSchema, answer, "comparison");
+  }
+
+  /** `PUT /baselines/{id}`: capture from a tenant (`source`) or list the items. */
+  async putBaseline(baselineId: string, body: { displayName: string; source: { tenantId: string } & SelectionInput }): Promise<BaselineView> {
+    const answer = await this.send("PUT", `/baselines/${seg(baselineId)}`, { body }, [200, 201]);
+    return this.parse(BaselineViewSchema, answer, "baseline");
   }
 
   async drift(tenantId: string, baselineId: string | undefined): Promise<DriftReport> {

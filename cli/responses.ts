@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ProblemDetailsSchema } from "../shared/http/problem";
 import type {
+  BaselineViewSchema,
   CompareResultSchema,
   CoverageSchema,
   DriftReportViewSchema,
@@ -24,6 +25,7 @@ export type ChangeView = RunChanges["items"][number];
 export type ItemPage = z.infer<typeof ItemPageSchema>;
 export type TenantView = z.infer<typeof TenantViewSchema>;
 export type Coverage = z.infer<typeof CoverageSchema>;
+export type BaselineView = z.infer<typeof BaselineViewSchema>;
 export type CompareResult = z.infer<typeof CompareResultSchema>;
 export type DriftReport = z.infer<typeof DriftReportViewSchema>;
 export type CoverageRow = Coverage["items"][number];

@@ -155,6 +155,7 @@ function* fanOut(
         correlationId: input.correlationId,
         leaseSeconds: input.limits.leaseSeconds,
         lane,
+        ...(input.observeForDrift && { observeForDrift: true }),
       } satisfies InventorySyncLaneInput,
       laneInstanceId(input.runId, lane),
     ),
@@ -210,6 +211,7 @@ export const inventorySyncLaneV2: OrchestrationHandler = function* (context: Orc
           policyType,
           correlationId: input.correlationId,
           leaseSeconds: input.leaseSeconds,
+          ...(input.observeForDrift && { observeForDrift: true }),
         })) as PolicyTypeOutcome,
       );
     } catch (error) {

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { randomUUID } from "node:crypto";
-import { normaliseAssignments } from "../../shared/domain";
-import type { InventoryItem, MissingReport, PolicyTypeKey, Run } from "../../shared/domain";
+import { POLICY_TYPE_KEYS, normaliseAssignments, policyTypesOfCategory } from "../../shared/domain";
+import type { InventoryItem, MissingReport, PolicyTypeKey, Run, SelectionInput } from "../../shared/domain";
 import { isTerminalStatus } from "../../shared/domain/run";
 import { POLICY_TYPES } from "../../shared/domain/policyTypes";
-import { dependencyColumns, formatDependencies, formatDuration, formatItemDetail, formatMissing, formatRunChanges, formatRunReport, formatTimestamp, sanitize, table } from "../../cli/format";
+import { dependencyColumns, formatCompare, formatDependencies, formatDrift, formatDuration, formatItemDetail, formatMissing, formatRunChanges, formatRunReport, formatTimestamp, sanitize, table } from "../../cli/format";
 import type { Column } from "../../cli/format";
 import type { CliOutput } from "../../cli/io";
 import type { GraphObject } from "../simulator";
@@ -15,16 +15,18 @@ import type { DemoTenant } from "../host/demoTenants";
 import { ApiClient } from "../../cli/apiClient";
 import { createMultiRunProgress, restoreTerminals } from "../../cli/progress";
 import type { MultiRunProgress } from "../../cli/progress";
-import type { Coverage } from "../../cli/responses";
+import type { CompareResult, Coverage, DriftReport } from "../../cli/responses";
 
 /**
  * `npm run demo`: the whole product in under a minute, offline. Starts the local host on a free
  * port with embedded stores and the Graph tenant simulator (whatever the environment configures
  * is ignored: the demo changes simulated tenants), syncs both demo tenants through the HTTP API,
  * prints the runs and a coverage table, then deletes two policies, renames one and breaks one
- * type (403) in one tenant, syncs again and prints what is missing and how sure that is, the
- * run's change set, and finally where one group is used (a dependency lookup) and one of those
- * items with its assignments.
+ * type (403) in one tenant, syncs again and prints what is missing and how sure that is and the
+ * run's change set, then where one group is used (a dependency lookup) and one of those items
+ * with its assignments. Finally it copies Contoso's configuration into a staging tenant — new
+ * ids, later timestamps, bumped versions, scope tags in another order, and one real change — and
+ * shows that compare and drift report that one change and nothing else.
  */
 
 export interface DemoOptions {
@@ -68,6 +70,11 @@ export interface DemoSummary {
   missing: { selectionHash: string; confidence: MissingReport["confidence"]; items: { policyType: string; externalId: string; typeComplete: boolean }[] };
   /** The group the dependency lookup asked about (Fabrikam, untouched by step 3) and the item ids it answered. */
   dependencies: { tenantId: string; groupId: string; itemIds: string[] };
+  /** Contoso vs its staging copy (configuration category). */
+  compare: CompareResult["counts"];
+  /** The one real change made in the staging copy. */
+  changedInStaging: { policyType: PolicyTypeKey; displayName: string };
+  drift: Pick<DriftReport, "baselineId" | "baselineVersion" | "confidence" | "counts"> & { changed: { displayName: string; differences: string[] }[] };
   wallMs: number;
 }
 
@@ -79,6 +86,10 @@ export class DemoFailed extends Error {
 const SELECTION = { includeFoundations: false } as const;
 const REMOVED_TYPE: PolicyTypeKey = "deviceConfiguration";
 const FORBIDDEN_TYPE: PolicyTypeKey = "mobileApp";
+/** A third simulated tenant, empty until the demo copies Contoso's configuration into it. */
+const STAGING = { tenantId: "5c7e9a1b-3d5f-4a7b-9c1d-e2f3a4b5c6d7", displayName: "Contoso Staging" } as const;
+const BASELINE_ID = "contoso-standard";
+const COMPARED: SelectionInput = { categories: ["configuration"] };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -102,10 +113,11 @@ async function syncThroughApi(
   tenants: readonly DemoTenant[],
   progress: MultiRunProgress,
   options: Required<Pick<DemoOptions, "pollIntervalMs" | "runTimeoutMs">>,
+  selection: SelectionInput = SELECTION,
 ): Promise<Tracked[]> {
   const tracked: Tracked[] = [];
   for (const tenant of tenants) {
-    const { accepted, location } = await api.startSync(tenant.tenantId, SELECTION, Date.now());
+    const { accepted, location } = await api.startSync(tenant.tenantId, selection, Date.now());
     const runUrl = `${api.baseUrl}/tenants/${encodeURIComponent(tenant.tenantId)}/inventory/runs/${encodeURIComponent(accepted.runId)}`;
     if (location !== runUrl) throw new DemoFailed(`POST …/sync answered 202 with Location ${location ?? "(none)"}, expected ${runUrl}`);
     tracked.push({ tenant, runId: accepted.runId, location, started: Date.now(), polls202: 0, run: null });
@@ -326,6 +338,60 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     out(`One of them (GET …/inventory/items/{id}), with its assignments:\n\n`);
     out(formatItemDetail(await api.getItem(fabrikam.tenantId, sample.id)) + "\n");
 
+    // 8. Compare Contoso with a staging copy of its configuration.
+    out(`8. Copy ${contoso.displayName}'s configuration policies into "${STAGING.displayName}" the way a second tenant would hold them —\n`);
+    out("   new ids, later timestamps, versions bumped, scope tags listed in another order — and change one description; sync it.\n");
+    await api.putTenant(STAGING.tenantId, { displayName: STAGING.displayName, enabled: true });
+    // Registered through the API (the host gives it a simulated Graph tenant), then emptied so it holds only the copy.
+    simulator.control.addTenant(STAGING.tenantId, { sizes: Object.fromEntries(POLICY_TYPE_KEYS.map((k) => [k, 0])) });
+    let changedInStaging: DemoSummary["changedInStaging"] | null = null;
+    for (const type of policyTypesOfCategory("configuration")) {
+      const copies = (simulator.control.objects(contoso.tenantId, type) as GraphObject[]).map((o, i) => {
+        const copy: GraphObject = { ...o, id: `staging-${String(o.id)}`, lastModifiedDateTime: "2026-01-15T08:00:00Z" };
+        if (typeof o.version === "number") copy.version = o.version + 3;
+        if (Array.isArray(o.roleScopeTagIds)) copy.roleScopeTagIds = [...(o.roleScopeTagIds as unknown[])].reverse();
+        if (type === REMOVED_TYPE && i === 0) {
+          copy.description = `${String(o.description ?? "")} (relaxed in staging)`;
+          changedInStaging = { policyType: type, displayName: String(o.displayName ?? "") };
+        }
+        return copy;
+      });
+      if (copies.length > 0) simulator.control.mutate(STAGING.tenantId, type, { add: copies });
+    }
+    if (!changedInStaging) throw new DemoFailed(`${contoso.displayName} has no ${REMOVED_TYPE} left to copy`);
+    const changed = changedInStaging as DemoSummary["changedInStaging"];
+    const stagingTenant: DemoTenant = { tenantId: STAGING.tenantId, displayName: STAGING.displayName, sizes: {} };
+    const [staged] = await syncThroughApi(api, [stagingTenant], createMultiRunProgress(options.stdout), poll, COMPARED);
+    if (staged?.run?.status !== "success") throw new DemoFailed(`the staging sync ended ${staged?.run?.status}`);
+    out(`\n   GET /api/compare?left=<${contoso.displayName}>&right=<${STAGING.displayName}>&categories=configuration\n\n`);
+    const compared = await api.compare(contoso.tenantId, STAGING.tenantId, COMPARED);
+    out(formatCompare(compared, false) + "\n");
+    const c = compared.counts;
+    const different = compared.items.filter((r) => r.status === "different");
+    if (c.onlyLeft + c.onlyRight + c.ambiguous !== 0 || different.length !== 1 || different[0]?.displayName !== changed.displayName) {
+      throw new DemoFailed(`the compare should show exactly the one changed policy, showed ${JSON.stringify(c)}`);
+    }
+
+    // 9. A baseline from Contoso, and the staging tenant's drift against it.
+    out(`9. Capture a baseline from ${contoso.displayName} (PUT /api/baselines/${BASELINE_ID}, configuration), assign it to ${STAGING.displayName}, read its drift:\n\n`);
+    await api.putBaseline(BASELINE_ID, { displayName: "Contoso standard", source: { tenantId: contoso.tenantId, ...COMPARED } });
+    await api.putTenant(STAGING.tenantId, { displayName: STAGING.displayName, enabled: true, baselines: [BASELINE_ID] });
+    const drift = await api.drift(STAGING.tenantId, BASELINE_ID);
+    out(formatDrift(drift, false) + "\n");
+    const driftChanged = drift.items.filter((i) => i.status === "changed");
+    if (
+      drift.confidence !== "high" ||
+      drift.counts.missing + drift.counts.extra !== 0 ||
+      driftChanged.length !== 1 ||
+      driftChanged[0]?.displayName !== changed.displayName
+    ) {
+      throw new DemoFailed(`the drift should show exactly the one changed policy with high confidence, showed ${JSON.stringify(drift.counts)} (${drift.confidence})`);
+    }
+    out(
+      `Reading it: one real difference — ${sanitize(changed.displayName)} (${changed.policyType}) — in compare and in drift,\n` +
+        `and no false one: ${c.same} policies with other ids, timestamps, versions and scope-tag order are the same.\n\n`,
+    );
+
     const wallMs = Date.now() - wallStart;
     out(`Demo finished in ${formatDuration(wallMs)}. Try it yourself: npm start, then see README "Run it locally".\n`);
     const consoleUrl = `${host.origin}${CONSOLE_PATH}`;
@@ -349,6 +415,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         items: missing.items.map((i) => ({ policyType: i.policyType, externalId: i.externalId, typeComplete: i.typeComplete })),
       },
       dependencies: { tenantId: fabrikam.tenantId, groupId, itemIds: used.map((i) => i.id) },
+      compare: c,
+      changedInStaging: changed,
+      drift: {
+        baselineId: drift.baselineId,
+        baselineVersion: drift.baselineVersion,
+        confidence: drift.confidence,
+        counts: drift.counts,
+        changed: driftChanged.map((i) => ({ displayName: i.displayName, differences: i.differences })),
+      },
       wallMs,
     };
   } finally {

@@ -169,9 +169,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     const stores: Stores = {
       items: stack.stores.items,
       runs: stack.stores.runs,
-      summaries: stack.stores.summaries,
       baselines: stack.stores.baselines,
-      driftSummaries: stack.stores.driftSummaries,
+      driftRecords: stack.stores.driftRecords,
+      summaries: stack.stores.summaries,
       changes: stack.stores.changes,
       check: () => stack.stores.check(),
       tenants: {

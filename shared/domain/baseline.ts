@@ -246,7 +246,7 @@ export function evaluateDrift(input: {
 // ── recorded summary ────────────────────────────────────────────────────────────────────────
 
 /** The compact record kept per tenant and baseline after each run (portfolio, alerting). */
-export const DriftSummarySchema = z.object({
+export const DriftRecordSchema = z.object({
   tenantId: z.string(),
   baselineId: z.string(),
   baselineVersion: z.number().int().positive(),
@@ -261,7 +261,7 @@ export const DriftSummarySchema = z.object({
   /** High confidence, something drifted, and it is not the drift the last high-confidence evaluation saw. */
   newDrift: z.boolean(),
 });
-export type DriftSummary = z.infer<typeof DriftSummarySchema>;
+export type DriftRecord = z.infer<typeof DriftRecordSchema>;
 
 export function driftDigest(report: Pick<DriftReport, "items">): string {
   const rows = report.items
@@ -276,7 +276,7 @@ export function driftDigest(report: Pick<DriftReport, "items">): string {
  * drift (its missing/extra are incomplete by definition) and never moves the reference digest,
  * so drift already reported does not alert again when the confidence comes back.
  */
-export function summariseDrift(tenantId: string, report: DriftReport, previous: DriftSummary | null): DriftSummary {
+export function recordOfDrift(tenantId: string, report: DriftReport, previous: DriftRecord | null): DriftRecord {
   const digest = driftDigest(report);
   const drifted = report.counts.missing + report.counts.extra + report.counts.changed;
   const reference = previous && previous.baselineId === report.baselineId ? previous.lastHighDigest : null;

@@ -207,6 +207,7 @@ export const CompareQuerySchema = z.strictObject({
   policyTypes: commaList("policy type keys").optional(),
   categories: commaList("categories").optional(),
   includeFoundations: z.enum(["true", "false"]).optional(),
+  format: ExportFormatQuerySchema,
 });
 
 export const BaselinePathSchema = z.object({ baselineId: BaselineIdSchema });

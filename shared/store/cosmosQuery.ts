@@ -20,9 +20,10 @@ export async function queryAll<T>(
   spec: SqlQuerySpec,
   tenantId: string,
   action: string,
+  options: { maxItemCount?: number } = {},
 ): Promise<T[]> {
   try {
-    const { resources } = await container.items.query<T>(spec, { partitionKey: tenantId }).fetchAll();
+    const { resources } = await container.items.query<T>(spec, { partitionKey: tenantId, ...options }).fetchAll();
     return resources;
   } catch (error) {
     throw toStoreError(error, action);

@@ -7,7 +7,7 @@ import { createCosmosClient } from "./cosmosClient";
 import { ensureCosmosContainers } from "./cosmosBootstrap";
 import type { CosmosContainers } from "./cosmosBootstrap";
 import { CosmosBaselineRepository } from "./baselineRepository";
-import { CosmosDriftSummaryRepository } from "./driftSummaryRepository";
+import { CosmosDriftRecordRepository } from "./driftRecordRepository";
 import { CosmosItemRepository } from "./itemRepository";
 import { containerBulkTransport } from "./itemWriter";
 import type { ItemWriterOptions } from "./itemWriter";
@@ -46,8 +46,8 @@ export interface CosmosStores extends Stores {
   items: CosmosItemRepository;
   runs: CosmosRunRepository;
   tenants: TableTenantRegistry;
-  summaries: CosmosTenantSummaryRepository;
   baselines: CosmosBaselineRepository;
+  summaries: CosmosTenantSummaryRepository;
   changes: CosmosChangeRepository;
   /** The Cosmos containers, created when missing on first use. */
   containers(): Promise<CosmosContainers>;
@@ -73,7 +73,7 @@ export function createStores(settings: StoreSettings, options: CreateStoresOptio
   const runsContainer = async (): Promise<Container> => (await containers()).runs;
   const runs = new CosmosRunRepository(runsContainer);
   const baselines = new CosmosBaselineRepository(async () => (await containers()).baselines);
-  const driftSummaries = new CosmosDriftSummaryRepository(runsContainer);
+  const driftRecords = new CosmosDriftRecordRepository(runsContainer);
   const changes = new CosmosChangeRepository(runsContainer);
   const items = new CosmosItemRepository(itemsContainer, runs, { ...options.writer, changeTransport: containerBulkTransport(runsContainer) });
   const tenants = new TableTenantRegistry(createTenantsTableClient(settings, options.credential));
@@ -82,9 +82,9 @@ export function createStores(settings: StoreSettings, options: CreateStoresOptio
     items,
     runs,
     tenants,
-    summaries,
     baselines,
-    driftSummaries,
+    driftRecords,
+    summaries,
     changes,
     containers,
     async check() {

@@ -8,8 +8,9 @@ import type {
   ChangeDocument,
   ChangeKind,
   ChangeWindow,
+  ComparedItem,
   DriftCandidate,
-  DriftSummary,
+  DriftRecord,
   InventoryItem,
   MissingItem,
   MissingReport,
@@ -112,6 +113,10 @@ export interface ItemRepository {
    * `seenBy`): one single-partition query, no paging (compare reads 10k items per side).
    */
   compared(tenantId: string, policyTypes: readonly PolicyTypeKey[]): Promise<DriftCandidate[]>;
+  /** Stores what a run observed of one type it read completely (see ObservedSnapshot). */
+  writeSnapshot(snapshot: ObservedSnapshot): Promise<void>;
+  /** The latest snapshot of each of these types that has one (point reads, no query). */
+  readSnapshots(tenantId: string, policyTypes: readonly PolicyTypeKey[]): Promise<Map<PolicyTypeKey, ObservedSnapshot>>;
   /** Items of `policyTypes` whose last run of the selection is one of `runIds` (the removed items of a change set). */
   lastSeenByAnyOf(
     tenantId: string,
@@ -119,6 +124,19 @@ export interface ItemRepository {
     policyTypes: readonly PolicyTypeKey[],
     runIds: readonly string[],
   ): Promise<Pick<InventoryItem, "id" | "policyType" | "externalId" | "displayName">[]>;
+}
+
+/**
+ * What one run observed of one policy type it enumerated completely, in one document beside the
+ * items: written only for tenants with baselines, and only up to MAX_SNAPSHOT_ITEMS items, so the
+ * drift step after each run reads a few documents instead of querying the partition.
+ */
+export interface ObservedSnapshot {
+  tenantId: string;
+  policyType: PolicyTypeKey;
+  runId: string;
+  selectionHash: string;
+  items: ComparedItem[];
 }
 
 export interface ChangeQuery {
@@ -256,9 +274,9 @@ export interface BaselineRepository {
 }
 
 /** The compact drift record per tenant and baseline, in the tenant's partition. */
-export interface DriftSummaryRepository {
-  get(tenantId: string, baselineId: string): Promise<DriftSummary | null>;
-  put(summary: DriftSummary): Promise<void>;
+export interface DriftRecordRepository {
+  get(tenantId: string, baselineId: string): Promise<DriftRecord | null>;
+  put(record: DriftRecord): Promise<void>;
 }
 
 export interface Stores {
@@ -267,7 +285,7 @@ export interface Stores {
   tenants: TenantRegistry;
   summaries: TenantSummaryRepository;
   baselines: BaselineRepository;
-  driftSummaries: DriftSummaryRepository;
+  driftRecords: DriftRecordRepository;
   changes: ChangeRepository;
   /** Health probes for /api/health. */
   check(): Promise<{ cosmos: "ok" | "failed"; tables: "ok" | "failed" }>;

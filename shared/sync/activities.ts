@@ -122,6 +122,7 @@ export function createActivities(services: SyncServices) {
           {
             graphFor: (tenantId) => services.graphFor(tenantId),
             writerFor: (ctx) => stores.items.createWriter(ctx),
+            writeSnapshot: (snapshot) => stores.items.writeSnapshot(snapshot),
             now: () => services.now(),
             onRetry: (info) => services.log.graphRetry(input, info),
             changeContext: async () => {
@@ -182,15 +183,14 @@ export function createActivities(services: SyncServices) {
       });
       await stores.runs.releaseClaim(input.tenantId, input.selectionHash, input.runId);
       if (changed) (run.status === "skipped" ? services.log.runSkipped : services.log.runFinalized)(run);
-      // Post-run steps (shared/sync/afterRun/), in the agreed order, each swallowing its own
-      // failure. The summary also runs on a retry that found the run already final (it is
-      // idempotent per run, and a summary write lost to a crash right after the run's own is
-      // caught up here); drift is not evaluated twice for one run.
+      // Post-run steps (shared/sync/afterRun/), each swallowing its own failure. Also on a retry
+      // that found the run already final: a step is idempotent per run, and a summary write
+      // lost to a crash right after the run's own is caught up here.
       if (run.status !== "skipped") await updateTenantSummary(services, run, input.outcomes);
       // The change set's counts for the portfolio's changesLast24h (one summary write per run),
       // after the summary took the run in, so the portfolio shows the run as early as before.
       if (changed && run.changes) await reportChangesToSummary(services, run, run.changes);
-      if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, now: services.now }, run);
+      if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, log: services.log, now: services.now }, run);
       return { status: run.status };
     },
 

@@ -153,6 +153,8 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return { selectionHash: hash, latestRun: null, confidence: null, items: [] };
       },
       compared: unused,
+      writeSnapshot: unused,
+      readSnapshots: unused,
       async coverage() {
         return [{ policyType: "deviceConfiguration", category: "configuration", itemCount: 3, lastObservedAt: NOW.toISOString(), lastRun: null }];
       },
@@ -211,9 +213,9 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return world.tenants.delete(tenantId);
       },
     },
-    summaries: { get: unused, getMany: unused, update: unused },
     baselines: { get: unused, getWithItems: unused, list: unused, put: unused, delete: unused },
-    driftSummaries: { get: unused, put: unused },
+    driftRecords: { get: unused, put: unused },
+    summaries: { get: unused, getMany: unused, update: unused },
     changes: { write: unused, countByRun: unused, listForRun: unused, list: unused },
     check: async () => world.health,
   };

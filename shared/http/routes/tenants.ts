@@ -2,6 +2,7 @@ import { DEFAULT_NIGHTLY_SELECTION, effectiveNightlySelections, normaliseSelecti
 import type { Selection, SelectionInput } from "../../domain/selection";
 import type { Tenant } from "../../domain/tenant";
 import { ApiProblem } from "../problem";
+import { recordTenantDrift } from "../../sync/afterRun/tenantSummary";
 import { defineRoute, jsonResponse, tenantNotFound } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
 import { TenantListSchema, TenantPathSchema, TenantPutSchema, TenantViewSchema } from "../schemas";
@@ -49,6 +50,7 @@ export const tenantRoutes: ApiRoute[] = [
       const { stores, now } = await services();
       const accessGroups = body.accessGroups && body.accessGroups.length > 0 ? [...new Set(body.accessGroups)].sort() : undefined;
       const baselines = body.baselines && body.baselines.length > 0 ? [...new Set(body.baselines)] : undefined;
+      const previous = await stores.tenants.get(params.tenantId);
       // A baseline that does not exist is a mistyped id: refuse it rather than evaluate nothing every night.
       for (const [index, baselineId] of (baselines ?? []).entries()) {
         if (!(await stores.baselines.get(baselineId))) {
@@ -68,6 +70,8 @@ export const tenantRoutes: ApiRoute[] = [
         },
         now().toISOString(),
       );
+      // No baseline any more: the portfolio must not keep showing drift against one.
+      if (!baselines && previous?.baselines?.length) await recordTenantDrift({ stores, now }, tenant.tenantId, null);
       const view = tenantView(tenant);
       return created
         ? jsonResponse(201, view, { location: publicUrl(tenantPath(view.tenantId)) })

@@ -1,8 +1,10 @@
-import { currentItems, evaluateDrift, summariseDrift } from "../../domain/baseline";
-import type { BaselineWithItems, DriftCandidate, DriftReport, DriftSummary, TypeRead } from "../../domain/baseline";
+import { currentItems, evaluateDrift, recordOfDrift } from "../../domain/baseline";
+import type { BaselineWithItems, DriftCandidate, DriftReport, DriftRecord, TypeRead } from "../../domain/baseline";
 import type { PolicyTypeKey } from "../../domain/policyTypes";
 import type { RunDocument } from "../../domain/run";
 import type { StructuredLogger } from "../../observability";
+import type { RunLogger } from "../runEvents";
+import { recordTenantDrift } from "./tenantSummary";
 import type { Stores } from "../../store/ports";
 
 /**
@@ -36,10 +38,39 @@ export function typeReadsOf(runsNewestFirst: readonly RunDocument[], types: read
   return reads;
 }
 
-/** What a tenant has now of these types (see the domain's currentItems): a baseline capture reads this. */
+/**
+ * What a tenant has now of these types (see the domain's currentItems). A type whose latest
+ * covering run read it completely and left a snapshot (tenants with baselines) is taken from
+ * that snapshot — one point read; only the others are queried, in one single-partition query.
+ * In the nightly every type is complete, so drift costs point reads, not a scan of the partition.
+ */
 export async function currentInventory(stores: Pick<Stores, "items" | "runs">, tenantId: string, types: readonly PolicyTypeKey[]): Promise<DriftCandidate[]> {
-  const [candidates, runs] = await Promise.all([stores.items.compared(tenantId, types), stores.runs.completedRunsNewestFirst(tenantId, TYPE_READ_LOOKBACK)]);
-  return currentItems(candidates, typeReadsOf(runs, types));
+  return (await currentInventoryAndReads(stores, tenantId, types)).items;
+}
+
+async function currentInventoryAndReads(
+  stores: Pick<Stores, "items" | "runs">,
+  tenantId: string,
+  types: readonly PolicyTypeKey[],
+): Promise<{ items: DriftCandidate[]; reads: Map<PolicyTypeKey, TypeRead | null> }> {
+  const runs = types.length > 0 ? await stores.runs.completedRunsNewestFirst(tenantId, TYPE_READ_LOOKBACK) : [];
+  const reads = typeReadsOf(runs, types);
+  const complete = types.filter((t) => reads.get(t)?.complete);
+  const snapshots = complete.length > 0 ? await stores.items.readSnapshots(tenantId, complete) : new Map();
+  const fromSnapshots: DriftCandidate[] = [];
+  const toQuery: PolicyTypeKey[] = [];
+  for (const type of types) {
+    const read = reads.get(type);
+    const snapshot = snapshots.get(type);
+    if (read?.complete && snapshot && snapshot.runId === read.runId) {
+      const seenBy = { [read.selectionHash]: read.runId };
+      for (const item of snapshot.items) fromSnapshots.push({ ...item, seenBy });
+    } else {
+      toQuery.push(type);
+    }
+  }
+  const queried = toQuery.length > 0 ? await stores.items.compared(tenantId, toQuery) : [];
+  return { items: [...fromSnapshots, ...currentItems(queried, reads)], reads };
 }
 
 /** The drift report of a tenant against a baseline, from the tenant's partition and the baseline's. */
@@ -49,69 +80,63 @@ export async function evaluateTenantDrift(
   baseline: BaselineWithItems,
   now: Date,
 ): Promise<DriftReport> {
-  const [candidates, runs] = await Promise.all([
-    stores.items.compared(tenantId, baseline.coveredTypes),
-    stores.runs.completedRunsNewestFirst(tenantId, TYPE_READ_LOOKBACK),
-  ]);
-  return evaluateDrift({ baseline, candidates, typeReads: typeReadsOf(runs, baseline.coveredTypes), evaluatedAt: now.toISOString() });
+  const { items, reads } = await currentInventoryAndReads(stores, tenantId, baseline.coveredTypes);
+  return evaluateDrift({ baseline, candidates: items, typeReads: reads, evaluatedAt: now.toISOString() });
 }
 
 export interface DriftStepServices {
   stores: Stores;
+  /** Where `InventoryDriftEvaluated` is written. */
   logger: StructuredLogger;
+  /** A failed evaluation is reported as `InventoryAfterRunStepFailed` (step "drift"). */
+  log: Pick<RunLogger, "afterRunStepFailed">;
   now(): Date;
 }
 
 /**
  * The post-run step: evaluates every baseline assigned to the run's tenant, records the compact
- * summary and emits `InventoryDriftEvaluated`. Never throws. Returns the recorded summaries
- * (the tenant summary of the portfolio reads them).
+ * record per baseline, emits `InventoryDriftEvaluated`, and gives the portfolio's tenant summary
+ * the figures of the tenant's first (primary) baseline. Never throws: a failure is reported and
+ * the next finished run evaluates again. Returns the records written.
  */
-export async function evaluateDriftAfterRun(services: DriftStepServices, run: Pick<RunDocument, "tenantId" | "id" | "correlationId" | "status">): Promise<DriftSummary[]> {
+export async function evaluateDriftAfterRun(services: DriftStepServices, run: RunDocument): Promise<DriftRecord[]> {
   if (run.status !== "success" && run.status !== "partial" && run.status !== "failed") return [];
-  const recorded: DriftSummary[] = [];
+  const recorded: DriftRecord[] = [];
   try {
     const tenant = await services.stores.tenants.get(run.tenantId);
     for (const baselineId of tenant?.baselines ?? []) {
-      try {
-        const baseline = await services.stores.baselines.getWithItems(baselineId);
-        // A deleted baseline is still named by the registration until it is edited: skip it.
-        if (!baseline) continue;
-        const report = await evaluateTenantDrift(services.stores, run.tenantId, baseline, services.now());
-        const previous = await services.stores.driftSummaries.get(run.tenantId, baselineId);
-        const summary = summariseDrift(run.tenantId, report, previous);
-        await services.stores.driftSummaries.put(summary);
-        recorded.push(summary);
-        services.logger.event("InventoryDriftEvaluated", {
-          tenantId: run.tenantId,
-          runId: run.id,
-          correlationId: run.correlationId,
-          baselineId,
-          baselineVersion: summary.baselineVersion,
-          basedOnRunId: summary.basedOnRunId,
-          confidence: summary.confidence,
-          missing: summary.counts.missing,
-          extra: summary.counts.extra,
-          changed: summary.counts.changed,
-          matching: summary.counts.matching,
-          drifted: summary.counts.missing + summary.counts.extra + summary.counts.changed,
-          newDrift: summary.newDrift,
-        });
-      } catch (error) {
-        services.logger.warn("drift evaluation failed; the next run evaluates again", {
-          tenantId: run.tenantId,
-          runId: run.id,
-          baselineId,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
+      const baseline = await services.stores.baselines.getWithItems(baselineId);
+      // A deleted baseline is still named by the registration until it is edited: skip it.
+      if (!baseline) continue;
+      const report = await evaluateTenantDrift(services.stores, run.tenantId, baseline, services.now());
+      const previous = await services.stores.driftRecords.get(run.tenantId, baselineId);
+      const record = recordOfDrift(run.tenantId, report, previous);
+      await services.stores.driftRecords.put(record);
+      recorded.push(record);
+      services.logger.event("InventoryDriftEvaluated", {
+        tenantId: run.tenantId,
+        runId: run.id,
+        correlationId: run.correlationId,
+        baselineId,
+        baselineVersion: record.baselineVersion,
+        basedOnRunId: record.basedOnRunId,
+        confidence: record.confidence,
+        missing: record.counts.missing,
+        extra: record.counts.extra,
+        changed: record.counts.changed,
+        matching: record.counts.matching,
+        drifted: record.counts.missing + record.counts.extra + record.counts.changed,
+        newDrift: record.newDrift,
+      });
+    }
+    const primary = recorded[0];
+    if (primary) {
+      await recordTenantDrift(services, run.tenantId, { baselineId: primary.baselineId, ...pick(primary.counts) });
     }
   } catch (error) {
-    services.logger.warn("drift evaluation failed; the next run evaluates again", {
-      tenantId: run.tenantId,
-      runId: run.id,
-      error: error instanceof Error ? error.message : String(error),
-    });
+    services.log.afterRunStepFailed(run, "drift", error);
   }
   return recorded;
 }
+
+const pick = (c: DriftRecord["counts"]) => ({ missing: c.missing, extra: c.extra, changed: c.changed });

@@ -77,9 +77,14 @@ describe("bench scenarios", () => {
     expect(planThrottledPages(sizes, 0)).toEqual([]);
   });
 
-  it("the full run has the four scenarios of the issue; --quick keeps them small", () => {
+  it("the full run has the four scenarios of the issue and the nightly with drift; --quick keeps them small", () => {
     const full = benchScenarios(false);
-    expect(full.map((s) => s.name)).toEqual(["small", "10k", "nightly", "throttled"]);
+    expect(full.map((s) => s.name)).toEqual(["small", "10k", "nightly", "nightly-drift", "throttled"]);
+    // The same nightly, plus one baseline for every tenant: the two rows differ by the drift step only.
+    const { name: _n, driftBaseline, ...drift } = full.find((s) => s.name === "nightly-drift")!;
+    const { name: _m, ...plain } = full.find((s) => s.name === "nightly")!;
+    expect(driftBaseline).toBe(true);
+    expect(drift).toEqual(plain);
     expect(full.find((s) => s.name === "nightly")).toMatchObject({ tenants: 200, globalLimit: 20, perTenantLimit: 2 });
     expect(full.find((s) => s.name === "throttled")).toMatchObject({ intuneThrottle: true, throttledShare: 0.1 });
     for (const s of benchScenarios(true)) expect(Object.values(s.sizes).reduce((a, b) => a + b, 0) * s.tenants).toBeLessThanOrEqual(1_000);

@@ -34,6 +34,14 @@ describe("npm run demo, in process", () => {
     expect(out).toMatch(new RegExp(`^changed\\s+deviceConfiguration\\s+.*\\(edited\\)\\s+displayName, meta\\.lastModifiedDateTime`, "m"));
     expect(out).toContain("Not enumerated completely (nothing of them is called removed): mobileApp.");
 
+    // Compare and drift: the one real change in the staging copy, and nothing else.
+    expect(summary.compare).toMatchObject({ onlyLeft: 0, onlyRight: 0, different: 1, ambiguous: 0 });
+    expect(summary.compare.same).toBeGreaterThan(10);
+    expect(summary.drift).toMatchObject({ baselineId: "contoso-standard", baselineVersion: 1, confidence: "high", counts: { missing: 0, extra: 0, changed: 1 } });
+    expect(summary.drift.changed).toEqual([{ displayName: summary.changedInStaging.displayName, differences: ["meta.description"] }]);
+    expect(out).toMatch(/0 only left, 0 only right, 1 different, \d+ same, 0 ambiguous/);
+    expect(out).toMatch(/baseline contoso-standard v1, based on run \S+: confidence high — 0 missing, 0 extra, 1 changed, \d+ matching/);
+
     // What a person reads.
     const nonFoundation = POLICY_TYPES.filter((t) => !t.foundation).length;
     expect(out).toContain(`Contoso Demo: success ${nonFoundation}/${nonFoundation} policy types`);

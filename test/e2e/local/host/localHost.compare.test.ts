@@ -83,6 +83,22 @@ describe("GET /api/compare", () => {
     expect(apps.body).toMatchObject({ counts: { onlyLeft: 0, onlyRight: 0, different: 0, same: 0, ambiguous: 0 }, items: [] });
   });
 
+  it("exports the rows as CSV (format=csv or Accept) and NDJSON, every row, as an attachment", async () => {
+    const csv = await http("GET", url(`/compare?left=${GOLD}&right=${CUSTOMER}&policyTypes=deviceConfiguration&format=csv`));
+    expect(csv.status, csv.text).toBe(200);
+    expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(csv.headers.get("content-disposition")).toMatch(/^attachment; filename="compare-/);
+    const lines = csv.text.trim().split("\r\n");
+    expect(lines[0]).toBe("policyType,displayName,status,differences,leftItemId,leftExternalId,rightItemId,rightExternalId");
+    expect(lines).toHaveLength(1 + 8);
+    expect(lines.find((l) => l.includes("BitLocker"))).toMatch(/^deviceConfiguration,BitLocker,different,meta\.description,/);
+    const viaAccept = await http("GET", url(`/compare?left=${GOLD}&right=${CUSTOMER}&policyTypes=deviceConfiguration`), { headers: { accept: "text/csv" } });
+    expect(viaAccept.text).toBe(csv.text);
+    const ndjson = await http("GET", url(`/compare?left=${GOLD}&right=${CUSTOMER}&policyTypes=deviceConfiguration&format=ndjson`));
+    const rows = ndjson.text.trim().split("\n").map((l) => JSON.parse(l));
+    expect(rows.map((r) => r.status).sort()).toEqual(["ambiguous", "different", "onlyLeft", "onlyLeft", "onlyRight", "onlyRight", "same", "same"]);
+  });
+
   it("answers 404 TENANT_NOT_FOUND when either tenant is not registered, and 400 for bad input", async () => {
     const stranger = "33333333-cccc-4ccc-8ccc-333333333333";
     expectProblem(await http("GET", url(`/compare?left=${GOLD}&right=${stranger}`)), 404, "TENANT_NOT_FOUND");

@@ -1,8 +1,8 @@
 import type { Container } from "@azure/cosmos";
-import { DriftSummarySchema } from "../domain";
-import type { DriftSummary } from "../domain";
+import { DriftRecordSchema } from "../domain";
+import type { DriftRecord } from "../domain";
 import { withoutSystemProperties } from "./cosmosQuery";
-import type { DriftSummaryRepository } from "./ports";
+import type { DriftRecordRepository } from "./ports";
 import { statusOf, toStoreError } from "./storeErrors";
 
 /**
@@ -11,17 +11,17 @@ import { statusOf, toStoreError } from "./storeErrors";
  * tenant with a point read). Overwritten by every evaluation: it is "the last evaluation", not
  * history — the `InventoryDriftEvaluated` events are the history.
  */
-export const driftSummaryId = (baselineId: string) => `drift.${baselineId}`;
+export const driftRecordId = (baselineId: string) => `drift.${baselineId}`;
 
-export class CosmosDriftSummaryRepository implements DriftSummaryRepository {
+export class CosmosDriftRecordRepository implements DriftRecordRepository {
   constructor(private readonly container: () => Promise<Container>) {}
 
-  async get(tenantId: string, baselineId: string): Promise<DriftSummary | null> {
+  async get(tenantId: string, baselineId: string): Promise<DriftRecord | null> {
     try {
       const container = await this.container();
-      const { resource, statusCode } = await container.item(driftSummaryId(baselineId), tenantId).read<Record<string, unknown>>();
+      const { resource, statusCode } = await container.item(driftRecordId(baselineId), tenantId).read<Record<string, unknown>>();
       if (statusCode === 404 || !resource) return null;
-      const parsed = DriftSummarySchema.safeParse(withoutSystemProperties(resource));
+      const parsed = DriftRecordSchema.safeParse(withoutSystemProperties(resource));
       return parsed.success ? parsed.data : null;
     } catch (error) {
       if (statusOf(error) === 404) return null;
@@ -29,10 +29,10 @@ export class CosmosDriftSummaryRepository implements DriftSummaryRepository {
     }
   }
 
-  async put(summary: DriftSummary): Promise<void> {
+  async put(summary: DriftRecord): Promise<void> {
     try {
       const container = await this.container();
-      await container.items.upsert({ id: driftSummaryId(summary.baselineId), docType: "driftSummary", ...DriftSummarySchema.parse(summary) });
+      await container.items.upsert({ id: driftRecordId(summary.baselineId), docType: "driftSummary", ...DriftRecordSchema.parse(summary) });
     } catch (error) {
       throw toStoreError(error, "write drift summary");
     }
