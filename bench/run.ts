@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { PAGE_SIZE_MAX } from "../local/simulator";
 import { POLICY_TYPES, POLICY_TYPE_KEYS } from "../shared/domain";
 import { DEFAULT_ASSIGNMENT_READ_CONCURRENCY } from "../shared/sync/enumerate";
+import { DEFAULT_ASSIGNMENT_READS_IN_FLIGHT } from "../shared/graph/graphClient";
 import { measureBaseline } from "./baseline";
 import type { BaselineMeasurement } from "./baseline";
 import { cpuMsPerThousandItems } from "./cpuUsage";
@@ -85,13 +86,17 @@ export function planOf(scenario: Scenario) {
   };
   const floors = typeFloorsMs(scenario.sizes, PAGE_SIZE_MAX, LATENCY.medianMs, retry, perObject);
   const [slowestType, slowestChainMs] = Object.entries(floors).reduce((a, b) => (b[1] > a[1] ? b : a));
-  const tenantFloor = slowestChainMs;
+  // The client lets a tenant have DEFAULT_ASSIGNMENT_READS_IN_FLIGHT per-object reads in flight,
+  // all types together: those reads alone take ceil(reads / in flight) round trips.
+  const perTenantReadsMs = Math.ceil(assignmentReadsNeeded(scenario.sizes, perObject) / DEFAULT_ASSIGNMENT_READS_IN_FLIGHT) * LATENCY.medianMs;
+  const tenantFloor = Math.max(slowestChainMs, perTenantReadsMs);
   const scheduled = scheduledFloorMs(POLICY_TYPE_KEYS.map((k) => floors[k] ?? 0), scenario.parallelTypes);
   const floorMs = scenario.kind === "nightly" ? nightlyFloorMs(scenario.tenants, scenario.globalLimit, tenantFloor) : tenantFloor;
   return {
     floorMs,
     slowestType,
     slowestChainMs,
+    perTenantReadsMs,
     scheduled,
     pagesNeeded: totalPages(scenario.sizes, PAGE_SIZE_MAX) * scenario.tenants,
     assignmentReads: assignmentReadsNeeded(scenario.sizes, perObject) * scenario.tenants,
@@ -107,7 +112,7 @@ function nightlyFloorRows(scenario: Scenario, plan: ReturnType<typeof planOf>, c
     const base = {
       tenants,
       globalLimit: scenario.globalLimit,
-      tenantFloorMs: plan.slowestChainMs,
+      tenantFloorMs: Math.max(plan.slowestChainMs, plan.perTenantReadsMs),
       requestsPerTenant: pagesPerTenant,
       itemsPerTenant,
       intuneBudget: SERVICE_LIMITS.intuneBudget,
@@ -119,7 +124,7 @@ function nightlyFloorRows(scenario: Scenario, plan: ReturnType<typeof planOf>, c
     // In Azure: the sync scales out over instances, the container serves 5,000 RU/s (serverless).
     const azure = nightlyFloors({ ...base, cosmosRuPerSecond: SERVICE_LIMITS.cosmosServerlessRuPerSecond });
     const autoscale = nightlyFloors({ ...base, cosmosRuPerSecond: SERVICE_LIMITS.cosmosAutoscaleDefaultRuPerSecond });
-    const wavesWithTypeWindowMs = nightlyFloorMs(tenants, scenario.globalLimit, Math.max(plan.slowestChainMs, plan.scheduled));
+    const wavesWithTypeWindowMs = nightlyFloorMs(tenants, scenario.globalLimit, Math.max(plan.slowestChainMs, plan.perTenantReadsMs, plan.scheduled));
     return { tenants, ...here, wavesWithTypeWindowMs, cosmosMs: azure.cosmosMs, cosmosAutoscaleMs: autoscale.cosmosMs, bindingInAzure: azure.binding };
   });
 }

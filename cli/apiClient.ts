@@ -289,14 +289,24 @@ export class ApiClient {
 
   async missing(tenantId: string, query: MissingQuery): Promise<MissingReport> {
     // The route takes the selection as comma lists, normalised and hashed like a sync body.
-    const q: Query = "latest" in query ? {} : "selectionHash" in query ? { selectionHash: query.selectionHash } : selectionQuery(query.selection);
+    const q: Query =
+      "latest" in query
+        ? {}
+        : "selectionHash" in query
+          ? { selectionHash: query.selectionHash }
+          : selectionQuery(query.selection);
     const answer = await this.send("GET", `/tenants/${seg(tenantId)}/inventory/missing`, { query: q }, [200]);
     return this.parse(MissingReportViewSchema, answer, "missing report");
   }
 
   /** `GET /compare`: the selection as comma lists, like `missing`. */
   async compare(left: string, right: string, selection: SelectionInput): Promise<CompareResult> {
-    const answer = await this.send("GET", "/compare", { query: { left, right, ...selectionQuery(selection) } }, [200]);
+    const answer = await this.send(
+      "GET",
+      "/compare",
+      { query: { left, right, ...selectionQuery(selection) } },
+      [200],
+    );
     return this.parse(CompareResultSchema, answer, "comparison");
   }
 
@@ -307,7 +317,12 @@ export class ApiClient {
   }
 
   async drift(tenantId: string, baselineId: string | undefined): Promise<DriftReport> {
-    const answer = await this.send("GET", `/tenants/${seg(tenantId)}/drift`, { query: { baselineId } }, [200]);
+    const answer = await this.send(
+      "GET",
+      `/tenants/${seg(tenantId)}/drift`,
+      { query: { baselineId } },
+      [200],
+    );
     return this.parse(DriftReportViewSchema, answer, "drift report");
   }
 

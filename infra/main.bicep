@@ -100,8 +100,15 @@ param syncNightlyWaitSeconds int = 3600
 @maxValue(24855)
 param changesRetentionDays int = 90
 
-@description('AUTH_REQUIRE_PRINCIPAL: also require the App Service authentication principal and its role per route.')
+@description('AUTH_REQUIRE_PRINCIPAL: also require the App Service authentication principal and its role per route. Always on when signInClientId is set.')
 param authRequirePrincipal bool = false
+
+@description('Client id of the Entra app registration people sign in to the web console with (App Service authentication, app roles Inventory.Read / Inventory.Sync / Tenants.Manage; docs/deploy.md "Sign-in"). Empty: no App Service authentication, API calls need function keys, and the console cannot be used in Azure.')
+param signInClientId string = ''
+
+@description('Entra tenant that issues the sign-in tokens; empty: the tenant of the subscription.')
+param signInTenantId string = ''
+
 
 // --- Hosting -----------------------------------------------------------------------------------
 
@@ -325,7 +332,11 @@ module functionApp 'modules/functionApp.bicep' = {
     syncLeaseSeconds: syncLeaseSeconds
     syncNightlyWaitSeconds: syncNightlyWaitSeconds
     changesRetentionDays: changesRetentionDays
-    authRequirePrincipal: authRequirePrincipal
+    // Sign-in makes the principal the gate (shared/config/settings.ts principalIsTheGate): with
+    // App Service authentication on, the routes register anonymous and every one checks the role.
+    authRequirePrincipal: authRequirePrincipal || !empty(signInClientId)
+    signInClientId: signInClientId
+    signInTenantId: empty(signInTenantId) ? tenant().tenantId : signInTenantId
   }
   // The app starts with its permissions in place (Key Vault references, storage, Cosmos DB).
   dependsOn: [
@@ -364,6 +375,12 @@ output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 
 @description('Base URL of the HTTP API (routes under /api, see docs/api.md).')
 output API_BASE_URL string = 'https://${functionApp.outputs.defaultHostName}/api'
+
+@description('The web console (sign-in with Entra ID when signInClientId is set).')
+output CONSOLE_URL string = 'https://${functionApp.outputs.defaultHostName}/api/console/'
+
+@description('Redirect URI to register on the sign-in app registration (platform Web, ID tokens on).')
+output SIGN_IN_REDIRECT_URI string = 'https://${functionApp.outputs.defaultHostName}/.auth/login/aad/callback'
 
 @description('The command that prints the function key every route but /health and /openapi.json needs (header x-functions-key).')
 output FUNCTION_KEY_COMMAND string = 'az functionapp keys list --resource-group ${rg.name} --name ${functionApp.outputs.name} --query functionKeys.default --output tsv'

@@ -3,9 +3,10 @@ import { useEffect, useRef } from "preact/hooks";
 import { Link, Route, Router, Switch, useLocation, useParams } from "wouter-preact";
 import { useHashLocation } from "wouter-preact/use-hash-location";
 import { TenantPage } from "./pages/TenantPage";
+import { ComparePage } from "./pages/ComparePage";
 import { PortfolioPage } from "./pages/PortfolioPage";
 import type { WhoAmI } from "./types";
-import { ErrorBox, Loading, markNavigated, PageHeading, SessionContext, useLoad } from "./ui";
+import { ErrorBox, markNavigated, PageHeading, SessionContext, useLoad } from "./ui";
 import "./styles.css";
 
 /** After the first navigation, each page's heading takes the focus when it appears (see PageHeading). */
@@ -19,8 +20,8 @@ function useFocusOnNavigate() {
 }
 
 function TenantRoute() {
-  const params = useParams<{ tenantId: string; tab?: string; runId?: string }>();
-  return <TenantPage tenantId={params.tenantId} tab={params.tab ?? "items"} runId={params.runId ?? null} />;
+  const params = useParams<{ tenantId: string; tab?: string; id?: string }>();
+  return <TenantPage tenantId={params.tenantId} tab={params.tab ?? "items"} subId={params.id ?? null} />;
 }
 
 function Shell() {
@@ -35,6 +36,7 @@ function Shell() {
         <Link href="/" class="brand">tenant-inventory</Link>
         <nav aria-label="Main">
           <Link href="/">Portfolio</Link>
+          <Link href="/compare">Compare</Link>
         </nav>
         <p class="who" aria-live="polite">
           {me.state === "ok" &&
@@ -42,14 +44,15 @@ function Shell() {
         </p>
       </header>
       <main id="main">
-        {me.state === "loading" && <Loading what="your roles" />}
+        {/* The page loads at once; what needs a role (the sync form) appears when the roles are known. */}
         {me.state === "error" && <ErrorBox error={me.error} title="Who you are could not be read" />}
-        {me.state === "ok" && (
+        {me.state !== "error" && (
           <Switch>
             <Route path="/" component={PortfolioPage} />
+            <Route path="/compare" component={ComparePage} />
             <Route path="/tenants/:tenantId" component={TenantRoute} />
             <Route path="/tenants/:tenantId/:tab" component={TenantRoute} />
-            <Route path="/tenants/:tenantId/:tab/:runId" component={TenantRoute} />
+            <Route path="/tenants/:tenantId/:tab/:id" component={TenantRoute} />
             <Route>
               <PageHeading>Page not found</PageHeading>
               <p>

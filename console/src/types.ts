@@ -1,8 +1,12 @@
 import type { z } from "zod";
 import type { ProblemDetailsSchema } from "../../shared/http/problem";
 import type {
+  BaselineListSchema,
+  CompareResultSchema,
   CoverageSchema,
+  DriftReportViewSchema,
   ItemPageSchema,
+  ItemViewSchema,
   PolicyTypeListSchema,
   PortfolioSchema,
   RunPageSchema,
@@ -12,6 +16,7 @@ import type {
   WhoAmISchema,
 } from "../../shared/http/schemas";
 import type { MissingReportSchema } from "../../shared/domain/missing";
+import type { SelectionListSchema } from "../../shared/http/routes/selections";
 
 /**
  * The API's answers as the console reads them: types inferred from the very zod schemas the
@@ -28,6 +33,12 @@ export type Portfolio = z.infer<typeof PortfolioSchema>;
 export type PolicyTypeList = z.infer<typeof PolicyTypeListSchema>;
 export type MissingReport = z.infer<typeof MissingReportSchema>;
 export type SyncAccepted = z.infer<typeof SyncAcceptedSchema>;
+export type CompareResult = z.infer<typeof CompareResultSchema>;
+export type BaselineList = z.infer<typeof BaselineListSchema>;
+export type DriftReport = z.infer<typeof DriftReportViewSchema>;
+export type SelectionList = z.infer<typeof SelectionListSchema>;
+/** One item with its assignments (GET …/inventory/items/{itemId}). */
+export type ItemDetail = z.infer<typeof ItemViewSchema>;
 export type WhoAmI = z.infer<typeof WhoAmISchema>;
 /** Problem details, read tolerantly: a proxy or a newer app may send a code this build does not know. */
 export type Problem = Partial<Omit<z.infer<typeof ProblemDetailsSchema>, "code">> & { code?: string };

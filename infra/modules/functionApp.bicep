@@ -104,6 +104,14 @@ param syncNightlyWaitSeconds int
 param changesRetentionDays int
 param authRequirePrincipal bool
 
+@description('Entra app registration people sign in with (App Service authentication); empty: none.')
+param signInClientId string
+
+@description('Entra tenant issuing the sign-in tokens.')
+param signInTenantId string
+
+var signIn = !empty(signInClientId)
+
 // ---------------------------------------------------------------------------------------------
 // App settings
 // ---------------------------------------------------------------------------------------------
@@ -241,6 +249,56 @@ resource appSettingsConfig 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: site
   name: 'appsettings'
   properties: appSettings
+}
+
+// App Service authentication (Easy Auth) with Entra ID: people sign in to the web console, and
+// machine callers (Logic Apps, the CLI) present Entra tokens for the same app registration. Every
+// path needs a signed-in principal but the anonymous probes; a browser is sent to the sign-in
+// page, a script (X-Requested-With: XMLHttpRequest, as the console sends) gets a 401. App Service
+// strips any caller-supplied x-ms-client-principal and injects the validated one, whose `roles`
+// claims (the app registration's app roles assigned to the person) the API checks per route.
+// No client secret: sign-in uses the OpenID Connect flow that returns an ID token only, so no
+// secret exists to rotate or leak (docs/deploy.md "Sign-in").
+resource authSettings 'Microsoft.Web/sites/config@2025-03-01' = if (signIn) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: [
+        '/api/health'
+        '/api/openapi.json'
+      ]
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: signInClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${signInTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            signInClientId
+            'api://${signInClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+  }
 }
 
 // Identity only: no basic-auth (publishing profile) deployments; azd deploys with Entra.

@@ -120,7 +120,13 @@ export class DurableDriver {
   private readonly activitySlots: Semaphore;
   private readonly entities: EntityHost;
   private readonly errorLog: Error[] = [];
-  private readonly hostLog: HostScheduleEntry[] = [];
+  /**
+   * What the host was handed, per instance (with a global order), so a purge drops an instance's
+   * entries with its history: one list for every instance ever run grew the local host by ~30
+   * entries per sync (measured: 53,000 entries, ~20 MiB, after 1,800 syncs).
+   */
+  private readonly hostLog = new Map<string, Array<[order: number, entry: HostScheduleEntry]>>();
+  private hostLogOrder = 0;
   private closed = false;
   private runningActivities = 0;
   private readonly counters = {
@@ -224,7 +230,18 @@ export class DurableDriver {
     const instance = this.instances.get(instanceId);
     if (!instance || activeStatuses.has(instance.status)) return { instancesDeleted: 0 };
     this.instances.delete(instanceId);
+    this.hostLog.delete(instanceId);
     return { instancesDeleted: 1 };
+  }
+
+  /** Purges the oldest finished instances (by creation time) beyond the newest `keep`. */
+  purgeOldestFinished(keep: number): { instancesDeleted: number } {
+    const finished = [...this.instances.values()].filter((i) => terminalStatuses.has(i.status));
+    if (finished.length <= keep) return { instancesDeleted: 0 };
+    finished.sort((a, b) => a.createdTime.getTime() - b.createdTime.getTime());
+    let instancesDeleted = 0;
+    for (const i of finished.slice(0, finished.length - keep)) instancesDeleted += this.purgeInstanceHistory(i.instanceId).instancesDeleted;
+    return { instancesDeleted };
   }
 
   // ---------------------------------------------------------------- entities
@@ -263,6 +280,7 @@ export class DurableDriver {
       maxHistoryLength: { ...this.maxHistoryLength },
       instancesByStatus,
       entityOperations: this.entities.operationCount,
+      entitiesHeld: this.entities.size,
     };
   }
 
@@ -271,7 +289,10 @@ export class DurableDriver {
    * per activity, timer, entity call or signal and sub-orchestration start the host receives.
    */
   hostSchedule(): readonly HostScheduleEntry[] {
-    return this.hostLog;
+    return [...this.hostLog.values()]
+      .flat()
+      .sort((a, b) => a[0] - b[0])
+      .map(([, entry]) => entry);
   }
 
   /** Errors that failed instances for reasons other than the orchestrator's own exceptions. */
@@ -561,7 +582,7 @@ export class DurableDriver {
     instance.hostNext = numbering.nextSequenceNumber;
     const work: Array<[number, () => void]> = [];
     for (const { sequenceNumber: id, action } of numbering.scheduled) {
-      this.hostLog.push({
+      const entry: HostScheduleEntry = {
         instanceId: instance.instanceId,
         orchestration: instance.name,
         generation: instance.generationNumber,
@@ -574,7 +595,10 @@ export class DurableDriver {
             : action.instanceId,
         operation: action.operation,
         input: jsonRoundTrip(decodeActionInput(action.input)),
-      });
+      };
+      const logged = this.hostLog.get(instance.instanceId);
+      if (logged) logged.push([++this.hostLogOrder, entry]);
+      else this.hostLog.set(instance.instanceId, [[++this.hostLogOrder, entry]]);
       work.push([
         id,
         action.actionType === ActionType.SignalEntity

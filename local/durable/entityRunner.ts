@@ -28,6 +28,8 @@ interface EntityRecord {
   /** The state as JSON text, exactly as the engine hands it over. */
   state: string | undefined;
   queue: SerialQueue;
+  /** Operations queued or running on this instance. */
+  pending: number;
 }
 
 type Log = (level: string, ...args: unknown[]) => void;
@@ -71,6 +73,7 @@ export class EntityHost {
       parent: options.parent,
     };
     const end = this.tracker.begin();
+    record.pending++;
     return new Promise<EntityOperationResult>((resolve) => {
       void record.queue.enqueue(async () => {
         try {
@@ -78,6 +81,8 @@ export class EntityHost {
         } catch (error) {
           resolve({ ok: false, failure: failureFrom(error) });
         } finally {
+          record.pending--;
+          this.forgetIfGone(schedulerId, record);
           end();
         }
       });
@@ -96,10 +101,24 @@ export class EntityHost {
   private recordFor(schedulerId: string): EntityRecord {
     let record = this.entities.get(schedulerId);
     if (!record) {
-      record = { exists: false, state: undefined, queue: new SerialQueue() };
+      record = { exists: false, state: undefined, queue: new SerialQueue(), pending: 0 };
       this.entities.set(schedulerId, record);
     }
     return record;
+  }
+
+  /**
+   * A deleted (or never created) entity with nothing queued is forgotten: reading it says
+   * "does not exist" either way, and every run deletes its own workQueue entity, so keeping the
+   * record would grow the host by one per run (measured: 1,800 records after 1,800 syncs).
+   */
+  private forgetIfGone(schedulerId: string, record: EntityRecord): void {
+    if (record.pending === 0 && !record.exists && this.entities.get(schedulerId) === record) this.entities.delete(schedulerId);
+  }
+
+  /** Entity instances the host holds a record for (existing, or with operations queued). */
+  get size(): number {
+    return this.entities.size;
   }
 
   private async execute(entityId: df.EntityId, record: EntityRecord, request: EntityRequest): Promise<EntityOperationResult> {

@@ -53,6 +53,8 @@ export interface DriverStats {
   maxConcurrentActivities: number;
   timersFired: number;
   entityOperations: number;
+  /** Entity instances held in memory: those that exist, and those with operations queued. */
+  entitiesHeld: number;
   continuedAsNew: number;
   nonDeterminismFailures: number;
   /** Instances failed because the host's out-of-process shim would have mishandled their actions. */

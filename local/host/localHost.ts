@@ -13,6 +13,7 @@ import { noopLogger } from "../../shared/observability";
 import type { StructuredLogger } from "../../shared/observability";
 import type { Stores } from "../../shared/store/ports";
 import { startAzuriteTables } from "../emulators";
+import { DEFAULT_MAX_FINISHED_INSTANCES } from "../runtime/localEngine";
 import { startLocalStack } from "../runtime/localStack";
 import type { LocalStack, LocalStackOptions } from "../runtime/localStack";
 import { createAdminRoutes } from "./adminRoutes";
@@ -66,10 +67,10 @@ export const HOST_REQUEST_LOG_CAPACITY = 2_000;
 /** Marker in the data folder: the demo tenants were registered once; a deleted one stays deleted. */
 export const DEMO_SEEDED_MARKER = "demo-tenants-seeded";
 
-function secondsSetting(env: Record<string, string | undefined>, name: string, fallback: number, max: number): number {
+function wholeSetting(env: Record<string, string | undefined>, name: string, fallback: number, max: number, unit = "seconds"): number {
   const text = env[name]?.trim();
   if (!text) return fallback;
-  if (!/^\d{1,6}$/.test(text) || Number(text) > max) throw new Error(`${name}: expected whole seconds between 0 and ${max}, got ${JSON.stringify(text)}`);
+  if (!/^\d{1,7}$/.test(text) || Number(text) > max) throw new Error(`${name}: expected whole ${unit} between 0 and ${max}, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -128,13 +129,14 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       env.TABLES_CONNECTION_STRING = tables.connectionString;
       persistedTables = { endpoint: tables.endpoint, dbPath, flush: () => tables.flush() };
     }
-    const historyRetentionSeconds = secondsSetting(env, "LOCAL_HISTORY_RETENTION_SECONDS", DEFAULT_HISTORY_RETENTION_SECONDS, 604_800);
+    const historyRetentionSeconds = wholeSetting(env, "LOCAL_HISTORY_RETENTION_SECONDS", DEFAULT_HISTORY_RETENTION_SECONDS, 604_800);
+    const historyMaxInstances = wholeSetting(env, "LOCAL_HISTORY_MAX_INSTANCES", DEFAULT_MAX_FINISHED_INSTANCES, 1_000_000, "instances");
     const stack = await startLocalStack({
       env,
       simulatorTenants: {},
       simulator: { throttle: false, requestLogCapacity: HOST_REQUEST_LOG_CAPACITY, ...options.simulator },
       logger,
-      engine: { historyRetentionSeconds, ...options.engine },
+      engine: { historyRetentionSeconds, historyMaxInstances, ...options.engine },
       webhookOrigin: `http://127.0.0.1:${port || DEFAULT_PORT}`,
     });
     stops.push(() => stack.close());

@@ -30,7 +30,21 @@ export interface LocalEngineOptions {
    * (tests read them). The local host sets it, so its memory does not grow with every run.
    */
   historyRetentionSeconds?: number;
+  /**
+   * With a retention set, also keep at most this many finished instances (the oldest go first),
+   * so what the driver holds is bounded by a number, not by the sync rate × the retention.
+   * Default DEFAULT_MAX_FINISHED_INSTANCES.
+   */
+  historyMaxInstances?: number;
 }
+
+/**
+ * Finished instances the offline driver keeps at most when a retention is set: a few minutes of
+ * a busy host (a small sync is 2–3 instances). The driver holds every history in memory, where
+ * Durable Functions keeps it in the task hub's storage; at the bench's ~15 syncs/s a 600 s
+ * retention alone meant every instance of the whole run stayed in the host's heap.
+ */
+export const DEFAULT_MAX_FINISHED_INSTANCES = 1_000;
 
 /** A DurableClient plus a bounded wait for a terminal status (tests, the local host, the bench). */
 export type EngineClient = DurableClient & {
@@ -110,14 +124,17 @@ export function createLocalEngine(options: LocalEngineOptions): LocalEngine {
     driver.registerActivity(name, options.wrapActivity ? options.wrapActivity(name, run) : run);
   }
   const retentionMs = options.historyRetentionSeconds === undefined ? null : options.historyRetentionSeconds * 1_000;
+  const maxFinished = options.historyMaxInstances ?? DEFAULT_MAX_FINISHED_INSTANCES;
   const purgeFinished = async () => {
     if (retentionMs === null) return 0;
     const finished = [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated];
-    const { instancesDeleted } = await client.purgeInstanceHistoryBy({ createdTimeTo: new Date(Date.now() - retentionMs), runtimeStatus: finished });
+    let { instancesDeleted } = await client.purgeInstanceHistoryBy({ createdTimeTo: new Date(Date.now() - retentionMs), runtimeStatus: finished });
+    instancesDeleted += driver.purgeOldestFinished(maxFinished).instancesDeleted;
     return instancesDeleted;
   };
-  // A pass per retention period (at most a minute apart) keeps at most ~2 periods of instances.
-  const purgeEveryMs = retentionMs === null ? null : Math.max(1_000, Math.min(retentionMs, 60_000));
+  // A pass per retention period (at most 10 s apart) keeps at most ~2 periods of instances, and
+  // never more than 10 s of instances over the bound.
+  const purgeEveryMs = retentionMs === null ? null : Math.max(1_000, Math.min(retentionMs, 10_000));
   const purgeTimer = purgeEveryMs === null ? null : setInterval(() => void purgeFinished().catch(() => undefined), purgeEveryMs);
   purgeTimer?.unref();
   return {

@@ -1,4 +1,5 @@
 import { Client, ResponseType } from "@microsoft/microsoft-graph-client";
+import pLimit from "p-limit";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
 import type { TokenCredential } from "@azure/identity";
 import type { Settings } from "../config/settings";
@@ -40,7 +41,18 @@ export interface GraphClientOptions {
   random?: () => number;
   now?: () => number;
   backoff?: BackoffOptions;
+  /** Per-object assignment reads in flight for this tenant, all types together (default 4). */
+  assignmentReadsInFlight?: number;
 }
+
+/**
+ * The tenant's budget, not a type's, bounds per-object reads: Intune allows about 1,000 requests
+ * per 20 s per app and tenant (50/s; docs/design.md §4). Four in flight at Graph's usual
+ * 150–300 ms per request is 13–27 requests/s, which leaves the listings of the other lanes room;
+ * a 429 anyway is retried after its Retry-After by the middleware. One client serves one tenant
+ * in one process, so the bound holds per instance.
+ */
+export const DEFAULT_ASSIGNMENT_READS_IN_FLIGHT = 4;
 
 export interface GraphClientStats {
   /** Pages asked for, listings and per-object assignment reads alike (a retried page counts once). */
@@ -84,6 +96,7 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
     }
   };
   const stats: GraphClientStats = { requests: 0, assignmentRequests: 0, attempts: 0, waitedMs: 0 };
+  const assignmentReads = pLimit(Math.max(1, opts.assignmentReadsInFlight ?? DEFAULT_ASSIGNMENT_READS_IN_FLIGHT));
   const client = Client.initWithMiddleware({
     baseUrl: `${base.origin}${basePath}`,
     middleware: [
@@ -145,21 +158,23 @@ export function createGraphClient(opts: GraphClientOptions): GraphClient {
       if (query.length > 0) first.search = `?${query.join("&")}`;
       return iteratePages((url) => fetchPage(url, hooks), first, base.origin);
     },
-    async assignmentsOf(def, externalId, hooks) {
+    assignmentsOf(def, externalId, hooks) {
       // The id is one path segment whatever it holds (`/`, `#`, `?`, unicode): encoded, never spliced.
       const first = new URL(`${base.origin}${basePath}/${def.graphVersion}${def.graphPath}/${encodeURIComponent(externalId)}/assignments`);
-      const values: unknown[] = [];
-      for await (const page of iteratePages(
-        (url) => {
-          stats.assignmentRequests += 1;
-          return fetchPage(url, hooks);
-        },
-        first,
-        base.origin,
-      )) {
-        values.push(...page.values);
-      }
-      return values;
+      return assignmentReads(async () => {
+        const values: unknown[] = [];
+        for await (const page of iteratePages(
+          (url) => {
+            stats.assignmentRequests += 1;
+            return fetchPage(url, hooks);
+          },
+          first,
+          base.origin,
+        )) {
+          values.push(...page.values);
+        }
+        return values;
+      });
     },
     stats: () => ({ ...stats }),
   };

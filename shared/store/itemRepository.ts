@@ -9,13 +9,15 @@ import type {
   PolicyTypeKey,
   RunDocument,
 } from "../domain";
-import type { CoverageRow, DependencyQuery, ItemQuery, ItemRepository, ObservedSnapshot, Page, RunRepository, WriterContext } from "./ports";
+import type { CoverageRow, DependencyQuery, ItemFilters, ItemQuery, ItemRepository, ObservedSnapshot, Page, RunRepository, WriterContext } from "./ports";
 import { queryFingerprint } from "./continuationToken";
 import { queryAll, queryPage, withoutSystemProperties } from "./cosmosQuery";
 import { CosmosItemWriter, containerBulkTransport } from "./itemWriter";
 import type { ItemWriterOptions } from "./itemWriter";
 import { statusOf, toStoreError } from "./storeErrors";
 
+/** Items read per store page while exporting: the unit of the export's memory (~1–2 MB). */
+const ITERATE_PAGE_SIZE = 1_000;
 /** Candidates read per store page for the missing report (its export streams page by page). */
 const MISSING_PAGE_SIZE = 500;
 /** Runs read to attribute a per-type "last run" in coverage, newest first, before giving up. */
@@ -48,25 +50,7 @@ export class CosmosItemRepository implements ItemRepository {
   }
 
   async list(tenantId: string, query: ItemQuery): Promise<Page<InventoryItem>> {
-    const where = ['c.docType = "item"', "c.tenantId = @tenantId"];
-    const parameters: SqlParameter[] = [{ name: "@tenantId", value: tenantId }];
-    if (query.policyType) {
-      where.push("c.policyType = @policyType");
-      parameters.push({ name: "@policyType", value: query.policyType });
-    }
-    if (query.category) {
-      where.push("c.category = @category");
-      parameters.push({ name: "@category", value: query.category });
-    }
-    if (query.platform) {
-      where.push("c.platform = @platform");
-      parameters.push({ name: "@platform", value: query.platform });
-    }
-    if (query.q) {
-      // Two-argument CONTAINS on LOWER: the in-process server lacks CONTAINS(…, true).
-      where.push("CONTAINS(LOWER(c.displayName), @q)");
-      parameters.push({ name: "@q", value: query.q.toLowerCase() });
-    }
+    const { where, parameters } = itemFilter(tenantId, query);
     const fingerprint = queryFingerprint("items", {
       policyType: query.policyType ?? null,
       category: query.category ?? null,
@@ -82,6 +66,29 @@ export class CosmosItemRepository implements ItemRepository {
       "list inventory items",
     );
     return { items: page.items.map((doc) => toItemView(doc)), continuationToken: page.continuationToken };
+  }
+
+  /**
+   * Every matching item, one store page at a time (exports). In store order, not by id: the
+   * in-process Cosmos-compatible server sorts the whole partition again for every page of an
+   * ORDER BY query (10,000 items in pages of 500: 27.6 s ordered, 5.6 s unordered, on a loaded
+   * machine), and a spreadsheet sorts anyway.
+   */
+  async *iterate(tenantId: string, filters: ItemFilters): AsyncGenerator<InventoryItem> {
+    const { where, parameters } = itemFilter(tenantId, filters);
+    const iterator = (await this.resolve()).items.query<InventoryItemDocument>(
+      { query: `SELECT * FROM c WHERE ${where.join(" AND ")}`, parameters },
+      { partitionKey: tenantId, maxItemCount: ITERATE_PAGE_SIZE },
+    );
+    while (iterator.hasMoreResults()) {
+      let page: InventoryItemDocument[];
+      try {
+        page = (await iterator.fetchNext()).resources ?? [];
+      } catch (error) {
+        throw toStoreError(error, "export inventory items");
+      }
+      for (const doc of page) yield toItemView(doc);
+    }
   }
 
   /**
@@ -212,6 +219,16 @@ export class CosmosItemRepository implements ItemRepository {
     });
   }
 
+  async count(tenantId: string): Promise<number> {
+    const [n] = await queryAll<number>(
+      await this.resolve(),
+      { query: 'SELECT VALUE COUNT(1) FROM c WHERE c.docType = "item" AND c.tenantId = @tenantId', parameters: [{ name: "@tenantId", value: tenantId }] },
+      tenantId,
+      "count items",
+    );
+    return n ?? 0;
+  }
+
   async countByType(tenantId: string): Promise<Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>> {
     const container = await this.resolve();
     // No GROUP BY on the in-process server: one small aggregate query per catalog type.
@@ -324,6 +341,29 @@ export class CosmosItemRepository implements ItemRepository {
       throw toStoreError(error, "open inventory container");
     }
   }
+}
+
+function itemFilter(tenantId: string, query: ItemFilters): { where: string[]; parameters: SqlParameter[] } {
+  const where = ['c.docType = "item"', "c.tenantId = @tenantId"];
+  const parameters: SqlParameter[] = [{ name: "@tenantId", value: tenantId }];
+  if (query.policyType) {
+    where.push("c.policyType = @policyType");
+    parameters.push({ name: "@policyType", value: query.policyType });
+  }
+  if (query.category) {
+    where.push("c.category = @category");
+    parameters.push({ name: "@category", value: query.category });
+  }
+  if (query.platform) {
+    where.push("c.platform = @platform");
+    parameters.push({ name: "@platform", value: query.platform });
+  }
+  if (query.q) {
+    // Two-argument CONTAINS on LOWER: the in-process server lacks CONTAINS(…, true).
+    where.push("CONTAINS(LOWER(c.displayName), @q)");
+    parameters.push({ name: "@q", value: query.q.toLowerCase() });
+  }
+  return { where, parameters };
 }
 
 /** The newest completed run that covered the type, with that type's own outcome. */

@@ -66,12 +66,15 @@ export interface ItemWriter {
   close(): Promise<{ upserted: number; created?: number }>;
 }
 
-export interface ItemQuery {
+export interface ItemFilters {
   policyType?: PolicyTypeKey;
   category?: Category;
   platform?: Platform;
   /** Case-insensitive substring of displayName. */
   q?: string;
+}
+
+export interface ItemQuery extends ItemFilters {
   limit: number;
   continuationToken?: string;
 }
@@ -95,6 +98,8 @@ export interface CoverageRow {
 export interface ItemRepository {
   createWriter(ctx: WriterContext): ItemWriter;
   list(tenantId: string, query: ItemQuery): Promise<Page<InventoryItem>>;
+  /** Every matching item, read one store page at a time, in store order (exports). */
+  iterate(tenantId: string, filters: ItemFilters): AsyncIterable<InventoryItem>;
   get(tenantId: string, id: string): Promise<InventoryItem | null>;
   /** Items that reference a group, filter or scope tag, in id order, one page. */
   dependencies(tenantId: string, query: DependencyQuery): Promise<Page<InventoryItem>>;
@@ -108,6 +113,8 @@ export interface ItemRepository {
    * never on a request path of the portfolio.
    */
   countByType(tenantId: string): Promise<Map<PolicyTypeKey, { itemCount: number; lastObservedAt: string | null }>>;
+  /** Stored documents of the tenant, one aggregate query (decides whether a summary needs countByType). */
+  count(tenantId: string): Promise<number>;
   /**
    * Every item of the given types, with only what compare and drift use (compared fields, ids,
    * `seenBy`): one single-partition query, no paging (compare reads 10k items per side).
@@ -196,8 +203,6 @@ export interface RunRepository {
   latestCompleted(tenantId: string, selectionHash: string): Promise<RunDocument | null>;
   /** Completed runs of every selection of a tenant, newest first, at most `max`. */
   completedRunsNewestFirst(tenantId: string, max: number): Promise<RunDocument[]>;
-  /** The tenant's most recent completed run of any selection (what `missing` answers for by default). */
-  latestCompletedOfTenant(tenantId: string): Promise<RunDocument | null>;
   /**
    * Every selection the tenant has runs of, with its newest run (`latestRun`: the newest that was
    * not skipped) and when it was last requested, newest activity first. Reads the run documents'
@@ -249,7 +254,7 @@ export interface TenantRegistry {
 /** One small summary document per tenant (the portfolio), in the tenant's partition. */
 export interface TenantSummaryRepository {
   get(tenantId: string): Promise<TenantSummaryDocument | null>;
-  /** Summaries of these tenants (absent ones are left out), by bounded parallel point reads. */
+  /** Summaries of these tenants (absent ones are left out): the portfolio's one read across partitions. */
   getMany(tenantIds: readonly string[]): Promise<Map<string, TenantSummaryDocument>>;
   /**
    * Read-modify-write with ETag optimistic concurrency (created when absent): `mutate` is

@@ -174,10 +174,6 @@ export class CosmosRunRepository implements RunRepository {
     return out.slice(0, max);
   }
 
-  async latestCompletedOfTenant(tenantId: string): Promise<RunDocument | null> {
-    return (await this.completedRunsNewestFirst(tenantId, 1))[0] ?? null;
-  }
-
   async selectionActivity(tenantId: string): Promise<SelectionActivity[]> {
     const container = await this.resolve();
     const iterator = container.items.query<{ id: string; selectionHash: string; selection: unknown; status: RunStatus; requestedAt: string; finishedAt: string | null }>(

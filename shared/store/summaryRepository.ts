@@ -6,17 +6,14 @@ import { withoutSystemProperties } from "./cosmosQuery";
 import { backoffMs, sleep, statusOf, toStoreError } from "./storeErrors";
 
 const MAX_CAS_ATTEMPTS = 30;
-/**
- * Point reads in flight for the portfolio. A point read is the cheapest Cosmos operation (1 RU
- * for a 1 KiB document); 32 at a time keeps 500 tenants well inside the 2 s target on the local
- * stack (docs/performance.md) without a burst that a 400 RU/s container would throttle for long.
- */
-const READ_CONCURRENCY = 32;
+/** Tenant ids per portfolio query (a GUID list of 1,000 is ~40 KB of the 512 KB a query may be). */
+const IDS_PER_QUERY = 1_000;
 
 /**
  * Tenant summaries live in the runs container, in the tenant's own partition (id
- * `tenantSummary`): no new container, and every read and write stays single-partition. The
- * portfolio reads them by point read, one per registered tenant the caller may see.
+ * `tenantSummary`): no new container, and every write stays single-partition. The portfolio
+ * reads those of the registered tenants the caller may see with one query across partitions
+ * (docs/api.md: portfolio is one of the routes that read several partitions on purpose).
  */
 export class CosmosTenantSummaryRepository implements TenantSummaryRepository {
   constructor(private readonly container: () => Promise<Container>) {}
@@ -25,17 +22,33 @@ export class CosmosTenantSummaryRepository implements TenantSummaryRepository {
     return (await this.read(tenantId))?.summary ?? null;
   }
 
+  /**
+   * One query for all of them, in chunks of ids: measured on the local stack (500 tenants, a
+   * loaded machine) 40–240 ms against 570–1,260 ms for 500 parallel point reads. In Cosmos DB it
+   * fans out over the container's physical partitions (a handful), filtered by the index on
+   * docType and tenantId, and returns only the summaries of the tenants asked for.
+   */
   async getMany(tenantIds: readonly string[]): Promise<Map<string, TenantSummaryDocument>> {
+    const container = await this.resolve();
     const found = new Map<string, TenantSummaryDocument>();
-    let next = 0;
-    const worker = async () => {
-      while (next < tenantIds.length) {
-        const tenantId = tenantIds[next++] as string;
-        const summary = await this.get(tenantId);
-        if (summary) found.set(tenantId, summary);
+    for (let start = 0; start < tenantIds.length; start += IDS_PER_QUERY) {
+      const chunk = tenantIds.slice(start, start + IDS_PER_QUERY);
+      let resources: Record<string, unknown>[];
+      try {
+        ({ resources } = await container.items
+          .query<Record<string, unknown>>({
+            query: 'SELECT * FROM c WHERE c.docType = "tenantSummary" AND ARRAY_CONTAINS(@tenantIds, c.tenantId)',
+            parameters: [{ name: "@tenantIds", value: chunk }],
+          })
+          .fetchAll());
+      } catch (error) {
+        throw toStoreError(error, "read tenant summaries");
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, tenantIds.length) }, worker));
+      for (const resource of resources) {
+        const parsed = TenantSummaryDocumentSchema.safeParse(withoutSystemProperties(resource));
+        if (parsed.success) found.set(parsed.data.tenantId, parsed.data);
+      }
+    }
     return found;
   }
 

@@ -160,16 +160,15 @@ export function createActivities(services: SyncServices) {
       const input = FinalizeRunInputSchema.parse(raw);
       const finishedAt = services.now().toISOString();
       const redacted = (e: { code: RunDocument["errorCodes"][number]; message: string }) => ({ code: e.code, message: safeMessage(e.message) });
-      let changed = false;
+      const stored = await stores.runs.get(input.tenantId, input.runId);
       // Post-run step 1, the change set: its counts go into the finish update. Only while the run
       // is active (a retry after the update landed must not recount), never for a skipped run.
-      const current = input.skipped ? null : await stores.runs.get(input.tenantId, input.runId);
       const changeSet =
-        current && !isTerminalStatus(current.status)
-          ? await computeChangeSet(stores, current, input.outcomes, finishedAt, changeRetentionSeconds(services.settings.CHANGES_RETENTION_DAYS))
+        !input.skipped && stored && !isTerminalStatus(stored.status)
+          ? await computeChangeSet(stores, stored, input.outcomes, finishedAt, changeRetentionSeconds(services.settings.CHANGES_RETENTION_DAYS))
           : undefined;
-      const run = await stores.runs.update(input.tenantId, input.runId, (r) => {
-        const next = input.skipped
+      const finalise = (r: RunDocument) =>
+        input.skipped
           ? skip(r, redacted(input.skipped), finishedAt)
           : finish(
               r,
@@ -178,18 +177,27 @@ export function createActivities(services: SyncServices) {
               input.runLevelError ? redacted(input.runLevelError) : undefined,
               changeSet,
             );
+      // The tenant summary (portfolio) is brought up to date from the run as it is about to be
+      // written, before the run reads final: whoever sees the run finished (a console, a flow
+      // polling Location) sees it in the portfolio too, and the gate is not held longer after the
+      // run's own write. On a retry that finds the run final already, from the stored run (the
+      // step is idempotent per run, so a summary write lost to a crash is caught up here). The
+      // change counts (changesLast24h) go in with it, once per run (idempotent per run id).
+      const finished = stored && (finalise(stored) ?? stored);
+      if (finished && finished.status !== "skipped" && isTerminalStatus(finished.status)) {
+        await updateTenantSummary(services, finished, input.outcomes);
+        if (finished.changes) await reportChangesToSummary(services, finished, finished.changes);
+      }
+      let changed = false;
+      const run = await stores.runs.update(input.tenantId, input.runId, (r) => {
+        const next = finalise(r);
         changed = next !== null;
         return next;
       });
       await stores.runs.releaseClaim(input.tenantId, input.selectionHash, input.runId);
       if (changed) (run.status === "skipped" ? services.log.runSkipped : services.log.runFinalized)(run);
-      // Post-run steps (shared/sync/afterRun/), each swallowing its own failure. Also on a retry
-      // that found the run already final: a step is idempotent per run, and a summary write
-      // lost to a crash right after the run's own is caught up here.
-      if (run.status !== "skipped") await updateTenantSummary(services, run, input.outcomes);
-      // The change set's counts for the portfolio's changesLast24h (one summary write per run),
-      // after the summary took the run in, so the portfolio shows the run as early as before.
-      if (changed && run.changes) await reportChangesToSummary(services, run, run.changes);
+      // Post-run steps (shared/sync/afterRun/), each swallowing its own failure: the summary and
+      // the change counts ran above; drift is not evaluated twice for one run.
       if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, log: services.log, now: services.now }, run);
       return { status: run.status };
     },

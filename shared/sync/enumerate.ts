@@ -48,10 +48,9 @@ export interface EnumerationDeps {
 }
 
 /**
- * Per-object reads of a page run 4 at a time by default: with Graph's ~100–300 ms per request
- * that is at most ~800 requests per 20 s from one lane — inside Intune's budget of about 1,000
- * per 20 s per tenant (docs/design.md §4) — and the client's retry middleware honours
- * Retry-After when other lanes push the tenant over it.
+ * Workers per type for per-object reads. The tenant-wide bound is the Graph client's
+ * (DEFAULT_ASSIGNMENT_READS_IN_FLIGHT, all types together); this one keeps a type from queueing
+ * more reads than it could start, so a tripped circuit (below) stops the rest at once.
  */
 export const DEFAULT_ASSIGNMENT_READ_CONCURRENCY = 4;
 /**

@@ -7,8 +7,9 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseCsv } from "csv-parse/sync";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { CONTOSO, SMALL_DEMO_TENANTS, followLocation, http, startE2eHost, syncUrl } from "../support/hostFixture";
+import { CONTOSO, FABRIKAM, SMALL_DEMO_TENANTS, followLocation, http, startE2eHost, syncUrl } from "../support/hostFixture";
 import type { E2eHost } from "../support/hostFixture";
 import { buildConsole, CHROMIUM, launchChromium, principalHeader } from "../support/browser";
 
@@ -51,15 +52,16 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
     page = await context.newPage();
     // Inventory to look at: every non-foundation type of Contoso, once.
-    expect((await syncAndWait(e2e.baseUrl, CONTOSO, {})).status).toBe("success");
-    // The portfolio's summary takes the run in after its document is final (post-run steps):
-    // wait for it, so the page opens on the portfolio the assertions describe.
-    const deadline = Date.now() + 30_000;
-    const summarised = async () =>
-      ((await http("GET", `${e2e.baseUrl}/portfolio`)).body as { items: { tenantId: string; lastRun: unknown }[] }).items.some(
-        (t) => t.tenantId === CONTOSO && t.lastRun !== null,
-      );
-    while (!(await summarised()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const run = await syncAndWait(e2e.baseUrl, CONTOSO, {});
+    expect(run.status).toBe("success");
+    // The tenant summary is written right after the run turns final (finalizeRun's post-run
+    // step), so the run can answer 200 a moment before the portfolio shows it: wait for it.
+    const shown = async () =>
+      ((await http("GET", `${e2e.baseUrl}/portfolio`)).body as { items: { tenantId: string; lastRun: { id: string } | null }[] }).items.find((t) => t.tenantId === CONTOSO)?.lastRun?.id;
+    for (const deadline = Date.now() + 15_000; (await shown()) !== run.id; ) {
+      if (Date.now() > deadline) throw new Error(`the portfolio never showed run ${run.id} of Contoso`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   });
 
   afterAll(async () => {
@@ -68,13 +70,15 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
   });
 
   it("opens the portfolio worst first, filters it, drills into a tenant and searches its inventory on the server", async () => {
+    // The tenant summary is a post-run step: it may land just after the run's 200.
+    type Portfolio = { items: { displayName: string; stale: boolean }[] };
+    await expect.poll(async () => ((await http("GET", `${e2e.baseUrl}/portfolio`)).body as Portfolio).items.map((t) => t.stale)).toEqual([true, false]);
+    const portfolio = (await http("GET", `${e2e.baseUrl}/portfolio`)).body as Portfolio;
     await page.goto(consoleUrl);
     await page.getByRole("heading", { level: 1, name: "Portfolio" }).waitFor();
-    const portfolio = (await http("GET", `${e2e.baseUrl}/portfolio`)).body as { items: { displayName: string; stale: boolean }[] };
     const names = page.getByRole("table").locator("tbody th a");
     await expect.poll(() => names.allInnerTexts()).toEqual(portfolio.items.map((t) => t.displayName));
     // Fabrikam has never been synced: stale, so it needs attention and comes before Contoso.
-    expect(portfolio.items.map((t) => t.stale)).toEqual([true, false]);
     await page.screenshot({ path: join(SHOTS, "console-portfolio.png") });
     await expectAccessible(page, "portfolio");
     await page.getByRole("combobox", { name: "Show" }).selectOption("attention");
@@ -99,9 +103,45 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     await page.screenshot({ path: join(SHOTS, "console-inventory.png") });
     await expectAccessible(page, "inventory");
 
+    // Export the filtered inventory as CSV through the page's link and read the downloaded file.
+    await page.getByRole("combobox", { name: "Category" }).selectOption("compliance");
+    await page.getByRole("button", { name: "Apply" }).click();
+    const compliance = (await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/items?limit=200&category=compliance`)).body as { items: { id: string; displayName: string }[] };
+    await expect.poll(() => table.locator("tbody tr").count()).toBe(compliance.items.length);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "CSV" }).click()]);
+    expect(download.suggestedFilename()).toBe(`items-${CONTOSO}.csv`);
+    const rows = parseCsv(readFileSync((await download.path())!, "utf8"), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r.id).sort()).toEqual(compliance.items.map((i) => i.id).sort());
+    expect(rows.every((r) => r.category === "compliance" && r.tenantId === CONTOSO)).toBe(true);
+    await page.getByRole("button", { name: "Clear" }).click();
+
     await page.getByRole("link", { name: "Coverage" }).click();
     await page.getByRole("table", { name: "Coverage per policy type" }).waitFor();
     await expectAccessible(page, "coverage");
+  });
+
+  it("opens one item from the inventory with its meta and its assignments as the API has them", async () => {
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/items`);
+    const first = page.getByRole("table").locator("tbody th a").first();
+    await first.waitFor();
+    const name = (await first.innerText()).trim();
+    await first.click();
+    await page.getByRole("heading", { level: 2, name }).waitFor();
+    const href = page.url().split("/items/")[1]!;
+    const item = (await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/items/${href}`)).body as {
+      policyType: string;
+      externalId: string;
+      assignments: { status: string; targets: unknown[] };
+    };
+    const main = page.locator("main");
+    expect(await main.innerText()).toContain(item.externalId);
+    await page.getByRole("heading", { level: 3, name: "Assignments" }).waitFor();
+    if (item.assignments.status === "known" && item.assignments.targets.length > 0) {
+      await expect.poll(() => page.getByRole("table", { name: "Assignment targets" }).locator("tbody tr").count()).toBe(item.assignments.targets.length);
+    } else {
+      expect(await main.innerText()).toMatch(item.assignments.status === "known" ? /Not assigned\./ : item.assignments.status === "unknown" ? /could not be read/ : /have no assignments/);
+    }
+    await expectAccessible(page, "item");
   });
 
   it("starts a sync with a selection and follows the run until it finishes", async () => {
@@ -145,7 +185,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
 
     await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/missing`);
     const picker = page.getByRole("combobox", { name: "Selection" });
-    await expect.poll(() => picker.locator("option").count()).toBeGreaterThan(1);
+    await expect.poll(() => picker.locator("option").count(), { timeout: 15_000 }).toBeGreaterThan(1);
     await picker.selectOption({ value: (second as unknown as { selectionHash: string }).selectionHash });
     await page.getByText("Confidence: low.").waitFor();
     const rows = page.getByRole("table").locator("tbody tr");
@@ -157,6 +197,33 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     expect(await rows.first().innerText()).toContain("403 Forbidden");
     await page.screenshot({ path: join(SHOTS, "console-missing.png") });
     await expectAccessible(page, "missing");
+  });
+
+  it("compares two tenants and holds one against a baseline, saying the API's counts", async () => {
+    expect((await syncAndWait(e2e.baseUrl, FABRIKAM, {})).status).toBe("success");
+    const compared = (await http("GET", `${e2e.baseUrl}/compare?left=${CONTOSO}&right=${FABRIKAM}`)).body as { counts: Record<string, number> };
+    await page.goto(consoleUrl);
+    await page.getByRole("link", { name: "Compare" }).click();
+    await page.getByRole("heading", { level: 1, name: "Compare two tenants" }).waitFor();
+    await page.getByRole("combobox", { name: "Left" }).selectOption(CONTOSO);
+    await page.getByRole("combobox", { name: "Right" }).selectOption(FABRIKAM);
+    await page.getByRole("button", { name: "Compare" }).click();
+    const summary = page.getByRole("status").filter({ hasText: " vs " });
+    await summary.waitFor();
+    const c = compared.counts;
+    expect(await summary.innerText()).toContain(`${c.same} same, ${c.different} different, ${c.onlyLeft} only left, ${c.onlyRight} only right`);
+    await page.screenshot({ path: join(SHOTS, "console-compare.png") });
+    await expectAccessible(page, "compare");
+
+    const put = await http("PUT", `${e2e.baseUrl}/baselines/contoso-gold`, { json: { displayName: "Contoso gold", source: { tenantId: CONTOSO, categories: ["compliance"] } } });
+    expect([200, 201]).toContain(put.status);
+    const drift = (await http("GET", `${e2e.baseUrl}/tenants/${FABRIKAM}/drift?baselineId=contoso-gold`)).body as { counts: Record<string, number> };
+    await page.goto(`${consoleUrl}#/tenants/${FABRIKAM}/drift`);
+    const counts = page.getByRole("status").filter({ hasText: "Confidence" });
+    await counts.waitFor();
+    const d = drift.counts;
+    expect(await counts.innerText()).toContain(`${d.missing} missing, ${d.extra} extra, ${d.changed} changed, ${d.matching} matching`);
+    await expectAccessible(page, "drift");
   });
 
   it("walks the main path with the keyboard alone: tenant → runs → a run", async () => {
@@ -211,7 +278,8 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console's roles (AUTH_REQUIRE_PR
 
   it("shows a reader no sync button, and an operator one", async () => {
     const reader = await open(["Inventory.Read"], "Rita Reader");
-    await expect(reader.getByText("Rita Reader · Inventory.Read").count()).resolves.toBe(1);
+    // The roles are known (the header says whose they are) before the button's absence counts.
+    await reader.getByText("Rita Reader · Inventory.Read").waitFor();
     await expect(reader.getByRole("button", { name: "Sync now" }).count()).resolves.toBe(0);
     const operator = await open(["Inventory.Read", "Inventory.Sync"], "Otto Operator");
     await operator.getByRole("button", { name: "Sync now" }).waitFor();

@@ -159,7 +159,9 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return [{ policyType: "deviceConfiguration", category: "configuration", itemCount: 3, lastObservedAt: NOW.toISOString(), lastRun: null }];
       },
       countByType: unused,
+      count: unused,
       missingStream: unused,
+      iterate: unused,
       lastSeenByAnyOf: unused,
     },
     runs: {
@@ -175,9 +177,11 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return paginate(tenantId, all, query.limit, query.continuationToken);
       },
       latestCompleted: unused,
-      completedRunsNewestFirst: unused,
-      async latestCompletedOfTenant(tenantId) {
-        return [...world.runs.values()].filter((r) => r.tenantId === tenantId && ["success", "partial", "failed"].includes(r.status)).at(-1) ?? null;
+      async completedRunsNewestFirst(tenantId, max) {
+        return [...world.runs.values()]
+          .filter((r) => r.tenantId === tenantId && ["success", "partial", "failed"].includes(r.status))
+          .reverse()
+          .slice(0, max);
       },
       async selectionActivity(tenantId) {
         const byHash = new Map<string, SelectionActivity>();

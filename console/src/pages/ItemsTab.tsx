@@ -1,5 +1,6 @@
 import { useMemo, useState } from "preact/hooks";
-import { query, tenantPath } from "../api";
+import { Link } from "wouter-preact";
+import { API, query, tenantPath } from "../api";
 import type { Item, ItemPage, PolicyTypeList } from "../types";
 import { Empty, ErrorBox, Loading, SortHeader, useLoad, useSorted } from "../ui";
 import type { Sort } from "../ui";
@@ -101,6 +102,16 @@ export function ItemsTab({ tenantId }: { tenantId: string }) {
           </button>
         )}
       </form>
+      <p class="exports">
+        Export {filtered ? "the matching items" : "the whole inventory"} (every row, streamed by the API):{" "}
+        <a href={`${API}/${tenantPath(tenantId, "inventory", "items")}${query({ ...filters, format: "csv" })}`} download>
+          CSV
+        </a>{" "}
+        ·{" "}
+        <a href={`${API}/${tenantPath(tenantId, "inventory", "items")}${query({ ...filters, format: "ndjson" })}`} download>
+          NDJSON
+        </a>
+      </p>
       {page.state === "loading" && <Loading what="items" />}
       {page.state === "error" && (
         <>
@@ -134,7 +145,9 @@ export function ItemsTab({ tenantId }: { tenantId: string }) {
               <tbody>
                 {rows.map((item) => (
                   <tr key={item.id}>
-                    <th scope="row">{item.displayName}</th>
+                    <th scope="row">
+                      <Link href={`/tenants/${tenantId}/items/${encodeURIComponent(item.id)}`}>{item.displayName}</Link>
+                    </th>
                     <td>{item.policyType}</td>
                     <td>{item.category}</td>
                     <td>{item.platform}</td>

@@ -1,7 +1,7 @@
 import { useMemo, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { query, tenantPath } from "../api";
-import type { MissingReport, Run, RunPage } from "../types";
+import { API, query, tenantPath } from "../api";
+import type { MissingReport, Run, SelectionList } from "../types";
 import { Empty, ErrorBox, Loading, StatusBadge, useLoad } from "../ui";
 import { codeInWords, formatTime } from "../words";
 import { selectionText } from "./RunsTab";
@@ -13,14 +13,9 @@ import { selectionText } from "./RunsTab";
 export function MissingTab({ tenantId }: { tenantId: string }) {
   const [selectionHash, setSelectionHash] = useState("");
   const report = useLoad<MissingReport>(tenantPath(tenantId, "inventory", "missing") + query({ selectionHash }));
-  const runs = useLoad<RunPage>(tenantPath(tenantId, "inventory", "runs") + query({ limit: 100 }));
+  const selections = useLoad<SelectionList>(tenantPath(tenantId, "inventory", "selections"));
   const latestRunId = report.data?.latestRun?.id ?? null;
   const latest = useLoad<Run>(latestRunId ? tenantPath(tenantId, "inventory", "runs", latestRunId) : null);
-  const selections = useMemo(() => {
-    const seen = new Map<string, Run>();
-    for (const run of runs.data?.items ?? []) if (!seen.has(run.selectionHash)) seen.set(run.selectionHash, run);
-    return [...seen.values()];
-  }, [runs.data]);
   const typeErrors = useMemo(() => new Map((latest.data?.policyTypes ?? []).map((t) => [t.policyType, t.errorCode])), [latest.data]);
   return (
     <>
@@ -29,9 +24,10 @@ export function MissingTab({ tenantId }: { tenantId: string }) {
           Selection
           <select value={selectionHash} onChange={(e) => setSelectionHash(e.currentTarget.value)}>
             <option value="">of the latest completed run</option>
-            {selections.map((run) => (
-              <option key={run.selectionHash} value={run.selectionHash}>
-                {selectionText(run.selection)} ({run.selectionHash.slice(0, 8)})
+            {(selections.data?.items ?? []).map((s) => (
+              <option key={s.selectionHash} value={s.selectionHash}>
+                {selectionText(s.selection)} ({s.selectionHash.slice(0, 8)}){s.nightly ? ", nightly" : ""}
+                {s.latestRun ? "" : ", never run"}
               </option>
             ))}
           </select>
@@ -39,7 +35,23 @@ export function MissingTab({ tenantId }: { tenantId: string }) {
       </form>
       {report.state === "loading" && <Loading what="missing items" />}
       {report.state === "error" && <ErrorBox error={report.error} />}
-      {report.state === "ok" && <Report tenantId={tenantId} report={report.data} typeErrors={typeErrors} />}
+      {report.state === "ok" && (
+        <>
+          <Report tenantId={tenantId} report={report.data} typeErrors={typeErrors} />
+          {report.data.items.length > 0 && (
+            <p class="exports">
+              Export these missing items:{" "}
+              <a href={`${API}/${tenantPath(tenantId, "inventory", "missing")}${query({ selectionHash: report.data.selectionHash, format: "csv" })}`} download>
+                CSV
+              </a>{" "}
+              ·{" "}
+              <a href={`${API}/${tenantPath(tenantId, "inventory", "missing")}${query({ selectionHash: report.data.selectionHash, format: "ndjson" })}`} download>
+                NDJSON
+              </a>
+            </p>
+          )}
+        </>
+      )}
     </>
   );
 }

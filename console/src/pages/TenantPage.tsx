@@ -3,6 +3,8 @@ import { tenantPath } from "../api";
 import type { Tenant } from "../types";
 import { ErrorBox, Loading, PageHeading, useLoad } from "../ui";
 import { CoverageTab } from "./CoverageTab";
+import { DriftTab } from "./DriftTab";
+import { ItemPage } from "./ItemPage";
 import { ItemsTab } from "./ItemsTab";
 import { MissingTab } from "./MissingTab";
 import { RunPage } from "./RunPage";
@@ -13,10 +15,11 @@ const TABS = [
   { key: "coverage", label: "Coverage" },
   { key: "runs", label: "Runs" },
   { key: "missing", label: "Missing" },
+  { key: "drift", label: "Drift" },
 ] as const;
 
 /** One tenant: its name, then inventory, coverage, runs (and one run) and missing as sub-pages. */
-export function TenantPage({ tenantId, tab, runId }: { tenantId: string; tab: string; runId: string | null }) {
+export function TenantPage({ tenantId, tab, subId }: { tenantId: string; tab: string; subId: string | null }) {
   const tenant = useLoad<Tenant>(tenantPath(tenantId));
   const base = `/tenants/${tenantId}`;
   if (tenant.state === "loading") return <Loading what="the tenant" />;
@@ -45,16 +48,17 @@ export function TenantPage({ tenantId, tab, runId }: { tenantId: string; tab: st
       </p>
       <nav aria-label="Tenant" class="tabs">
         {TABS.map((t) => (
-          <Link key={t.key} href={`${base}/${t.key}`} aria-current={current === t.key && !runId ? "page" : undefined}>
+          <Link key={t.key} href={`${base}/${t.key}`} aria-current={current === t.key && !subId ? "page" : undefined}>
             {t.label}
           </Link>
         ))}
       </nav>
       <section aria-label={TABS.find((t) => t.key === current)?.label}>
-        {current === "items" && <ItemsTab tenantId={tenantId} />}
+        {current === "items" && (subId ? <ItemPage tenantId={tenantId} itemId={subId} /> : <ItemsTab tenantId={tenantId} />)}
         {current === "coverage" && <CoverageTab tenantId={tenantId} />}
-        {current === "runs" && (runId ? <RunPage tenantId={tenantId} runId={runId} /> : <RunsTab tenantId={tenantId} />)}
+        {current === "runs" && (subId ? <RunPage tenantId={tenantId} runId={subId} /> : <RunsTab tenantId={tenantId} />)}
         {current === "missing" && <MissingTab tenantId={tenantId} />}
+        {current === "drift" && <DriftTab tenant={tenant.data} />}
       </section>
     </>
   );

@@ -1,9 +1,15 @@
-import { DEFAULT_NIGHTLY_SELECTION, effectiveNightlySelections, normaliseSelection, selectionHash, SelectionInputSchema } from "../../domain/selection";
+import {
+  DEFAULT_NIGHTLY_SELECTION,
+  effectiveNightlySelections,
+  normaliseSelection,
+  selectionHash,
+  SelectionInputSchema,
+} from "../../domain/selection";
 import type { Stores } from "../../store/ports";
 import { resolveSelectionHash } from "./selections";
 import { MissingItemSchema } from "../../domain/missing";
 import type { MissingItem } from "../../domain/missing";
-import { EXPORT_PAGE_SIZE, ITEM_EXPORT_COLUMNS, allRows, exportFormatOf, exportResponse, notPagedExport } from "../exports";
+import { ITEM_EXPORT_COLUMNS, exportFormatOf, exportResponse, notPagedExport } from "../exports";
 import type { ExportColumn } from "../exports";
 import type { Selection, SelectionInput } from "../../domain/selection";
 import { defineRoute, jsonResponse } from "../pipeline";
@@ -38,13 +44,24 @@ const splitList = (value: string): string[] =>
  * the selection of the tenant's most recent completed run, whatever it was (a nightly, an API
  * call) — else its first nightly selection, which is what will run.
  */
-export async function missingSelectionHash(stores: Stores, tenantId: string, query: MissingQuery): Promise<string> {
-  if (query.selectionHash !== undefined) return resolveSelectionHash(stores, tenantId, query.selectionHash, "query.selectionHash");
-  if (query.policyTypes === undefined && query.categories === undefined && query.includeFoundations === undefined) {
-    const latest = await stores.runs.latestCompletedOfTenant(tenantId);
+export async function missingSelectionHash(
+  stores: Stores,
+  tenantId: string,
+  query: MissingQuery,
+): Promise<string> {
+  if (query.selectionHash !== undefined)
+    return resolveSelectionHash(stores, tenantId, query.selectionHash, "query.selectionHash");
+  if (
+    query.policyTypes === undefined &&
+    query.categories === undefined &&
+    query.includeFoundations === undefined
+  ) {
+    const [latest] = await stores.runs.completedRunsNewestFirst(tenantId, 1);
     if (latest) return latest.selectionHash;
     const tenant = await stores.tenants.get(tenantId);
-    return selectionHash(effectiveNightlySelections(tenant?.selections ?? [])[0] ?? DEFAULT_NIGHTLY_SELECTION);
+    return selectionHash(
+      effectiveNightlySelections(tenant?.selections ?? [])[0] ?? DEFAULT_NIGHTLY_SELECTION,
+    );
   }
   return selectionHash(selectionFromQuery(query));
 }
@@ -53,7 +70,11 @@ export async function missingSelectionHash(stores: Stores, tenantId: string, que
  * A selection given as query comma lists (`policyTypes`, `categories`, `includeFoundations`),
  * validated and normalised exactly like a sync body (missing, compare).
  */
-export function selectionFromQuery(query: { policyTypes?: string | undefined; categories?: string | undefined; includeFoundations?: "true" | "false" | undefined }): Selection {
+export function selectionFromQuery(query: {
+  policyTypes?: string | undefined;
+  categories?: string | undefined;
+  includeFoundations?: "true" | "false" | undefined;
+}): Selection {
   const input: Record<string, unknown> = {};
   if (query.policyTypes !== undefined) input.policyTypes = splitList(query.policyTypes);
   if (query.categories !== undefined) input.categories = splitList(query.categories);
@@ -62,8 +83,10 @@ export function selectionFromQuery(query: { policyTypes?: string | undefined; ca
   return normaliseSelection(selection);
 }
 
-/** Store page size while exporting: a page is the unit of memory (one page of items at a time). */
-const MISSING_EXPORT_COLUMNS: readonly ExportColumn<MissingItem>[] = [...ITEM_EXPORT_COLUMNS, { header: "typeComplete", value: (i) => i.typeComplete }];
+const MISSING_EXPORT_COLUMNS: readonly ExportColumn<MissingItem>[] = [
+  ...ITEM_EXPORT_COLUMNS,
+  { header: "typeComplete", value: (i) => i.typeComplete },
+];
 
 export const itemRoutes: ApiRoute[] = [
   defineRoute({
@@ -74,10 +97,17 @@ export const itemRoutes: ApiRoute[] = [
     roles: ["Inventory.Read"],
     tags: ["Inventory"],
     summary: "List inventory items",
-    description: "The last observed inventory of the tenant, filtered by policy type, category, platform or name.",
+    description:
+      "The last observed inventory of the tenant, filtered by policy type, category, platform or name.",
     registeredTenant: true,
     request: { params: TenantPathSchema, query: ItemsQuerySchema },
-    responses: { 200: { description: "A page of items; or every matching item as CSV / NDJSON (exports).", schema: ItemPageSchema, exports: true } },
+    responses: {
+      200: {
+        description: "A page of items; or every matching item as CSV / NDJSON (exports).",
+        schema: ItemPageSchema,
+        exports: true,
+      },
+    },
     problems: ["INVALID_CONTINUATION_TOKEN"],
     async handler({ params, query, services, request }) {
       const { stores } = await services();
@@ -94,9 +124,7 @@ export const itemRoutes: ApiRoute[] = [
           format,
           filename: `items-${params.tenantId}`,
           columns: ITEM_EXPORT_COLUMNS,
-          rows: allRows((continuationToken) =>
-            stores.items.list(params.tenantId, { ...filters, limit: EXPORT_PAGE_SIZE, ...(continuationToken !== undefined && { continuationToken }) }),
-          ),
+          rows: stores.items.iterate(params.tenantId, filters),
           json: (item) => ItemViewSchema.parse(item),
         });
       }
@@ -184,7 +212,13 @@ export const itemRoutes: ApiRoute[] = [
       "sync body); with none of them, the selection of the tenant's most recent completed run.",
     registeredTenant: true,
     request: { params: TenantPathSchema, query: MissingQuerySchema },
-    responses: { 200: { description: "The missing report; or its items as CSV / NDJSON (exports).", schema: MissingReportViewSchema, exports: true } },
+    responses: {
+      200: {
+        description: "The missing report; or its items as CSV / NDJSON (exports).",
+        schema: MissingReportViewSchema,
+        exports: true,
+      },
+    },
     problems: ["SELECTION_AMBIGUOUS"],
     async handler({ params, query, services, request }) {
       const { stores } = await services();
@@ -206,7 +240,10 @@ export const itemRoutes: ApiRoute[] = [
           },
         });
       }
-      return jsonResponse(200, MissingReportViewSchema.parse(await stores.items.missing(params.tenantId, hash)));
+      return jsonResponse(
+        200,
+        MissingReportViewSchema.parse(await stores.items.missing(params.tenantId, hash)),
+      );
     },
   }),
   defineRoute({
@@ -217,7 +254,8 @@ export const itemRoutes: ApiRoute[] = [
     roles: ["Inventory.Read"],
     tags: ["Inventory"],
     summary: "Coverage per policy type",
-    description: "One row per catalog type: item count, last observation and the last run that enumerated it.",
+    description:
+      "One row per catalog type: item count, last observation and the last run that enumerated it.",
     registeredTenant: true,
     request: { params: TenantPathSchema },
     responses: { 200: { description: "Coverage rows.", schema: CoverageSchema } },

@@ -21,8 +21,8 @@ export const portfolioRoutes: ApiRoute[] = [
     problems: [],
     async handler({ services, access }) {
       const { stores, now } = await services();
-      // The registry is one small table (a row per tenant); summaries are point reads, one per
-      // tenant shown: no item and no run is read, whatever the tenants' sizes.
+      // The registry is one small table (a row per tenant); the summaries of the tenants shown are
+      // one query: no item and no run is read, whatever the tenants' sizes.
       const tenants = (await stores.tenants.list()).filter((t) => access.mayAccess(t));
       const summaries = await stores.summaries.getMany(tenants.map((t) => t.tenantId));
       const at = now();

@@ -186,7 +186,7 @@ describe.skipIf(!hasDotnet)("infra/main.bicep compiled by the Bicep CLI", () => 
     for (const absent of ABSENT_IN_AZURE) expect(keys).not.toContain(absent);
     // The only app setting that names a secret is a Key Vault reference, never a value.
     expect((vars.graphClientSecretSettings as Record<string, string>).GRAPH_CLIENT_SECRET).toMatch(/^\[format\('@Microsoft\.KeyVault\(VaultName=/);
-    const config = only("Microsoft.Web/sites/config");
+    const config = resourcesOf("Microsoft.Web/sites/config").find((r) => r.name.includes("appsettings"))!;
     expect(config.properties).toBe("[variables('appSettings')]");
   });
 
@@ -220,6 +220,27 @@ describe.skipIf(!hasDotnet)("infra/main.bicep compiled by the Bicep CLI", () => 
       if (param.defaultValue === undefined || param.defaultValue === "") expect(fallback, name).toBeUndefined();
       else expect(fallback, name).toBe(String(param.defaultValue));
     }
+  });
+
+  it("signs people in with Entra ID through App Service authentication when signInClientId is set, with no client secret", () => {
+    expect(template.parameters.signInClientId).toMatchObject({ type: "string", defaultValue: "" });
+    const auth = resourcesOf("Microsoft.Web/sites/config").find((r) => r.name.includes("authsettingsV2"));
+    expect(auth, "authsettingsV2").toBeDefined();
+    expect(String(auth!.condition)).toContain("signIn");
+    expect(auth!.properties).toMatchObject({
+      platform: { enabled: true },
+      globalValidation: { requireAuthentication: true, unauthenticatedClientAction: "RedirectToLoginPage", excludedPaths: ["/api/health", "/api/openapi.json"] },
+      login: { tokenStore: { enabled: false } },
+      httpSettings: { requireHttps: true },
+    });
+    expect(JSON.stringify(auth!.properties)).not.toContain("clientSecret");
+    // Sign-in turns the principal requirement on: App Service authentication without it would let
+    // anyone signed in to the tenant call every route.
+    const module = template.resources.find((r) => r.type === "Microsoft.Resources/deployments" && JSON.stringify(r).includes("authsettingsV2"))!;
+    const passed = (module.properties as { parameters: Record<string, { value: string }> }).parameters.authRequirePrincipal!.value;
+    expect(passed).toBe("[or(parameters('authRequirePrincipal'), not(empty(parameters('signInClientId'))))]");
+    expect(template.outputs.CONSOLE_URL?.value).toMatch(/\/api\/console\/'/);
+    expect(template.outputs.SIGN_IN_REDIRECT_URI?.value).toContain("/.auth/login/aad/callback");
   });
 
   it("outputs the API URL, how to get the function key and where the workbook is", () => {

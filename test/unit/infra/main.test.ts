@@ -140,6 +140,13 @@ function resolveDefault(expression: string): string | undefined {
     const top = mainParams.get(passed);
     if (top?.defaultValue !== undefined) return unquote(top.defaultValue) ?? top.defaultValue;
   }
+  // `flag || !empty(text)` (AUTH_REQUIRE_PRINCIPAL is also on when sign-in is configured).
+  const orNotEmpty = /^(\w+) \|\| !empty\((\w+)\)$/.exec(passed);
+  if (orNotEmpty) {
+    const flag = mainParams.get(orNotEmpty[1]!)?.defaultValue;
+    const text = mainParams.get(orNotEmpty[2]!)?.defaultValue;
+    if (flag !== undefined && text !== undefined) return String(flag === "true" || (unquote(text) ?? text) !== "");
+  }
   const variable = new RegExp(`^var ${passed} = '([^']*)'$`, "m").exec(MAIN);
   return variable?.[1];
 }

@@ -56,12 +56,8 @@ beforeAll(async () => {
   );
   expect(accepted.status, accepted.text).toBe(202);
   contosoRunId = accepted.body.runId;
-  // Finished before the tests read it (a run's 200 is asserted below, whatever the machine's load).
-  const deadline = Date.now() + 30_000;
-  while ((await http("GET", url(`/tenants/${CONTOSO}/inventory/runs/${contosoRunId}`), teamA)).status === 202 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  await followLocation(accepted.headers.get("location")!, { timeoutMs: 30_000 }).catch(() => undefined);
+  // Generous: on a loaded 2-core machine a small run has taken over 30 s; the tests below need it finished.
+  await followLocation(accepted.headers.get("location")!, { timeoutMs: 100_000 });
 });
 afterAll(async () => {
   await e2e?.close();

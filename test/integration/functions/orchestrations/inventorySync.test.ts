@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { POLICY_TYPES, policyTypesInScope, policyTypesOfCategory, normaliseSelection } from "../../../../shared/domain";
 import type { PolicyTypeKey } from "../../../../shared/domain";
+import * as df from "durable-functions";
 import { gateEntityId } from "../../../../functions/durableCatalog";
+import { WORK_QUEUE_ENTITY_NAME } from "../../../../shared/sync/workQueue";
 import { startEngineFixture } from "../../../support/engine";
 import type { EngineFixture } from "../../../support/engine";
 
@@ -40,6 +42,10 @@ describe("inventorySync orchestration", () => {
     expect(f.logs.events("InventoryPolicyTypeCompleted")).toHaveLength(scope.length);
     const gate = await f.engine.client.readEntityState<{ holders: Record<string, unknown> }>(gateEntityId());
     expect(gate.entityState?.holders).toEqual({});
+    // The run's work queue is deleted, not left behind as an empty entity (one per run).
+    await f.engine.driver.idle();
+    const queue = await f.engine.client.readEntityState(new df.EntityId(WORK_QUEUE_ENTITY_NAME, started.run.id));
+    expect(queue.entityExists).toBe(false);
   });
 
   it("records one type answering 403 as partial with GRAPH_FORBIDDEN on that type and stores the others", async () => {

@@ -63,6 +63,45 @@ describe("Graph client against the simulator", () => {
     expect(requests.every((r) => !r.query.includes("$top"))).toBe(true);
   });
 
+  it("asks for $expand=assignments only where the catalog reads them with the listing, on every page", async () => {
+    await enumerate("deviceCompliancePolicy");
+    await enumerate("iosManagedAppProtection");
+    expect(sim.log.entries({ policyType: "deviceCompliancePolicy" }).every((r) => decodeURIComponent(r.query).includes("$expand=assignments"))).toBe(true);
+    expect(sim.log.entries({ policyType: "iosManagedAppProtection" }).some((r) => decodeURIComponent(r.query).includes("$expand"))).toBe(false);
+  });
+
+  it("reads one object's assignments at its path-encoded id, retrying a 429 like a page, and counts the calls", async () => {
+    const { graph, sleeps } = client();
+    const [obj] = sim.control.objects(T, "iosManagedAppProtection") as { id: string; assignments: unknown[] }[];
+    sim.control.fault(T, "iosManagedAppProtection", { status: 429, onPage: 0, times: 1, retryAfter: 2 });
+    const assignments = await graph.assignmentsOf(policyTypeDefinition("iosManagedAppProtection"), obj!.id);
+    expect(assignments).toEqual(obj!.assignments);
+    expect(sleeps).toEqual([2_000]);
+    const [request] = sim.log.entries({ policyType: "iosManagedAppProtection" });
+    expect(request!.path).toBe(`/beta/deviceAppManagement/iosManagedAppProtections/${encodeURIComponent(obj!.id)}/assignments`);
+    expect(graph.stats()).toMatchObject({ requests: 1, assignmentRequests: 1, attempts: 2 });
+    // An id with / # ? and unicode stays one path segment.
+    await expect(graph.assignmentsOf(policyTypeDefinition("deviceConfiguration"), "policy/with/slashes")).resolves.toEqual(
+      (sim.control.objects(T, "deviceConfiguration") as { id: string; assignments: unknown[] }[]).find((o) => o.id === "policy/with/slashes")!.assignments,
+    );
+  });
+
+  it("keeps at most 4 per-object reads of a tenant in flight, whatever the callers ask for", async () => {
+    const { graph } = client();
+    sim.control.latency(T, "iosManagedAppProtection", 30);
+    sim.control.latency(T, "deviceConfiguration", 30);
+    const protection = sim.control.objects(T, "iosManagedAppProtection") as { id: string }[];
+    const configs = sim.control.objects(T, "deviceConfiguration") as { id: string }[];
+    // Two types' worth of reads at once, 12 callers: the client's bound is per tenant, not per caller.
+    await Promise.all([
+      ...protection.map((o) => graph.assignmentsOf(policyTypeDefinition("iosManagedAppProtection"), o.id)),
+      ...configs.map((o) => graph.assignmentsOf(policyTypeDefinition("deviceConfiguration"), o.id)),
+    ]);
+    expect(protection.length + configs.length).toBeGreaterThan(8);
+    expect(sim.log.maxConcurrency(T)).toBeLessThanOrEqual(4);
+    expect(graph.stats().assignmentRequests).toBe(protection.length + configs.length);
+  });
+
   it("follows every page of a 7-per-page type", async () => {
     const { pages } = await enumerate("deviceCompliancePolicy");
     expect(pages.map((p) => p.length)).toEqual([7, 7, 7, 7, 2]);

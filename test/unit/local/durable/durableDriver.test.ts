@@ -73,6 +73,9 @@ function counterEntity(context: EntityContext<number>): void {
     case "explode":
       context.df.setState(-999);
       throw new Error("counter exploded");
+    case "delete":
+      context.df.destructOnExit();
+      break;
   }
 }
 
@@ -370,6 +373,29 @@ describe("DurableDriver", () => {
       // durable-functions serialises the thrown Error as "{}"; the caller gets Error({}).
       expect(status.output).toBe("[object Object]");
       expect(driver.readEntityState<number>(counter).entityState).toBe(3);
+    });
+
+    it("forgets an entity once it is deleted and nothing is queued for it, so one entity per run does not stay in memory", async () => {
+      const kept = new df.EntityId("counter", "kept");
+      const driver = newDriver()
+        .registerEntity("counter", counterEntity)
+        .registerOrchestration("useAndDelete", function* (context) {
+          const own = new df.EntityId("counter", context.df.instanceId);
+          yield context.df.callEntity(own, "add", { amount: 1 });
+          yield context.df.callEntity(kept, "add", { amount: 1 });
+          const value = yield context.df.callEntity(own, "get");
+          context.df.signalEntity(own, "delete");
+          return value;
+        });
+      const ids = Array.from({ length: 40 }, (_, i) => driver.startNew("useAndDelete", { instanceId: `run-${i}` }));
+      const statuses = await Promise.all(ids.map((id) => driver.waitForCompletion(id, WAIT_MS)));
+      await driver.idle();
+      expect(statuses.map((s) => s.output)).toEqual(ids.map(() => 1));
+      expect(driver.stats().entitiesHeld).toBe(1);
+      expect(driver.readEntityState<number>(kept)).toEqual({ entityExists: true, entityState: 40 });
+      expect(driver.readEntityState(new df.EntityId("counter", "run-0"))).toEqual({ entityExists: false });
+      // A deleted entity used again starts from nothing, as in Durable.
+      expect(await driver.callEntity(new df.EntityId("counter", "run-0"), "get")).toBe(0);
     });
 
     it("reports a missing entity as a failed call instead of hanging", async () => {
@@ -686,6 +712,17 @@ describe("DurableDriver", () => {
       expect(driver.getStatusAll().map((s) => s.instanceId)).toEqual(["status-1"]);
       expect(driver.purgeInstanceHistory("status-1")).toEqual({ instancesDeleted: 1 });
       expect(driver.getStatus("status-1")).toBeUndefined();
+    });
+
+    it("drops what the host was handed for an instance when that instance is purged, and only that", async () => {
+      const driver = newDriver().registerOrchestration("helloSequence", helloSequence).registerActivity("hello", hello);
+      await run(driver, "helloSequence", ["a", "b"], "purged-1");
+      await run(driver, "helloSequence", ["c"], "kept-1");
+      const keptBefore = driver.hostSchedule().filter((e) => e.instanceId === "kept-1");
+      expect(driver.hostSchedule().filter((e) => e.instanceId === "purged-1")).toHaveLength(2);
+      expect(keptBefore).toHaveLength(1);
+      driver.purgeInstanceHistory("purged-1");
+      expect(driver.hostSchedule()).toEqual(keptBefore);
     });
 
     it("terminates an instance and ignores its outstanding activity results", async () => {
