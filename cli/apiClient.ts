@@ -12,6 +12,7 @@ import {
   ItemViewSchema,
   MissingReportViewSchema,
   PolicyTypeListSchema,
+  RunChangesSchema,
   RunPageSchema,
   RunViewSchema,
   SyncAcceptedSchema,
@@ -19,7 +20,7 @@ import {
   TenantViewSchema,
 } from "../shared/http/schemas";
 import { ProblemSchema } from "./responses";
-import type { BaselineView, CompareResult, Coverage, DriftReport, ItemPage, PolicyTypeView, Portfolio, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
+import type { BaselineView, CompareResult, Coverage, DriftReport, ItemPage, PolicyTypeView, Portfolio, RunChanges, RunPage, SyncAccepted, TenantView as Tenant } from "./responses";
 import { UsageError } from "./exitCodes";
 
 /**
@@ -110,6 +111,13 @@ export interface RunPoll {
 export interface RunsQuery {
   status?: string;
   selectionHash?: string;
+  limit?: number;
+  continuationToken?: string;
+}
+
+export interface ChangesQuery {
+  kind?: string;
+  policyType?: string;
   limit?: number;
   continuationToken?: string;
 }
@@ -237,6 +245,16 @@ export class ApiClient {
       [200],
     );
     return this.parse(RunPageSchema, answer, "run list");
+  }
+
+  async runChanges(tenantId: string, runId: string, query: ChangesQuery): Promise<RunChanges> {
+    const answer = await this.send(
+      "GET",
+      `/tenants/${seg(tenantId)}/inventory/runs/${seg(runId)}/changes`,
+      { query: { ...query } },
+      [200],
+    );
+    return this.parse(RunChangesSchema, answer, "run changes");
   }
 
   async listItems(tenantId: string, query: ItemsQuery): Promise<ItemPage> {

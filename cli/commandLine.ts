@@ -8,6 +8,7 @@ import { CategorySchema, POLICY_TYPE_KEYS } from "../shared/domain/policyTypes";
 import type { PolicyTypeKey } from "../shared/domain/policyTypes";
 import { itemDocumentId } from "../shared/domain/item";
 import { RunStatusSchema } from "../shared/domain/run";
+import { ChangeKindSchema } from "../shared/domain/changes";
 import { SelectionHashOrPrefixSchema } from "../shared/domain/selection";
 import type { SelectionInput } from "../shared/domain/selection";
 // The API's own bounds, so the CLI refuses exactly what the API would.
@@ -15,7 +16,7 @@ import { LIST_LIMIT, WAIT_FOR_SLOT_MAX_SECONDS } from "../shared/http/schemas";
 import { GroupIdSchema, TenantIdSchema } from "../shared/domain/tenant";
 import { BaselineIdSchema } from "../shared/domain/baseline";
 import { DependenciesQuerySchema, ItemIdSchema } from "../shared/http/schemas";
-import type { DependenciesQuery, ItemsQuery, MissingQuery, RunsQuery } from "./apiClient";
+import type { ChangesQuery, DependenciesQuery, ItemsQuery, MissingQuery, RunsQuery } from "./apiClient";
 import { ExitCode, UsageError } from "./exitCodes";
 import { OUTPUT_FORMATS } from "./format";
 import type { OutputFormat } from "./format";
@@ -41,6 +42,7 @@ export type CliCommand =
   | { kind: "coverage"; tenantId: string; format: OutputFormat }
   | { kind: "portfolio"; format: OutputFormat }
   | { kind: "runs.watch"; tenantId: string; runId: string; json: boolean }
+  | { kind: "runs.changes"; tenantId: string; runId: string; query: ChangesQuery; all: boolean; format: OutputFormat }
   | {
       kind: "sync";
       tenantId: string;
@@ -352,6 +354,34 @@ function buildProgram(
         globalsOf(command),
       ),
     );
+  formatOptions(
+    runs
+      .command("changes")
+      .description("what a run changed relative to the previous completed run of its selection: added, changed, removed, reappeared")
+      .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
+      .argument("<runId>", "the run id, as `sync` or `runs` printed it", parseRunId)
+      .addOption(new Option("--kind <kind>", "only changes of this kind").choices(ChangeKindSchema.options))
+      .option("--policy-type <key>", "only this policy type (see `policy-types`)", resolvePolicyType)
+      .option(
+        "--limit <n>",
+        `page size (${LIST_LIMIT.min}-${LIST_LIMIT.max}, default ${LIST_LIMIT.default})`,
+        parseInteger(LIST_LIMIT.min, LIST_LIMIT.max),
+      )
+      .option("--all", "follow continuation tokens to the last page")
+      .option("--continuation-token <token>", "the next page, from a previous answer", parseToken),
+  ).action(
+    (
+      tenantId: string,
+      runId: string,
+      o: RawOptions & { kind?: string; policyType?: string; limit?: number; all?: boolean; continuationToken?: string },
+      command: Command,
+    ) => {
+      // `runs` has --json/--format of its own, which commander may give the flag to: read both.
+      const all = { ...command.optsWithGlobals<RawOptions>(), ...o };
+      const query: ChangesQuery = { kind: o.kind, policyType: o.policyType, limit: o.limit, continuationToken: o.continuationToken };
+      capture({ kind: "runs.changes", tenantId, runId, query, all: !!o.all, format: formatOf(all) }, globalsOf(command));
+    },
+  );
   runs
     .option(
       "--limit <n>",

@@ -3,7 +3,7 @@ import { csvCell } from "../shared/http/exports";
 import { attentionOf } from "../shared/domain/tenantSummary";
 import type { AssignmentTarget, InventoryItem, MissingReport, Run } from "../shared/domain";
 import type { ApiError } from "./apiClient";
-import type { CompareResult, CoverageRow, DriftReport, PolicyTypeView, PortfolioRow, TenantView as Tenant } from "./responses";
+import type { ChangeView, CompareResult, CoverageRow, DriftReport, PolicyTypeView, PortfolioRow, RunChanges, TenantView as Tenant } from "./responses";
 
 /**
  * Plain padded columns rather than a boxed table: output stays greppable, `cut`-able and
@@ -188,6 +188,30 @@ export const RUN_COLUMNS: Column<Run>[] = [
 
 export function formatRuns(runs: readonly Run[]): string {
   return runs.length === 0 ? "No runs.\n" : table(RUN_COLUMNS, runs);
+}
+
+export const CHANGE_COLUMNS: Column<ChangeView>[] = [
+  { header: "KIND", value: (c) => c.kind },
+  { header: "POLICY TYPE", value: (c) => c.policyType },
+  { header: "DISPLAY NAME", value: (c) => c.displayName, maxWidth: 60 },
+  { header: "CHANGED FIELDS", value: (c) => c.changedFields.join(", "), maxWidth: 60 },
+  { header: "DETECTED", value: (c) => formatTimestamp(c.detectedAt), csv: (c) => c.detectedAt },
+  { header: "EXTERNAL ID", value: (c) => c.externalId, maxWidth: 40 },
+];
+
+/** A run's change set: what it was compared with, the counts, what could not be compared, then the changes. */
+export function formatRunChanges(set: Omit<RunChanges, "continuationToken">): string {
+  const { added, changed, removed, reappeared } = set.counts;
+  const lines = [
+    set.baseRunId
+      ? `Run ${set.runId} compared with run ${set.baseRunId}: ${added} added, ${changed} changed, ${removed} removed, ${reappeared} reappeared.`
+      : `Run ${set.runId} is the first completed run of its selection: nothing to compare with.`,
+  ];
+  if (set.incompleteTypes.length > 0) {
+    lines.push(`Not enumerated completely (nothing of them is called removed): ${set.incompleteTypes.join(", ")}.`);
+  }
+  const body = set.items.length === 0 ? "No changes.\n" : table(CHANGE_COLUMNS, set.items);
+  return sanitize(lines.join("\n")) + "\n" + body;
 }
 
 export const TENANT_COLUMNS: Column<Tenant>[] = [

@@ -9,7 +9,7 @@ import { addTenant, listTenants, removeTenant, setTenantEnabled } from "./comman
 import type { CommandContext } from "./commands/context";
 import { listDependencies, listItems, listMissing, showItem } from "./commands/items";
 import { compareTenants, showDrift } from "./commands/compare";
-import { listRuns, watchRun } from "./commands/runs";
+import { listRunChanges, listRuns, watchRun } from "./commands/runs";
 import { sync } from "./commands/sync";
 import { ExitCode, UsageError, exitCodeForStatus } from "./exitCodes";
 import { formatApiError, sanitize } from "./format";
@@ -38,6 +38,8 @@ function execute(ctx: CommandContext, command: CliCommand): Promise<ExitCode> {
       return showPortfolio(ctx, command);
     case "runs.watch":
       return watchRun(ctx, command);
+    case "runs.changes":
+      return listRunChanges(ctx, command);
     case "sync":
       return sync(ctx, command);
     case "runs":

@@ -8,6 +8,7 @@ import type {
   ItemPageSchema,
   PolicyTypeListSchema,
   PortfolioSchema,
+  RunChangesSchema,
   RunPageSchema,
   TenantViewSchema,
 } from "../shared/http/schemas";
@@ -19,6 +20,8 @@ import type {
  */
 export type { SyncAccepted } from "../shared/http/schemas";
 export type RunPage = z.infer<typeof RunPageSchema>;
+export type RunChanges = z.infer<typeof RunChangesSchema>;
+export type ChangeView = RunChanges["items"][number];
 export type ItemPage = z.infer<typeof ItemPageSchema>;
 export type TenantView = z.infer<typeof TenantViewSchema>;
 export type Coverage = z.infer<typeof CoverageSchema>;

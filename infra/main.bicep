@@ -95,6 +95,11 @@ param syncLeaseSeconds int = 1800
 @maxValue(86400)
 param syncNightlyWaitSeconds int = 3600
 
+@description('CHANGES_RETENTION_DAYS: days a change document is kept (Cosmos TTL).')
+@minValue(1)
+@maxValue(24855)
+param changesRetentionDays int = 90
+
 @description('AUTH_REQUIRE_PRINCIPAL: also require the App Service authentication principal and its role per route. Always on when signInClientId is set.')
 param authRequirePrincipal bool = false
 
@@ -326,6 +331,7 @@ module functionApp 'modules/functionApp.bicep' = {
     syncMaxParallelTypes: syncMaxParallelTypes
     syncLeaseSeconds: syncLeaseSeconds
     syncNightlyWaitSeconds: syncNightlyWaitSeconds
+    changesRetentionDays: changesRetentionDays
     // Sign-in makes the principal the gate (shared/config/settings.ts principalIsTheGate): with
     // App Service authentication on, the routes register anonymous and every one checks the role.
     authRequirePrincipal: authRequirePrincipal || !empty(signInClientId)

@@ -1,6 +1,6 @@
-import type { RunsQuery } from "../apiClient";
+import type { ChangesQuery, RunsQuery } from "../apiClient";
 import { ExitCode } from "../exitCodes";
-import { RUN_COLUMNS, formatRuns, sortRuns } from "../format";
+import { CHANGE_COLUMNS, RUN_COLUMNS, formatRunChanges, formatRuns, sortRuns } from "../format";
 import type { OutputFormat } from "../format";
 import type { CommandContext } from "./context";
 import { printListing } from "./context";
@@ -43,4 +43,31 @@ export async function watchRun(
     startedAt: Number.isNaN(requestedAt) ? undefined : requestedAt,
     json: command.json,
   });
+}
+
+/**
+ * `runs changes <tenantId> <runId>`: the run's change set, newest first as the API answers it;
+ * `--all` follows continuation tokens to the last page.
+ */
+export async function listRunChanges(
+  ctx: CommandContext,
+  command: { tenantId: string; runId: string; query: ChangesQuery; all: boolean; format: OutputFormat },
+): Promise<ExitCode> {
+  let page = await ctx.client.runChanges(command.tenantId, command.runId, command.query);
+  const items = [...page.items];
+  while (command.all && page.continuationToken) {
+    page = await ctx.client.runChanges(command.tenantId, command.runId, { ...command.query, continuationToken: page.continuationToken });
+    items.push(...page.items);
+  }
+  const set = { ...page, items };
+  printListing(ctx.stdout, command.format, {
+    json: set,
+    columns: CHANGE_COLUMNS,
+    rows: items,
+    table: () => formatRunChanges(set),
+  });
+  if (page.continuationToken && command.format !== "json") {
+    ctx.stderr.write(`More changes: add --continuation-token ${page.continuationToken} (or --all)\n`);
+  }
+  return ExitCode.ok;
 }

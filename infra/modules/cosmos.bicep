@@ -42,10 +42,16 @@ var containers = [
     name: 'inventoryItems'
     partitionKeyPath: '/tenantId'
     compositeIndexes: []
+    // Items are never expired: TTL stays off.
+    defaultTtl: null
   }
   {
     name: 'syncRuns'
     partitionKeyPath: '/tenantId'
+    // TTL on, nothing expiring by default: runs and claims carry no `ttl` and are kept; change
+    // documents carry `ttl` (CHANGES_RETENTION_DAYS) and expire. An item's `ttl` only counts
+    // when the container's default TTL is set (-1 or n), never when it is absent.
+    defaultTtl: -1
     // Run listings: newest first, optionally filtered by selection or status.
     compositeIndexes: [
       [
@@ -64,6 +70,7 @@ var containers = [
     name: 'baselines'
     partitionKeyPath: '/baselineId'
     compositeIndexes: []
+    defaultTtl: null
   }
 ]
 
@@ -132,6 +139,8 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
           excludedPaths: excludedPaths
           compositeIndexes: c.compositeIndexes
         }
+        // null: TTL off (Cosmos treats a missing or null defaultTtl alike).
+        defaultTtl: c.defaultTtl
       }
     }
   }

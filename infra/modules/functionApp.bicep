@@ -101,6 +101,7 @@ param syncMaxConcurrentRunsPerTenant int
 param syncMaxParallelTypes int
 param syncLeaseSeconds int
 param syncNightlyWaitSeconds int
+param changesRetentionDays int
 param authRequirePrincipal bool
 
 @description('Entra app registration people sign in with (App Service authentication); empty: none.')
@@ -152,6 +153,7 @@ var inventorySettings = {
   SYNC_MAX_PARALLEL_TYPES: string(syncMaxParallelTypes)
   SYNC_LEASE_SECONDS: string(syncLeaseSeconds)
   SYNC_NIGHTLY_WAIT_SECONDS: string(syncNightlyWaitSeconds)
+  CHANGES_RETENTION_DAYS: string(changesRetentionDays)
   AUTH_REQUIRE_PRINCIPAL: string(authRequirePrincipal)
 }
 

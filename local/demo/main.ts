@@ -4,7 +4,7 @@ import { POLICY_TYPE_KEYS, normaliseAssignments, policyTypesOfCategory } from ".
 import type { InventoryItem, MissingReport, PolicyTypeKey, Run, SelectionInput } from "../../shared/domain";
 import { isTerminalStatus } from "../../shared/domain/run";
 import { POLICY_TYPES } from "../../shared/domain/policyTypes";
-import { dependencyColumns, formatCompare, formatDependencies, formatDrift, formatDuration, formatItemDetail, formatMissing, formatRunReport, formatTimestamp, sanitize, table } from "../../cli/format";
+import { dependencyColumns, formatCompare, formatDependencies, formatDrift, formatDuration, formatItemDetail, formatMissing, formatRunChanges, formatRunReport, formatTimestamp, sanitize, table } from "../../cli/format";
 import type { Column } from "../../cli/format";
 import type { CliOutput } from "../../cli/io";
 import type { GraphObject } from "../simulator";
@@ -21,12 +21,12 @@ import type { CompareResult, Coverage, DriftReport } from "../../cli/responses";
  * `npm run demo`: the whole product in under a minute, offline. Starts the local host on a free
  * port with embedded stores and the Graph tenant simulator (whatever the environment configures
  * is ignored: the demo changes simulated tenants), syncs both demo tenants through the HTTP API,
- * prints the runs and a coverage table, then deletes two policies and breaks one type (403) in
- * one tenant, syncs again and prints what is missing and how sure that is, then where one group
- * is used (a dependency lookup) and one of those items with its assignments. Finally it copies
- * Contoso's configuration into a staging tenant — new ids, later timestamps, bumped versions,
- * scope tags in another order, and one real change — and shows that compare and drift report
- * that one change and nothing else.
+ * prints the runs and a coverage table, then deletes two policies, renames one and breaks one
+ * type (403) in one tenant, syncs again and prints what is missing and how sure that is and the
+ * run's change set, then where one group is used (a dependency lookup) and one of those items
+ * with its assignments. Finally it copies Contoso's configuration into a staging tenant — new
+ * ids, later timestamps, bumped versions, scope tags in another order, and one real change — and
+ * shows that compare and drift report that one change and nothing else.
  */
 
 export interface DemoOptions {
@@ -65,6 +65,8 @@ export interface DemoSummary {
   removed: { tenantId: string; policyType: PolicyTypeKey; externalId: string; displayName: string }[];
   forbiddenType: PolicyTypeKey;
   secondRun: DemoRunSummary;
+  /** The second run's change set: counts, the types it could not compare, the renamed object. */
+  changes: { counts: { added: number; changed: number; removed: number; reappeared: number }; incompleteTypes: string[]; renamed: string };
   missing: { selectionHash: string; confidence: MissingReport["confidence"]; items: { policyType: string; externalId: string; typeComplete: boolean }[] };
   /** The group the dependency lookup asked about (Fabrikam, untouched by step 3) and the item ids it answered. */
   dependencies: { tenantId: string; groupId: string; itemIds: string[] };
@@ -229,6 +231,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     out(`1. Sync both demo tenants through the API: POST …/inventory/sync → 202 + Location, then GET the Location until 200.\n`);
     out(`   (The API answers Retry-After: 1 in a run's first 10 s, then 5; the demo polls every ${formatDuration(poll.pollIntervalMs)} to stay short. Simulated Graph latency: ${options.latencyMs ?? 25} ms a request.)\n`);
     const first = await syncThroughApi(api, tenants, createMultiRunProgress(options.stdout), poll);
+    const contosoFirst = first[0] as Tracked;
     out("\n");
     for (const t of first) {
       out(runsHeader(t));
@@ -254,6 +257,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       displayName: String(v.displayName ?? ""),
     }));
     for (const r of removed) out(sanitize(`   - deleted ${r.policyType} "${r.displayName}" (${r.externalId})`) + "\n");
+    const renamedObject = (simulator.control.objects(contoso.tenantId, REMOVED_TYPE) as GraphObject[])[0];
+    if (!renamedObject) throw new DemoFailed(`${contoso.displayName} has no ${REMOVED_TYPE} left to rename`);
+    const renamed = { policyType: REMOVED_TYPE, externalId: String(renamedObject.id), displayName: `${String(renamedObject.displayName ?? "")} (edited)` };
+    simulator.control.mutate(contoso.tenantId, REMOVED_TYPE, { rename: { [renamed.externalId]: renamed.displayName } });
+    out(sanitize(`   - renamed ${renamed.policyType} ${renamed.externalId} to "${renamed.displayName}"`) + "\n");
     simulator.control.fault(contoso.tenantId, FORBIDDEN_TYPE, { status: 403 });
     out(`   - ${FORBIDDEN_TYPE} now answers 403 Forbidden (as when the app registration lacks a permission)\n\n`);
 
@@ -290,10 +298,29 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
         `${unreadable.length} ${FORBIDDEN_TYPE} items are "missing" only because that type answered 403 (TYPE COMPLETE no):\n` +
         `the confidence is low, and nothing calls them deleted.\n\n`,
     );
-    // 6. Dependencies: where one group is used, in the tenant the demo did not change.
+
+    // 6. The run's change set.
+    out(`6. What the second run changed (GET …/inventory/runs/{runId}/changes; CLI: tenant-inventory runs changes):\n\n`);
+    const changeSet = await api.runChanges(contoso.tenantId, secondRun.id, { limit: 200 });
+    out(formatRunChanges(changeSet) + "\n");
+    const removedIds = changeSet.items.filter((c) => c.kind === "removed").map((c) => c.externalId).sort();
+    const edited = changeSet.items.find((c) => c.kind === "changed" && c.externalId === renamed.externalId);
+    if (changeSet.baseRunId !== contosoFirst.run?.id) throw new DemoFailed("the change set is not relative to the first run");
+    if (JSON.stringify(removedIds) !== JSON.stringify(removed.map((r) => r.externalId).sort())) {
+      throw new DemoFailed(`the change set should remove exactly the two deleted policies, removed ${removedIds.join(",")}`);
+    }
+    if (!edited?.changedFields.includes("displayName")) throw new DemoFailed("the renamed policy is not a change of displayName");
+    if (!changeSet.incompleteTypes.includes(FORBIDDEN_TYPE) || changeSet.items.some((c) => c.policyType === FORBIDDEN_TYPE)) {
+      throw new DemoFailed(`${FORBIDDEN_TYPE} should be an incomplete type with nothing of it changed or removed`);
+    }
+    out(
+      `Reading it: the two deletions are "removed" and the rename is "changed" (displayName); ${FORBIDDEN_TYPE} answered 403,\n` +
+        `so it is listed as not read completely and none of its items is called removed.\n\n`,
+    );
+    // 7. Dependencies: where one group is used, in the tenant the demo did not change.
     const fabrikam = tenants[1] as DemoTenant;
     const groupId = busiestGroup(simulator, fabrikam.tenantId);
-    out(`6. Where is a group used? GET …/inventory/dependencies?groupId=${groupId} in ${fabrikam.displayName}:\n\n`);
+    out(`7. Where is a group used? GET …/inventory/dependencies?groupId=${groupId} in ${fabrikam.displayName}:\n\n`);
     const used: InventoryItem[] = [];
     let token: string | undefined;
     do {
@@ -311,8 +338,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     out(`One of them (GET …/inventory/items/{id}), with its assignments:\n\n`);
     out(formatItemDetail(await api.getItem(fabrikam.tenantId, sample.id)) + "\n");
 
-    // 7. Compare Contoso with a staging copy of its configuration.
-    out(`7. Copy ${contoso.displayName}'s configuration policies into "${STAGING.displayName}" the way a second tenant would hold them —\n`);
+    // 8. Compare Contoso with a staging copy of its configuration.
+    out(`8. Copy ${contoso.displayName}'s configuration policies into "${STAGING.displayName}" the way a second tenant would hold them —\n`);
     out("   new ids, later timestamps, versions bumped, scope tags listed in another order — and change one description; sync it.\n");
     await api.putTenant(STAGING.tenantId, { displayName: STAGING.displayName, enabled: true });
     // Registered through the API (the host gives it a simulated Graph tenant), then emptied so it holds only the copy.
@@ -345,8 +372,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       throw new DemoFailed(`the compare should show exactly the one changed policy, showed ${JSON.stringify(c)}`);
     }
 
-    // 8. A baseline from Contoso, and the staging tenant's drift against it.
-    out(`8. Capture a baseline from ${contoso.displayName} (PUT /api/baselines/${BASELINE_ID}, configuration), assign it to ${STAGING.displayName}, read its drift:\n\n`);
+    // 9. A baseline from Contoso, and the staging tenant's drift against it.
+    out(`9. Capture a baseline from ${contoso.displayName} (PUT /api/baselines/${BASELINE_ID}, configuration), assign it to ${STAGING.displayName}, read its drift:\n\n`);
     await api.putBaseline(BASELINE_ID, { displayName: "Contoso standard", source: { tenantId: contoso.tenantId, ...COMPARED } });
     await api.putTenant(STAGING.tenantId, { displayName: STAGING.displayName, enabled: true, baselines: [BASELINE_ID] });
     const drift = await api.drift(STAGING.tenantId, BASELINE_ID);
@@ -381,6 +408,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       removed,
       forbiddenType: FORBIDDEN_TYPE,
       secondRun: summaryOf(second),
+      changes: { counts: changeSet.counts, incompleteTypes: changeSet.incompleteTypes, renamed: renamed.externalId },
       missing: {
         selectionHash: missing.selectionHash,
         confidence: missing.confidence,

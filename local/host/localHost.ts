@@ -174,6 +174,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       baselines: stack.stores.baselines,
       driftRecords: stack.stores.driftRecords,
       summaries: stack.stores.summaries,
+      changes: stack.stores.changes,
       check: () => stack.stores.check(),
       tenants: {
         get: (tenantId) => registry.get(tenantId),

@@ -51,6 +51,8 @@ export interface Mutation {
   add?: number | GraphObject[];
   remove?: string[];
   rename?: Record<string, string>;
+  /** Properties to set on existing objects, by id (a version bump, reordered scope tags …), as an admin's edit would. */
+  update?: Record<string, Record<string, unknown>>;
   /** Replaces objects' assignment lists (Graph-shaped: `{ id, target: { "@odata.type", groupId?, … }, intent? }`). */
   assign?: Record<string, GraphObject[]>;
 }
@@ -199,6 +201,11 @@ export async function startGraphSimulator(options: GraphSimulatorOptions): Promi
         if (!obj) throw new Error(`simulator: no ${type} ${id} to rename`);
         obj[nameField] = name;
         obj.lastModifiedDateTime = new Date().toISOString();
+      }
+      for (const [id, fields] of Object.entries(mutation.update ?? {})) {
+        const obj = list.find((o) => o && typeof o === "object" && (o as GraphObject).id === id) as GraphObject | undefined;
+        if (!obj) throw new Error(`simulator: no ${type} ${id} to update`);
+        Object.assign(obj, structuredClone(fields));
       }
       let added: GraphObject[] = [];
       if (typeof mutation.add === "number") {

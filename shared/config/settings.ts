@@ -62,6 +62,8 @@ export const SettingsSchema = z
     SYNC_MAX_PARALLEL_TYPES: intSetting(1, 64, 8),
     SYNC_LEASE_SECONDS: intSetting(1, 86_400, 1_800),
     SYNC_NIGHTLY_WAIT_SECONDS: intSetting(0, 86_400, 3_600),
+    /** Days a change document is kept (Cosmos TTL on the runs container; docs/api.md "Changes"). */
+    CHANGES_RETENTION_DAYS: intSetting(1, 24_855, 90),
     AUTH_REQUIRE_PRINCIPAL: boolSetting(false),
     /**
      * The origin callers reach the API at (a custom domain, a reverse proxy). Absolute `Location`

@@ -3,6 +3,7 @@ export * from "./baseline";
 export * from "./canonical";
 export * from "./compare";
 export * from "./crossTenant";
+export * from "./changes";
 export * from "./errorCodes";
 export * from "./isoTime";
 export * from "./item";

@@ -37,6 +37,12 @@ export const InventoryItemDocumentSchema = InventoryItemSchema.extend({
   docType: z.literal("item"),
   seenBy: z.record(z.string(), z.string()),
   /**
+   * Per selection hash, the digests of the compared fields as that selection's last run saw them
+   * (canonical.ts fieldDigests): how the next run tells what changed (changes.ts). Absent on
+   * documents written before change sets.
+   */
+  fieldDigests: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  /**
    * Denormalised `group:<id>`, `filter:<id>`, `scopeTag:<id>` keys (itemReferences) so the
    * dependencies route is one indexed `ARRAY_CONTAINS` in the tenant's partition.
    */

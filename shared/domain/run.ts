@@ -2,9 +2,11 @@ import { z } from "zod";
 import { RunErrorCodeSchema } from "./errorCodes";
 import type { RunErrorCode } from "./errorCodes";
 import { addSecondsIso } from "./isoTime";
+import { ChangeCountsSchema } from "./changes";
 import { PolicyTypeKeySchema } from "./policyTypes";
 import { SelectionSchema, normaliseSelection, policyTypesInScope, selectionHash } from "./selection";
 import type { Selection, SelectionInput } from "./selection";
+import type { ChangeCounts } from "./changes";
 
 export const RunStatusSchema = z.enum(["queued", "running", "success", "partial", "failed", "skipped"]);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
@@ -75,6 +77,10 @@ export const RunSchema = z.object({
   errors: z.array(RunErrorSchema),
   policyTypes: z.array(PolicyTypeOutcomeSchema.omit({ errorMessage: true, itemsInvalid: true, itemsCreated: true })),
   orchestrationInstanceId: z.string().nullable(),
+  /** What this run changed relative to `baseRunId` (docs/api.md "Changes"); null until it finishes, and for skipped runs. */
+  changes: ChangeCountsSchema.nullable().default(null),
+  /** The previous completed run of the same selection, or null (its first run: the baseline). */
+  baseRunId: z.string().nullable().default(null),
 });
 export type Run = z.infer<typeof RunSchema>;
 
@@ -185,6 +191,8 @@ export function newRun(fields: NewRunFields): RunDocument {
     errors: [],
     policyTypes: [],
     orchestrationInstanceId: fields.orchestrationInstanceId,
+    changes: null,
+    baseRunId: null,
     leaseUntil: fields.leaseUntil,
     activeRunId: null,
   };
@@ -239,7 +247,15 @@ export function finish(
   outcomes: readonly PolicyTypeOutcome[],
   at: string,
   runLevelError?: { code: RunErrorCode; message: string },
+  changeSet?: { changes: ChangeCounts; baseRunId: string | null },
 ): RunDocument | null {
   if (!isActiveStatus(run.status)) return null;
-  return { ...run, ...aggregateRun(outcomes, runLevelError), startedAt: run.startedAt ?? at, finishedAt: at, leaseUntil: null };
+  return {
+    ...run,
+    ...aggregateRun(outcomes, runLevelError),
+    ...(changeSet && { changes: changeSet.changes, baseRunId: changeSet.baseRunId }),
+    startedAt: run.startedAt ?? at,
+    finishedAt: at,
+    leaseUntil: null,
+  };
 }

@@ -2,6 +2,7 @@ import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import type { InventoryItem } from "../domain/item";
 import type { ApiRequest, ApiResponse } from "./pipeline";
+import { ApiProblem } from "./problem";
 
 /**
  * Exports (docs/api.md "Exports"): a listing route also answers `text/csv` (RFC 4180, header
@@ -140,6 +141,25 @@ export async function exportResponse<T>(spec: ExportSpec<T>): Promise<ApiRespons
     },
     stream,
   };
+}
+
+/** Store page size while an export reads every row. */
+export const EXPORT_PAGE_SIZE = 500;
+
+/** A continuation token on an export: an export has every row, it is not paged. */
+export const notPagedExport = () =>
+  new ApiProblem("VALIDATION_FAILED", "An export (CSV or NDJSON) has every matching row: it is not paged.", {
+    errors: [{ path: "query.continuationToken", message: "not accepted with format csv or ndjson" }],
+  });
+
+/** Every row of a paged store listing, one page in memory at a time. */
+export async function* allRows<T>(page: (continuationToken: string | undefined) => Promise<{ items: T[]; continuationToken: string | null }>): AsyncGenerator<T> {
+  let token: string | undefined;
+  do {
+    const next = await page(token);
+    yield* next.items;
+    token = next.continuationToken ?? undefined;
+  } while (token);
 }
 
 /** Item columns of the CSV exports: the item's fields, meta's common keys, and meta whole as JSON. */

@@ -6,6 +6,7 @@ import { AssignmentTargetSchema, AssignmentsSchema, UNKNOWN_ASSIGNMENTS } from "
 import { MissingReportSchema } from "../domain/missing";
 import { PortfolioRowSchema } from "../domain/tenantSummary";
 import { RunSchema, RunStatusSchema } from "../domain/run";
+import { ChangeCountsSchema, ChangeKindSchema, ChangeSchema } from "../domain/changes";
 import { SelectionHashOrPrefixSchema, SelectionInputSchema } from "../domain/selection";
 import { ExportFormatQuerySchema } from "./exports";
 import { GroupIdSchema, MAX_ACCESS_GROUPS, MAX_TENANT_BASELINES, TenantIdSchema, TenantSchema } from "../domain/tenant";
@@ -91,6 +92,24 @@ export const ItemsQuerySchema = z.strictObject({
   limit: LimitQuerySchema,
   continuationToken: ContinuationTokenQuerySchema.optional(),
   format: ExportFormatQuerySchema,
+});
+
+/** An ISO-8601 instant with an offset, normalised to UTC `toISOString()` form (how change times are stored and compared). */
+const IsoInstantQuerySchema = z.iso
+  .datetime({ offset: true, error: "expected an ISO-8601 date-time, e.g. 2026-01-01T00:00:00Z" })
+  .transform((v) => new Date(v).toISOString());
+
+export const RunChangesQuerySchema = z.strictObject({
+  kind: ChangeKindSchema.optional(),
+  policyType: PolicyTypeKeySchema.optional(),
+  limit: LimitQuerySchema,
+  continuationToken: ContinuationTokenQuerySchema.optional(),
+  format: ExportFormatQuerySchema,
+});
+
+export const ChangesQuerySchema = RunChangesQuerySchema.extend({
+  since: IsoInstantQuerySchema.optional().meta({ description: "Changes detected at or after this instant (ISO-8601)." }),
+  until: IsoInstantQuerySchema.optional().meta({ description: "Changes detected before this instant (ISO-8601)." }),
 });
 
 const GuidQuerySchema = (what: string) =>
@@ -265,6 +284,22 @@ export const RunPageSchema = z
 export const ItemPageSchema = z
   .object({ items: z.array(ItemViewSchema), continuationToken: z.string().nullable() })
   .meta({ id: "ItemPage" });
+
+export const ChangeViewSchema = ChangeSchema.meta({ id: "Change" });
+export const ChangeCountsViewSchema = ChangeCountsSchema.meta({ id: "ChangeCounts" });
+export const ChangePageSchema = z
+  .object({ items: z.array(ChangeViewSchema), continuationToken: z.string().nullable() })
+  .meta({ id: "ChangePage" });
+export const RunChangesSchema = z
+  .object({
+    runId: z.string(),
+    baseRunId: z.string().nullable(),
+    counts: ChangeCountsViewSchema,
+    incompleteTypes: z.array(PolicyTypeKeySchema).meta({ description: "Types of the run's scope it did not enumerate completely: nothing of them is called removed." }),
+    items: z.array(ChangeViewSchema),
+    continuationToken: z.string().nullable(),
+  })
+  .meta({ id: "RunChanges" });
 
 export const CoverageRowSchema = z
   .object({

@@ -64,6 +64,12 @@ export const EVENT_SCHEMAS = {
     policyTypesFailed: count,
     errorCode: errorCode.nullable(),
     errorCodes: z.string().regex(/^([A-Z][A-Z0-9_]*(,[A-Z][A-Z0-9_]*)*)?$/, "expected comma-separated codes"),
+    /** The change set relative to `baseRunId` (the previous completed run of the selection; null: its first run). */
+    baseRunId: id.nullable(),
+    changesAdded: count,
+    changesChanged: count,
+    changesRemoved: count,
+    changesReappeared: count,
   }).strict(),
 
   /** The request never ran: lock held, concurrency limit reached, or tenant disabled. */

@@ -89,6 +89,8 @@ async function createMissing(client: CosmosClient, databaseId: string): Promise<
       id: COSMOS_CONTAINERS.runs,
       partitionKey: PARTITION_KEY,
       indexingPolicy: RUNS_INDEXING,
+      // As infra/modules/cosmos.bicep: TTL on, nothing expiring unless it carries `ttl` (change documents do).
+      defaultTtl: -1,
     }),
     database.containers.createIfNotExists({
       id: COSMOS_CONTAINERS.baselines,

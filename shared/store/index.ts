@@ -9,9 +9,11 @@ import type { CosmosContainers } from "./cosmosBootstrap";
 import { CosmosBaselineRepository } from "./baselineRepository";
 import { CosmosDriftRecordRepository } from "./driftRecordRepository";
 import { CosmosItemRepository } from "./itemRepository";
+import { containerBulkTransport } from "./itemWriter";
 import type { ItemWriterOptions } from "./itemWriter";
 import { CosmosRunRepository } from "./runRepository";
 import { CosmosTenantSummaryRepository } from "./summaryRepository";
+import { CosmosChangeRepository } from "./changeRepository";
 import { TableTenantRegistry, createTenantsTableClient } from "./tenantRegistry";
 
 export * from "./ports";
@@ -46,6 +48,7 @@ export interface CosmosStores extends Stores {
   tenants: TableTenantRegistry;
   baselines: CosmosBaselineRepository;
   summaries: CosmosTenantSummaryRepository;
+  changes: CosmosChangeRepository;
   /** The Cosmos containers, created when missing on first use. */
   containers(): Promise<CosmosContainers>;
   /** Releases sockets (tests, local host shutdown). */
@@ -71,7 +74,8 @@ export function createStores(settings: StoreSettings, options: CreateStoresOptio
   const runs = new CosmosRunRepository(runsContainer);
   const baselines = new CosmosBaselineRepository(async () => (await containers()).baselines);
   const driftRecords = new CosmosDriftRecordRepository(runsContainer);
-  const items = new CosmosItemRepository(itemsContainer, runs, options.writer);
+  const changes = new CosmosChangeRepository(runsContainer);
+  const items = new CosmosItemRepository(itemsContainer, runs, { ...options.writer, changeTransport: containerBulkTransport(runsContainer) });
   const tenants = new TableTenantRegistry(createTenantsTableClient(settings, options.credential));
   const summaries = new CosmosTenantSummaryRepository(runsContainer);
   return {
@@ -81,6 +85,7 @@ export function createStores(settings: StoreSettings, options: CreateStoresOptio
     baselines,
     driftRecords,
     summaries,
+    changes,
     containers,
     async check() {
       const [cosmos, tables] = await Promise.all([

@@ -183,6 +183,31 @@ export class CosmosItemRepository implements ItemRepository {
     return { report, items: pages() };
   }
 
+  async lastSeenByAnyOf(
+    tenantId: string,
+    selectionHash: string,
+    policyTypes: readonly PolicyTypeKey[],
+    runIds: readonly string[],
+  ): Promise<Pick<InventoryItem, "id" | "policyType" | "externalId" | "displayName">[]> {
+    if (runIds.length === 0 || policyTypes.length === 0) return [];
+    return queryAll(
+      await this.resolve(),
+      {
+        query:
+          "SELECT c.id, c.policyType, c.externalId, c.displayName FROM c " +
+          'WHERE c.docType = "item" AND c.tenantId = @tenantId AND ARRAY_CONTAINS(@policyTypes, c.policyType) AND ARRAY_CONTAINS(@runIds, c.seenBy[@hash])',
+        parameters: [
+          { name: "@tenantId", value: tenantId },
+          { name: "@policyTypes", value: [...policyTypes] },
+          { name: "@runIds", value: [...runIds] },
+          { name: "@hash", value: selectionHash },
+        ],
+      },
+      tenantId,
+      "query removed items",
+    );
+  }
+
   async coverage(tenantId: string): Promise<CoverageRow[]> {
     const [runs, aggregates] = await Promise.all([
       this.runs.completedRunsNewestFirst(tenantId, COVERAGE_RUN_LOOKBACK),

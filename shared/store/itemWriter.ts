@@ -1,6 +1,6 @@
 import type { Container, JSONObject, OperationInput, OperationResponse } from "@azure/cosmos";
-import { CodedError, UNKNOWN_ASSIGNMENTS, itemDocumentId, itemReferences } from "../domain";
-import type { InventoryItemDocument, ObservedItem } from "../domain";
+import { CodedError, UNKNOWN_ASSIGNMENTS, changeDocumentId, classifyObservation, fieldDigests, itemDocumentId, itemReferences } from "../domain";
+import type { ChangeDocument, InventoryItemDocument, ObservedItem } from "../domain";
 import type { ItemWriter, WriterContext } from "./ports";
 import { backoffMs, sleep, toStoreError } from "./storeErrors";
 import { withoutSystemProperties } from "./cosmosQuery";
@@ -37,6 +37,8 @@ export interface ItemWriterOptions {
   maxRounds?: number;
   /** Wraps the bulk transport (fault injection, tracing). */
   wrapTransport?: (transport: BulkTransport) => BulkTransport;
+  /** Where change documents go (the runs container); without it a run's changes are not written. */
+  changeTransport?: BulkTransport;
 }
 
 /** Sends ≤ 100 operations of one partition as one bulk request; results in input order. */
@@ -58,6 +60,8 @@ export interface ItemWriterStats {
   retriedOperations: number;
   /** Rounds re-run because a bulk request was lost in transport. */
   transportRetries: number;
+  /** Change documents written (one per change; re-sends after a conflict counted again). */
+  changesWritten: number;
 }
 
 /**
@@ -108,6 +112,53 @@ export function mergeObservation(
     lastSeenAt: ctx.observedAt,
     lastSeenRunId: ctx.runId,
     seenBy: { ...(existing?.seenBy ?? {}), [ctx.selectionHash]: ctx.runId },
+    // This selection's view of the compared fields, for its next run's change set.
+    fieldDigests: { ...(existing?.fieldDigests ?? {}), [ctx.selectionHash]: selectionView(item, existing?.fieldDigests?.[ctx.selectionHash]) },
+  };
+}
+
+/**
+ * The digests a selection keeps of an observation. Assignments this run could not read are not
+ * a value: the last read ones are kept, so a change across an unread run is still seen.
+ */
+function selectionView(item: ObservedItem, prior: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const digests = fieldDigests(item);
+  const lastRead = prior?.assignments;
+  if (digests.assignments === undefined && lastRead !== undefined) digests.assignments = lastRead;
+  return digests;
+}
+
+/**
+ * The change document an observation makes for the writer's run, or null: classified against
+ * the selection's last view kept on the stored document (changes.ts classifyObservation).
+ */
+export function changeOfObservation(
+  ctx: WriterContext,
+  existing: InventoryItemDocument | null,
+  merged: InventoryItemDocument,
+): ChangeDocument | null {
+  if (!ctx.changes) return null;
+  const change = classifyObservation(
+    { runId: existing?.seenBy[ctx.selectionHash], digests: existing?.fieldDigests?.[ctx.selectionHash] },
+    merged.fieldDigests?.[ctx.selectionHash] ?? {},
+    ctx.runId,
+    ctx.changes.window,
+  );
+  if (!change) return null;
+  return {
+    id: changeDocumentId(ctx.runId, merged.id),
+    docType: "change",
+    tenantId: ctx.tenantId,
+    selectionHash: ctx.selectionHash,
+    runId: ctx.runId,
+    kind: change.kind,
+    detectedAt: ctx.observedAt,
+    policyType: merged.policyType,
+    externalId: merged.externalId,
+    itemId: merged.id,
+    displayName: merged.displayName,
+    changedFields: change.changedFields,
+    ...(ctx.changes.retentionSeconds !== null && { ttl: ctx.changes.retentionSeconds }),
   };
 }
 
@@ -118,8 +169,9 @@ function scopeTagsOf(meta: Record<string, unknown>): string[] {
 }
 
 export class CosmosItemWriter implements ItemWriter {
-  private readonly options: Required<Omit<ItemWriterOptions, "wrapTransport">>;
+  private readonly options: Required<Omit<ItemWriterOptions, "wrapTransport" | "changeTransport">>;
   private readonly bulk: BulkTransport;
+  private readonly changeBulk: BulkTransport | null;
   /** Keyed by document id: the same object twice before a flush is written once (last wins). */
   private buffer = new Map<string, ObservedItem>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -136,6 +188,7 @@ export class CosmosItemWriter implements ItemWriter {
     replaced: 0,
     retriedOperations: 0,
     transportRetries: 0,
+    changesWritten: 0,
   };
 
   constructor(
@@ -156,6 +209,8 @@ export class CosmosItemWriter implements ItemWriter {
       maxRounds: Math.max(1, options.maxRounds ?? DEFAULT_WRITER_OPTIONS.maxRounds),
     };
     this.bulk = options.wrapTransport ? options.wrapTransport(transport) : transport;
+    const changeTransport = options.changeTransport ?? null;
+    this.changeBulk = changeTransport && options.wrapTransport ? options.wrapTransport(changeTransport) : changeTransport;
   }
 
   async add(item: ObservedItem): Promise<void> {
@@ -247,31 +302,57 @@ export class CosmosItemWriter implements ItemWriter {
     }
   }
 
-  /** One read-merge-write round; returns the entries the next round must write again. */
+  /**
+   * One read-merge-write round; returns the entries the next round must write again. A change
+   * is written before its item: were the item written first and the change lost, the retried
+   * write would find the item already seen by this run and the change would be gone for good.
+   * An item whose change write failed is not written this round (both come back next round).
+   */
   private async writeRound(
     pending: [string, ObservedItem][],
     setThrottled: (throttled: boolean) => void,
   ): Promise<[string, ObservedItem][]> {
     const stored = await this.readExisting(pending.map(([id]) => id));
-    const operations: OperationInput[] = pending.map(([id, item]) => {
+    const merged = pending.map(([id, item]) => {
       const existing = stored.get(id);
       // The id was derived once, when the item entered the buffer (a SHA-256 per item).
-      const doc = mergeObservation(this.ctx, item, existing?.doc ?? null, id) as unknown as JSONObject;
-      return existing
+      const doc = mergeObservation(this.ctx, item, existing?.doc ?? null, id);
+      return { id, existing, doc, change: this.changeBulk ? changeOfObservation(this.ctx, existing?.doc ?? null, doc) : null };
+    });
+    const deferred = new Set<number>();
+    let throttled = false;
+    const withChange = merged.flatMap((m, index) => (m.change ? [{ index, change: m.change }] : []));
+    if (withChange.length > 0 && this.changeBulk) {
+      const changeResponses = await this.execute(
+        withChange.map(({ change }) => ({ operationType: "Upsert", partitionKey: this.ctx.tenantId, resourceBody: change as unknown as JSONObject })),
+        this.changeBulk,
+      );
+      changeResponses.forEach((response, i) => {
+        const status = response?.statusCode ?? 0;
+        const index = withChange[i]?.index as number;
+        if (status === 200 || status === 201) this.counters.changesWritten += 1;
+        else if (status === 429 || status === 449 || status === 409) {
+          if (status === 429) throttled = true;
+          deferred.add(index);
+        } else throw toStoreError({ code: status, message: `bulk Upsert of a change answered ${status}` }, "write changes");
+      });
+    }
+    const writable = merged.map((m, index) => ({ ...m, index })).filter((m) => !deferred.has(m.index));
+    const operations: OperationInput[] = writable.map(({ id, existing, doc }) =>
+      existing
         ? {
             operationType: "Replace",
             id,
             partitionKey: this.ctx.tenantId,
             ifMatch: existing.etag,
-            resourceBody: doc,
+            resourceBody: doc as unknown as JSONObject,
           }
-        : { operationType: "Create", partitionKey: this.ctx.tenantId, resourceBody: doc };
-    });
+        : { operationType: "Create", partitionKey: this.ctx.tenantId, resourceBody: doc as unknown as JSONObject },
+    );
     const responses = await this.execute(operations);
-    const retry: [string, ObservedItem][] = [];
-    let throttled = false;
+    const retry: [string, ObservedItem][] = [...deferred].map((index) => pending[index] as [string, ObservedItem]);
     responses.forEach((response, index) => {
-      const entry = pending[index];
+      const entry = pending[writable[index]?.index ?? -1];
       if (!entry) return;
       const status = response?.statusCode ?? 0;
       if (status === 200 || status === 201) {
@@ -326,7 +407,7 @@ export class CosmosItemWriter implements ItemWriter {
   }
 
   /** Runs operations in requests of ≤ 100, `requestConcurrency` at a time; results in input order. */
-  private async execute(operations: OperationInput[]): Promise<(OperationResponse | undefined)[]> {
+  private async execute(operations: OperationInput[], transport: BulkTransport = this.bulk): Promise<(OperationResponse | undefined)[]> {
     const results: (OperationResponse | undefined)[] = new Array(operations.length);
     const chunks: number[] = [];
     for (let start = 0; start < operations.length; start += OPS_PER_REQUEST) chunks.push(start);
@@ -338,7 +419,7 @@ export class CosmosItemWriter implements ItemWriter {
         this.counters.bulkCalls += 1;
         let responses: OperationResponse[];
         try {
-          responses = await this.bulk(slice);
+          responses = await transport(slice);
         } catch (error) {
           throw toStoreError(error, "bulk request");
         }

@@ -3,6 +3,11 @@ import type {
   BaselineItem,
   BaselineWithItems,
   Category,
+  Change,
+  ChangeCounts,
+  ChangeDocument,
+  ChangeKind,
+  ChangeWindow,
   ComparedItem,
   DriftCandidate,
   DriftRecord,
@@ -13,6 +18,7 @@ import type {
   Platform,
   PolicyTypeKey,
   RunDocument,
+  RunOutline,
   RunStatus,
   Selection,
   Tenant,
@@ -36,6 +42,12 @@ export interface WriterContext {
   selectionHash: string;
   /** ISO time of the observation (the activity's clock). */
   observedAt: string;
+  /**
+   * Record this run's changes of the type (docs/api.md "Changes"): the type's change window of
+   * the selection and how long change documents are kept. Absent: fields are recorded, no
+   * change documents are written (tools, benchmarks).
+   */
+  changes?: { window: ChangeWindow; retentionSeconds: number | null };
 }
 
 /**
@@ -112,6 +124,13 @@ export interface ItemRepository {
   writeSnapshot(snapshot: ObservedSnapshot): Promise<void>;
   /** The latest snapshot of each of these types that has one (point reads, no query). */
   readSnapshots(tenantId: string, policyTypes: readonly PolicyTypeKey[]): Promise<Map<PolicyTypeKey, ObservedSnapshot>>;
+  /** Items of `policyTypes` whose last run of the selection is one of `runIds` (the removed items of a change set). */
+  lastSeenByAnyOf(
+    tenantId: string,
+    selectionHash: string,
+    policyTypes: readonly PolicyTypeKey[],
+    runIds: readonly string[],
+  ): Promise<Pick<InventoryItem, "id" | "policyType" | "externalId" | "displayName">[]>;
 }
 
 /**
@@ -125,6 +144,31 @@ export interface ObservedSnapshot {
   runId: string;
   selectionHash: string;
   items: ComparedItem[];
+}
+
+export interface ChangeQuery {
+  kind?: ChangeKind;
+  policyType?: PolicyTypeKey;
+  limit: number;
+  continuationToken?: string;
+}
+
+export interface TenantChangeQuery extends ChangeQuery {
+  /** ISO; inclusive. */
+  since?: string;
+  /** ISO; exclusive. */
+  until?: string;
+}
+
+/** Change documents (docs/api.md "Changes"), in the tenant's partition of the runs container. */
+export interface ChangeRepository {
+  /** Upserts (idempotent per run and item); every document is of `tenantId`. */
+  write(tenantId: string, docs: readonly ChangeDocument[]): Promise<void>;
+  countByRun(tenantId: string, runId: string): Promise<ChangeCounts>;
+  /** One run's changes, newest first. */
+  listForRun(tenantId: string, runId: string, query: ChangeQuery): Promise<Page<Change>>;
+  /** The tenant's changes across runs and selections, newest first. */
+  list(tenantId: string, query: TenantChangeQuery): Promise<Page<Change>>;
 }
 
 export interface RunListQuery {
@@ -165,6 +209,16 @@ export interface RunRepository {
    * few selection fields, page by page; memory is one entry per distinct selection.
    */
   selectionActivity(tenantId: string): Promise<SelectionActivity[]>;
+  /**
+   * The selection's completed runs, newest first, as change windows need them (`RunOutline`),
+   * read a page at a time until `enough` says so or `max` runs were read.
+   */
+  completedOutlines(
+    tenantId: string,
+    selectionHash: string,
+    enough: (runsSoFar: readonly RunOutline[]) => boolean,
+    max: number,
+  ): Promise<RunOutline[]>;
   /** Queued or running runs of a tenant (for the watchdog), oldest first. */
   listActive(tenantId: string): Promise<RunDocument[]>;
   /**
@@ -237,6 +291,7 @@ export interface Stores {
   summaries: TenantSummaryRepository;
   baselines: BaselineRepository;
   driftRecords: DriftRecordRepository;
+  changes: ChangeRepository;
   /** Health probes for /api/health. */
   check(): Promise<{ cosmos: "ok" | "failed"; tables: "ok" | "failed" }>;
 }

@@ -1,7 +1,7 @@
 import type { Container, SqlParameter } from "@azure/cosmos";
 import { z } from "zod";
 import { COMPLETED_STATUSES, CodedError, RunDocumentSchema, SelectionSchema, isTerminalStatus, safeMessage } from "../domain";
-import type { RunDocument, RunStatus } from "../domain";
+import type { RunDocument, RunOutline, RunStatus } from "../domain";
 import type { ClaimResult, Page, RunListQuery, RunRepository, SelectionActivity } from "./ports";
 import { queryFingerprint } from "./continuationToken";
 import { queryAll, queryPage, withoutSystemProperties } from "./cosmosQuery";
@@ -137,6 +137,41 @@ export class CosmosRunRepository implements RunRepository {
       "latest completed run",
     );
     return doc ? parseRun(doc) : null;
+  }
+
+  async completedOutlines(
+    tenantId: string,
+    selectionHash: string,
+    enough: (runsSoFar: readonly RunOutline[]) => boolean,
+    max: number,
+  ): Promise<RunOutline[]> {
+    const container = await this.resolve();
+    const out: RunOutline[] = [];
+    try {
+      // Pages of 10: the newest run usually closes every window, so one small page is the norm.
+      const iterator = container.items.query<RunOutline>(
+        {
+          query:
+            'SELECT c.id, c.policyTypes FROM c WHERE c.docType = "run" AND c.tenantId = @tenantId AND c.selectionHash = @selectionHash ' +
+            "AND ARRAY_CONTAINS(@completed, c.status) ORDER BY c.requestedAt DESC",
+          parameters: [
+            { name: "@tenantId", value: tenantId },
+            { name: "@selectionHash", value: selectionHash },
+            { name: "@completed", value: [...COMPLETED_STATUSES] },
+          ],
+        },
+        { partitionKey: tenantId, maxItemCount: 10 },
+      );
+      while (out.length < max && !enough(out) && iterator.hasMoreResults()) {
+        const { resources } = await iterator.fetchNext();
+        for (const r of resources ?? []) {
+          out.push({ id: r.id, policyTypes: (r.policyTypes ?? []).map((p) => ({ policyType: p.policyType, status: p.status })) });
+        }
+      }
+    } catch (error) {
+      throw toStoreError(error, "completed runs of a selection");
+    }
+    return out.slice(0, max);
   }
 
   async selectionActivity(tenantId: string): Promise<SelectionActivity[]> {

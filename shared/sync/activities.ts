@@ -19,6 +19,7 @@ import {
 import type { NightlySummary, NightlyWorkPage, PreparedRun } from "./contracts";
 import { updateTenantSummary } from "./afterRun/tenantSummary";
 import { enumeratePolicyType } from "./enumerate";
+import { changeRetentionSeconds, changeWindowsOf, computeChangeSet, reportChangesToSummary } from "./afterRun/changeSet";
 import type { RunLogger } from "./runEvents";
 import { z } from "zod";
 
@@ -124,6 +125,13 @@ export function createActivities(services: SyncServices) {
             writeSnapshot: (snapshot) => stores.items.writeSnapshot(snapshot),
             now: () => services.now(),
             onRetry: (info) => services.log.graphRetry(input, info),
+            changeContext: async () => {
+              const { windows } = await changeWindowsOf(stores, input.tenantId, input.selectionHash, [input.policyType]);
+              return {
+                window: windows.get(input.policyType) ?? { runs: [], complete: false },
+                retentionSeconds: changeRetentionSeconds(services.settings.CHANGES_RETENTION_DAYS),
+              };
+            },
           },
           input,
         );
@@ -152,6 +160,13 @@ export function createActivities(services: SyncServices) {
       const input = FinalizeRunInputSchema.parse(raw);
       const finishedAt = services.now().toISOString();
       const redacted = (e: { code: RunDocument["errorCodes"][number]; message: string }) => ({ code: e.code, message: safeMessage(e.message) });
+      const stored = await stores.runs.get(input.tenantId, input.runId);
+      // Post-run step 1, the change set: its counts go into the finish update. Only while the run
+      // is active (a retry after the update landed must not recount), never for a skipped run.
+      const changeSet =
+        !input.skipped && stored && !isTerminalStatus(stored.status)
+          ? await computeChangeSet(stores, stored, input.outcomes, finishedAt, changeRetentionSeconds(services.settings.CHANGES_RETENTION_DAYS))
+          : undefined;
       const finalise = (r: RunDocument) =>
         input.skipped
           ? skip(r, redacted(input.skipped), finishedAt)
@@ -160,16 +175,18 @@ export function createActivities(services: SyncServices) {
               input.outcomes.map((o) => ({ ...o, errorMessage: o.errorMessage === null ? null : safeMessage(o.errorMessage) })),
               finishedAt,
               input.runLevelError ? redacted(input.runLevelError) : undefined,
+              changeSet,
             );
       // The tenant summary (portfolio) is brought up to date from the run as it is about to be
       // written, before the run reads final: whoever sees the run finished (a console, a flow
       // polling Location) sees it in the portfolio too, and the gate is not held longer after the
       // run's own write. On a retry that finds the run final already, from the stored run (the
-      // step is idempotent per run, so a summary write lost to a crash is caught up here).
-      const stored = await stores.runs.get(input.tenantId, input.runId);
+      // step is idempotent per run, so a summary write lost to a crash is caught up here). The
+      // change counts (changesLast24h) go in with it, once per run (idempotent per run id).
       const finished = stored && (finalise(stored) ?? stored);
       if (finished && finished.status !== "skipped" && isTerminalStatus(finished.status)) {
         await updateTenantSummary(services, finished, input.outcomes);
+        if (finished.changes) await reportChangesToSummary(services, finished, finished.changes);
       }
       let changed = false;
       const run = await stores.runs.update(input.tenantId, input.runId, (r) => {
@@ -179,8 +196,8 @@ export function createActivities(services: SyncServices) {
       });
       await stores.runs.releaseClaim(input.tenantId, input.selectionHash, input.runId);
       if (changed) (run.status === "skipped" ? services.log.runSkipped : services.log.runFinalized)(run);
-      // Post-run steps (shared/sync/afterRun/), each swallowing its own failure: the summary ran
-      // above; drift is not evaluated twice for one run.
+      // Post-run steps (shared/sync/afterRun/), each swallowing its own failure: the summary and
+      // the change counts ran above; drift is not evaluated twice for one run.
       if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, log: services.log, now: services.now }, run);
       return { status: run.status };
     },

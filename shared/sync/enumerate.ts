@@ -39,6 +39,8 @@ export interface EnumerationDeps {
   now: () => Date;
   /** Told of every retried Graph request of this type (throttling telemetry). */
   onRetry?: (info: GraphRetryInfo) => void;
+  /** What the writer needs to record this run's changes of the type (read inside the guard: a store failure becomes the outcome). */
+  changeContext?: () => Promise<WriterContext["changes"]>;
   /** Stores an observed snapshot; a failure only costs the drift step a query later. */
   writeSnapshot?: (snapshot: ObservedSnapshot) => Promise<void>;
   /** Per-object assignment reads in flight for one page (`perObject` types); default 4. */
@@ -96,11 +98,13 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
   let snapshot: ComparedItem[] | null = input.observeForDrift && deps.writeSnapshot ? [] : null;
 
   try {
+    const changes = await deps.changeContext?.();
     writer = deps.writerFor({
       tenantId: input.tenantId,
       runId: input.runId,
       selectionHash: input.selectionHash,
       observedAt: startedAt.toISOString(),
+      ...(changes && { changes }),
     });
     const graph = deps.graphFor(input.tenantId);
     const hooks: PageHooks = { onRetry: deps.onRetry };

@@ -66,6 +66,11 @@ export function createRunEventLogger(logger: StructuredLogger): RunLogger {
         policyTypesFailed: run.policyTypes.filter((p) => p.status === "failed").length,
         errorCode: run.errorCodes[0] ?? null,
         errorCodes: run.errorCodes.join(","),
+        baseRunId: run.baseRunId,
+        changesAdded: run.changes?.added ?? 0,
+        changesChanged: run.changes?.changed ?? 0,
+        changesRemoved: run.changes?.removed ?? 0,
+        changesReappeared: run.changes?.reappeared ?? 0,
       });
     },
     runSkipped(run) {

@@ -162,6 +162,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
       count: unused,
       missingStream: unused,
       iterate: unused,
+      lastSeenByAnyOf: unused,
     },
     runs: {
       create: unused,
@@ -191,6 +192,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         }
         return [...byHash.values()];
       },
+      completedOutlines: unused,
       listActive: unused,
       listActiveAcrossTenants: unused,
       claimHolder: unused,
@@ -218,6 +220,7 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
     baselines: { get: unused, getWithItems: unused, list: unused, put: unused, delete: unused },
     driftRecords: { get: unused, put: unused },
     summaries: { get: unused, getMany: unused, update: unused },
+    changes: { write: unused, countByRun: unused, listForRun: unused, list: unused },
     check: async () => world.health,
   };
   return world;

@@ -35,6 +35,8 @@ export const EXPECTED_HTTP: { name: string; methods: string[]; route: string; au
   { name: "inventorySyncStart", methods: ["POST"], route: "tenants/{tenantId}/inventory/sync", authLevel: "function" },
   { name: "inventoryRunGet", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/runs/{runId}", authLevel: "function" },
   { name: "inventoryRunList", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/runs", authLevel: "function" },
+  { name: "inventoryRunChanges", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/runs/{runId}/changes", authLevel: "function" },
+  { name: "inventoryChangeList", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/changes", authLevel: "function" },
   { name: "inventoryItemList", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/items", authLevel: "function" },
   { name: "inventoryItemGet", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/items/{itemId}", authLevel: "function" },
   { name: "inventoryDependencies", methods: ["GET", "HEAD"], route: "tenants/{tenantId}/inventory/dependencies", authLevel: "function" },

@@ -2,6 +2,7 @@ import { baselineRoutes } from "./baselines";
 import { compareRoutes } from "./compare";
 import { driftRoutes } from "./drift";
 import { consoleRoutes } from "./console";
+import { changeRoutes } from "./changes";
 import { healthRoutes } from "./health";
 import { itemRoutes } from "./items";
 import { meRoutes } from "./me";
@@ -23,6 +24,7 @@ import { tenantRoutes } from "./tenants";
 export const API_ROUTES: readonly ApiRoute[] = [
   ...syncRoutes,
   ...runRoutes,
+  ...changeRoutes,
   ...itemRoutes,
   ...selectionRoutes,
   ...tenantRoutes,

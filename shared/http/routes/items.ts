@@ -9,7 +9,7 @@ import type { Stores } from "../../store/ports";
 import { resolveSelectionHash } from "./selections";
 import { MissingItemSchema } from "../../domain/missing";
 import type { MissingItem } from "../../domain/missing";
-import { ITEM_EXPORT_COLUMNS, exportFormatOf, exportResponse } from "../exports";
+import { ITEM_EXPORT_COLUMNS, exportFormatOf, exportResponse, notPagedExport } from "../exports";
 import type { ExportColumn } from "../exports";
 import type { Selection, SelectionInput } from "../../domain/selection";
 import { defineRoute, jsonResponse } from "../pipeline";
@@ -87,11 +87,6 @@ const MISSING_EXPORT_COLUMNS: readonly ExportColumn<MissingItem>[] = [
   ...ITEM_EXPORT_COLUMNS,
   { header: "typeComplete", value: (i) => i.typeComplete },
 ];
-
-const notPagedExport = () =>
-  new ApiProblem("VALIDATION_FAILED", "An export (CSV or NDJSON) has every matching row: it is not paged.", {
-    errors: [{ path: "query.continuationToken", message: "not accepted with format csv or ndjson" }],
-  });
 
 export const itemRoutes: ApiRoute[] = [
   defineRoute({

@@ -80,6 +80,26 @@ describe("the CLI against the local host", () => {
     expect(report.items).toEqual([expect.objectContaining({ externalId: victim.id, typeComplete: true })]);
   });
 
+  it("runs changes prints what a run changed against the previous run of its selection, as a table, CSV or JSON", async () => {
+    const simulator = e2e.host.stack.simulator!;
+    const policies = simulator.control.objects(TENANT, "deviceCompliancePolicy") as { id: string }[];
+    simulator.control.mutate(TENANT, "deviceCompliancePolicy", { rename: { [policies[0]!.id]: "Compliance (renamed by an admin)" } });
+    const synced = await cli("sync", TENANT, "--categories", "compliance,scripts", "--wait", "--json");
+    expect(synced.code, synced.stderr).toBe(0);
+    const run = JSON.parse(synced.stdout) as { id: string; baseRunId: string };
+
+    const shown = await cli("runs", "changes", TENANT, run.id);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`Run ${run.id} compared with run ${run.baseRunId}: 0 added, 1 changed, 0 removed, 0 reappeared.`);
+    expect(shown.stdout).toMatch(/^changed\s+deviceCompliancePolicy\s+Compliance \(renamed by an admin\)\s+displayName, meta\.lastModifiedDateTime/m);
+
+    const csv = await cli("runs", "changes", TENANT, run.id, "--format", "csv");
+    expect(csv.stdout.split("\r\n")[0]).toBe("KIND,POLICY TYPE,DISPLAY NAME,CHANGED FIELDS,DETECTED,EXTERNAL ID");
+    const none = await cli("runs", "changes", TENANT, run.id, "--kind", "removed", "--json");
+    expect(JSON.parse(none.stdout)).toMatchObject({ runId: run.id, counts: { changed: 1 }, items: [] });
+    expect((await cli("runs", "changes", TENANT, "no-such-run")).code).toBe(4);
+  });
+
   it("usage and API errors map to their exit codes", async () => {
     expect((await cli("sync", "not-a-guid")).code).toBe(2);
     const unknown = await cli("sync", "0b6e1c9a-1111-4222-8333-944455556666");

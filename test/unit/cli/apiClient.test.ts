@@ -107,6 +107,8 @@ function run(overrides: Partial<Run> = {}): Run {
     finishedAt: null,
     hadErrors: false,
     counts: { itemsObserved: 0, itemsUpserted: 0, errors: 0 },
+    changes: null,
+    baseRunId: null,
     errorCodes: [],
     errors: [],
     policyTypes: [],

@@ -31,6 +31,8 @@ const run: Run = {
   finishedAt: "2024-05-01T12:01:05.000Z",
   hadErrors: true,
   counts: { itemsObserved: 1, itemsUpserted: 1, errors: 1 },
+  changes: null,
+  baseRunId: null,
   errorCodes: ["GRAPH_FORBIDDEN"],
   errors: [{ code: "GRAPH_FORBIDDEN", policyType: "deviceShellScript", message: "Forbidden\u001b[31m red" }],
   policyTypes: [

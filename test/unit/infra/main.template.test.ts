@@ -150,7 +150,7 @@ describe.skipIf(!hasDotnet)("infra/main.bicep compiled by the Bicep CLI", () => 
 
   it("creates exactly the Cosmos containers of the store code, each partitioned on the code's key", () => {
     const cosmos = moduleTemplate("cosmos");
-    const containers = cosmos.variables!.containers as { name: string; partitionKeyPath: string }[];
+    const containers = cosmos.variables!.containers as { name: string; partitionKeyPath: string; defaultTtl: number | null }[];
     expect(containers.map((c) => c.name).sort()).toEqual(Object.values(COSMOS_CONTAINERS).sort());
     const keyOf = new Map<string, string>(Object.entries(COSMOS_CONTAINERS).map(([k, name]) => [name, COSMOS_PARTITION_KEYS[k as keyof typeof COSMOS_CONTAINERS]]));
     for (const c of containers) expect(c.partitionKeyPath, c.name).toBe(keyOf.get(c.name));
@@ -161,6 +161,11 @@ describe.skipIf(!hasDotnet)("infra/main.bicep compiled by the Bicep CLI", () => 
       kind: "Hash",
       version: 2,
     });
+    // Change documents expire by their own `ttl`, which Cosmos honours only where the container
+    // has a default TTL (-1: on, nothing expiring by default); items never expire.
+    const ttl = Object.fromEntries(containers.map((c) => [c.name, c.defaultTtl]));
+    expect(ttl).toEqual({ [COSMOS_CONTAINERS.items]: null, [COSMOS_CONTAINERS.runs]: -1, [COSMOS_CONTAINERS.baselines]: null });
+    expect((containerResource.properties as { resource: { defaultTtl: unknown } }).resource.defaultTtl).toBe("[variables('containers')[copyIndex()].defaultTtl]");
   });
 
   it("creates the tenant registry table the code defaults to", () => {

@@ -235,6 +235,7 @@ describe("app settings set by Bicep", () => {
         "SYNC_MAX_PARALLEL_TYPES",
         "SYNC_LEASE_SECONDS",
         "SYNC_NIGHTLY_WAIT_SECONDS",
+        "CHANGES_RETENTION_DAYS",
         "AUTH_REQUIRE_PRINCIPAL",
       ] as const) {
         expect(settings[key], key).toEqual(schemaDefaults[key]);

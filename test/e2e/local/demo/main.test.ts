@@ -29,6 +29,10 @@ describe("npm run demo, in process", () => {
     const unread = summary.missing.items.filter((i) => !i.typeComplete);
     expect(unread).toHaveLength(CONTOSO_DEMO.sizes.mobileApp!);
     expect(unread.every((i) => i.policyType === "mobileApp")).toBe(true);
+    // The change set: the two deletions removed, the rename changed, the 403'd type not compared.
+    expect(summary.changes).toMatchObject({ counts: { added: 0, changed: 1, removed: 2, reappeared: 0 }, incompleteTypes: ["mobileApp"] });
+    expect(out).toMatch(new RegExp(`^changed\\s+deviceConfiguration\\s+.*\\(edited\\)\\s+displayName, meta\\.lastModifiedDateTime`, "m"));
+    expect(out).toContain("Not enumerated completely (nothing of them is called removed): mobileApp.");
 
     // Compare and drift: the one real change in the staging copy, and nothing else.
     expect(summary.compare).toMatchObject({ onlyLeft: 0, onlyRight: 0, different: 1, ambiguous: 0 });
@@ -50,7 +54,7 @@ describe("npm run demo, in process", () => {
     // The dependency lookup: a group of the untouched tenant, every item assigned to it, and one item's assignments.
     expect(summary.dependencies.tenantId).toBe(FABRIKAM_DEMO.tenantId);
     expect(summary.dependencies.itemIds.length).toBeGreaterThan(1);
-    expect(out).toContain(`6. Where is a group used? GET …/inventory/dependencies?groupId=${summary.dependencies.groupId}`);
+    expect(out).toContain(`7. Where is a group used? GET …/inventory/dependencies?groupId=${summary.dependencies.groupId}`);
     expect(out).toMatch(/POLICY TYPE\s+PLATFORM\s+DISPLAY NAME\s+VIA\s+ID/);
     expect(out).toContain(`${summary.dependencies.itemIds.length} items`);
     expect(out).toMatch(/Assignments:\n\s*TARGET\s+GROUP\s+INTENT/);

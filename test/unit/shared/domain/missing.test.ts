@@ -18,6 +18,8 @@ const run = (overrides: Partial<RunDocument> = {}): RunDocument => ({
   finishedAt: "2025-01-02T00:05:00.000Z",
   hadErrors: false,
   counts: { itemsObserved: 1, itemsUpserted: 1, errors: 0 },
+  changes: null,
+  baseRunId: null,
   errorCodes: [],
   errors: [],
   policyTypes: [

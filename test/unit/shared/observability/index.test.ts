@@ -50,6 +50,11 @@ const SAMPLES: { [N in EventName]: EventProperties<N> } = {
     policyTypesFailed: 1,
     errorCode: "GRAPH_FORBIDDEN",
     errorCodes: joinErrorCodes(["GRAPH_FORBIDDEN", "ITEM_INVALID", "GRAPH_FORBIDDEN"]),
+    baseRunId: "run-0000",
+    changesAdded: 3,
+    changesChanged: 1,
+    changesRemoved: 2,
+    changesReappeared: 0,
   },
   InventoryRunSkipped: {
     tenantId,

@@ -33,7 +33,9 @@ function activitiesAnswering(answers: (RunErrorCode | null)[]) {
     },
   };
   const services = {
-    stores: { items: { createWriter: () => writer } } as unknown as Stores,
+    // No earlier run of the selection: the type has no change window yet.
+    stores: { items: { createWriter: () => writer }, runs: { completedOutlines: async () => [] } } as unknown as Stores,
+    settings: { CHANGES_RETENTION_DAYS: 90 },
     log: silentRunLogger,
     now: () => new Date(),
     graphFor: () => graph,
