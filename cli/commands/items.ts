@@ -16,16 +16,21 @@ import type { OutputFormat } from "../format";
 import type { CommandContext } from "./context";
 import { printListing } from "./context";
 
-export async function listItems(
+/**
+ * One page, or with `all` every page, of a listing paged by continuation tokens. `remaining` is
+ * the token of the next page when not everything was fetched.
+ */
+async function collectPages(
   ctx: CommandContext,
-  command: { tenantId: string; query: ItemsQuery; all: boolean; format: OutputFormat },
-): Promise<ExitCode> {
+  command: { query: { continuationToken?: string }; all: boolean },
+  fetchPage: (continuationToken: string | undefined) => Promise<{ items: InventoryItem[]; continuationToken: string | null }>,
+): Promise<{ collected: InventoryItem[]; remaining: string | null }> {
   const collected: InventoryItem[] = [];
   const seen = new Set<string>();
   let token = command.query.continuationToken;
   let next: string | null;
   for (;;) {
-    const page = await ctx.client.listItems(command.tenantId, { ...command.query, continuationToken: token });
+    const page = await fetchPage(token);
     collected.push(...page.items);
     next = page.continuationToken;
     if (!command.all || !next) break;
@@ -37,7 +42,16 @@ export async function listItems(
     seen.add(next);
     token = next;
   }
-  const remaining = command.all ? null : next;
+  return { collected, remaining: command.all ? null : next };
+}
+
+export async function listItems(
+  ctx: CommandContext,
+  command: { tenantId: string; query: ItemsQuery; all: boolean; format: OutputFormat },
+): Promise<ExitCode> {
+  const { collected, remaining } = await collectPages(ctx, command, (continuationToken) =>
+    ctx.client.listItems(command.tenantId, { ...command.query, continuationToken }),
+  );
   // Sorted by policy type and name: what was fetched (every page with --all, else this page).
   const items = sortItems(collected);
   printListing(ctx.stdout, command.format, {
@@ -87,23 +101,9 @@ export async function listDependencies(
   ctx: CommandContext,
   command: { tenantId: string; query: DependenciesQuery; all: boolean; format: OutputFormat },
 ): Promise<ExitCode> {
-  const collected: InventoryItem[] = [];
-  const seen = new Set<string>();
-  let token = command.query.continuationToken;
-  let next: string | null;
-  for (;;) {
-    const page = await ctx.client.dependencies(command.tenantId, { ...command.query, continuationToken: token });
-    collected.push(...page.items);
-    next = page.continuationToken;
-    if (!command.all || !next) break;
-    if (seen.has(next)) {
-      ctx.stderr.write("warning: the API repeated a continuation token; stopping.\n");
-      break;
-    }
-    seen.add(next);
-    token = next;
-  }
-  const remaining = command.all ? null : next;
+  const { collected, remaining } = await collectPages(ctx, command, (continuationToken) =>
+    ctx.client.dependencies(command.tenantId, { ...command.query, continuationToken }),
+  );
   const items = sortItems(collected);
   const columns = dependencyColumns(command.query);
   printListing(ctx.stdout, command.format, {
