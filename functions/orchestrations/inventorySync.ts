@@ -155,7 +155,6 @@ function* fanOut(
         correlationId: input.correlationId,
         leaseSeconds: input.limits.leaseSeconds,
         lane,
-        ...(input.observeForDrift && { observeForDrift: true }),
       } satisfies InventorySyncLaneInput,
       laneInstanceId(input.runId, lane),
     ),
@@ -211,7 +210,6 @@ export const inventorySyncLaneV2: OrchestrationHandler = function* (context: Orc
           policyType,
           correlationId: input.correlationId,
           leaseSeconds: input.leaseSeconds,
-          ...(input.observeForDrift && { observeForDrift: true }),
         })) as PolicyTypeOutcome,
       );
     } catch (error) {

@@ -39,10 +39,13 @@ export function typeReadsOf(runsNewestFirst: readonly RunDocument[], types: read
 }
 
 /**
- * What a tenant has now of these types (see the domain's currentItems). A type whose latest
- * covering run read it completely and left a snapshot (tenants with baselines) is taken from
- * that snapshot — one point read; only the others are queried, in one single-partition query.
- * In the nightly every type is complete, so drift costs point reads, not a scan of the partition.
+ * What a tenant has now of these types (see the domain's currentItems): one single-partition
+ * query of the types' items (their compared fields and `seenBy`), filtered by the runs that
+ * read each type. On Cosmos DB that query costs about what the items it returns weigh; on the
+ * Cosmos-compatible server it reads the container once (linear, patches/; docs/performance.md).
+ * An earlier version read per-type snapshots that every run of a tenant with baselines wrote
+ * beside its items, to avoid the unpatched server's quadratic scan: 46 writes and 46 reads per
+ * run, which were most of drift's cost in the nightly.
  */
 export async function currentInventory(stores: Pick<Stores, "items" | "runs">, tenantId: string, types: readonly PolicyTypeKey[]): Promise<DriftCandidate[]> {
   return (await currentInventoryAndReads(stores, tenantId, types)).items;
@@ -53,24 +56,9 @@ async function currentInventoryAndReads(
   tenantId: string,
   types: readonly PolicyTypeKey[],
 ): Promise<{ items: DriftCandidate[]; reads: Map<PolicyTypeKey, TypeRead | null> }> {
-  const runs = types.length > 0 ? await stores.runs.completedRunsNewestFirst(tenantId, TYPE_READ_LOOKBACK) : [];
-  const reads = typeReadsOf(runs, types);
-  const complete = types.filter((t) => reads.get(t)?.complete);
-  const snapshots = complete.length > 0 ? await stores.items.readSnapshots(tenantId, complete) : new Map();
-  const fromSnapshots: DriftCandidate[] = [];
-  const toQuery: PolicyTypeKey[] = [];
-  for (const type of types) {
-    const read = reads.get(type);
-    const snapshot = snapshots.get(type);
-    if (read?.complete && snapshot && snapshot.runId === read.runId) {
-      const seenBy = { [read.selectionHash]: read.runId };
-      for (const item of snapshot.items) fromSnapshots.push({ ...item, seenBy });
-    } else {
-      toQuery.push(type);
-    }
-  }
-  const queried = toQuery.length > 0 ? await stores.items.compared(tenantId, toQuery) : [];
-  return { items: [...fromSnapshots, ...currentItems(queried, reads)], reads };
+  if (types.length === 0) return { items: [], reads: new Map() };
+  const reads = typeReadsOf(await stores.runs.completedRunsNewestFirst(tenantId, TYPE_READ_LOOKBACK), types);
+  return { items: currentItems(await stores.items.compared(tenantId, types), reads), reads };
 }
 
 /** The drift report of a tenant against a baseline, from the tenant's partition and the baseline's. */
