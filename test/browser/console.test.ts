@@ -199,6 +199,87 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     await expectAccessible(page, "missing");
   });
 
+  it("lists what a sync changed on the run page, with the changed fields, and the same change over time on the tenant's Changes tab", async () => {
+    // A baseline run of the selection, then an admin's edit in the simulator, then the run that sees it.
+    const selection = { categories: ["compliance"] };
+    expect((await syncAndWait(e2e.baseUrl, CONTOSO, selection)).status).toBe("success");
+    const simulator = e2e.host.stack.simulator!.control;
+    const target = (simulator.objects(CONTOSO, "deviceCompliancePolicy") as { id: string; displayName: string; version: number }[])[0]!;
+    const renamed = `${target.displayName} (edited)`;
+    simulator.mutate(CONTOSO, "deviceCompliancePolicy", { rename: { [target.id]: renamed }, update: { [target.id]: { version: target.version + 1 } } });
+    const run = await syncAndWait(e2e.baseUrl, CONTOSO, selection);
+    expect(run.status).toBe("success");
+    type Changes = { items: { kind: string; itemId: string; displayName: string; changedFields: string[] }[] };
+    const changes = (await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/runs/${run.id}/changes`)).body as Changes;
+    const change = changes.items.find((c) => c.displayName === renamed)!;
+    expect(change.kind).toBe("changed");
+    expect(change.changedFields).toEqual(expect.arrayContaining(["displayName", "meta.version"]));
+
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/runs/${run.id}`);
+    const runTable = page.getByRole("table", { name: "What this run changed" });
+    await runTable.waitFor({ timeout: 15_000 });
+    await expect.poll(() => runTable.locator("tbody tr").count()).toBe(changes.items.length);
+    const row = runTable.locator("tbody tr").filter({ hasText: renamed });
+    const text = await row.innerText();
+    expect(text).toContain("Changed");
+    for (const field of change.changedFields) expect(text).toContain(field);
+    await page.screenshot({ path: join(SHOTS, "console-run-changes.png"), fullPage: true });
+    await expectAccessible(page, "a run's changes");
+    await row.getByRole("link", { name: renamed }).click();
+    await page.getByRole("heading", { level: 2, name: renamed }).waitFor();
+    expect(page.url()).toContain(`/items/${encodeURIComponent(change.itemId)}`);
+
+    // Over time: the portfolio's "changes in 24 h" opens the tenant's Changes tab on the last 24 hours.
+    type Portfolio = { items: { tenantId: string; changesLast24h: number | null }[] };
+    await expect
+      .poll(async () => ((await http("GET", `${e2e.baseUrl}/portfolio`)).body as Portfolio).items.find((t) => t.tenantId === CONTOSO)?.changesLast24h ?? 0, { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    await page.goto(consoleUrl);
+    const contosoRow = page.getByRole("row").filter({ has: page.getByRole("link", { name: CONTOSO_NAME, exact: true }) });
+    await contosoRow.getByRole("link", { name: /changes in the last 24 hours$/ }).click();
+    await page.getByRole("heading", { level: 2, name: "Changes" }).waitFor();
+    expect(await page.getByRole("combobox", { name: "Period" }).inputValue()).toBe("24h");
+    const overTime = page.getByRole("table", { name: /^Changes in the last 24 hours/ });
+    const since = new Date(Date.now() - 86_400_000).toISOString();
+    const expected = (await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/changes?since=${since}&limit=100`)).body as Changes;
+    await expect.poll(() => overTime.locator("tbody tr").count()).toBe(expected.items.length);
+    const overTimeRow = overTime.locator("tbody tr").filter({ hasText: renamed });
+    expect(await overTimeRow.innerText()).toContain("meta.version");
+    await page.screenshot({ path: join(SHOTS, "console-changes.png"), fullPage: true });
+    await expectAccessible(page, "changes over time");
+    // Filtered on the server: only "changed" entries, the edit among them.
+    await page.getByRole("combobox", { name: "Kind of change" }).selectOption("changed");
+    await expect.poll(async () => (await overTime.locator("tbody tr td:nth-child(2)").allInnerTexts()).every((k) => k.trim() === "Changed")).toBe(true);
+    await overTimeRow.getByRole("link", { name: /^open run/ }).click();
+    await page.getByRole("heading", { level: 2, name: `Run ${run.id}` }).waitFor();
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/changes`);
+    await overTime.or(page.getByRole("table", { name: /^Changes in the last 7 days/ })).waitFor();
+    await page.getByRole("table", { name: /^Changes in the last 7 days/ }).getByRole("link", { name: renamed }).first().click();
+    await page.getByRole("heading", { level: 2, name: renamed }).waitFor();
+  });
+
+  it("links an item to the groups, filters and scope tags it references, each to every item using it", async () => {
+    type Item = { id: string; displayName: string; assignments: { status: string; targets: { groupId: string | null }[] } };
+    const items = ((await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/items?limit=200`)).body as { items: Item[] }).items;
+    const item = items.find((i) => i.assignments.status === "known" && i.assignments.targets.some((t) => t.groupId))!;
+    const groupId = item.assignments.targets.find((t) => t.groupId)!.groupId!;
+    const users = ((await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/dependencies?groupId=${groupId}&limit=100`)).body as { items: Item[] }).items;
+    expect(users.map((u) => u.id)).toContain(item.id);
+
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/items/${encodeURIComponent(item.id)}`);
+    const references = page.getByRole("table", { name: "What this item references" });
+    await references.waitFor();
+    expect(await references.innerText()).toContain(groupId);
+    await expectAccessible(page, "an item's dependencies");
+    await references.getByRole("link", { name: `every item using this group (${groupId})` }).click();
+    await page.getByRole("heading", { level: 2, name: `Items using group ${groupId}` }).waitFor();
+    const list = page.getByRole("table", { name: "Items using this group" });
+    await expect.poll(() => list.locator("tbody th").allInnerTexts()).toEqual(users.map((u) => u.displayName));
+    await expectAccessible(page, "items using a group");
+    await list.getByRole("link", { name: item.displayName, exact: true }).first().click();
+    await page.getByRole("heading", { level: 2, name: item.displayName }).waitFor();
+  });
+
   it("compares two tenants and holds one against a baseline, saying the API's counts", async () => {
     expect((await syncAndWait(e2e.baseUrl, FABRIKAM, {})).status).toBe("success");
     const compared = (await http("GET", `${e2e.baseUrl}/compare?left=${CONTOSO}&right=${FABRIKAM}`)).body as { counts: Record<string, number> };
@@ -226,17 +307,19 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     await expectAccessible(page, "drift");
   });
 
+  /** Presses Tab until the focused element's text is `name`. */
+  const tabTo = async (name: string) => {
+    for (let i = 0; i < 40; i += 1) {
+      await page.keyboard.press("Tab");
+      const focused = await page.evaluate<string>(`document.activeElement?.textContent?.trim() ?? ""`);
+      if (focused === name) return;
+    }
+    throw new Error(`Tab never reached ${name}`);
+  };
+
   it("walks the main path with the keyboard alone: tenant → runs → a run", async () => {
     await page.goto(consoleUrl);
     await page.getByRole("heading", { level: 1, name: "Portfolio" }).waitFor();
-    const tabTo = async (name: string) => {
-      for (let i = 0; i < 40; i += 1) {
-        await page.keyboard.press("Tab");
-        const focused = await page.evaluate<string>(`document.activeElement?.textContent?.trim() ?? ""`);
-        if (focused === name) return;
-      }
-      throw new Error(`Tab never reached ${name}`);
-    };
     await tabTo(CONTOSO_NAME);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { level: 1, name: CONTOSO_NAME }).waitFor();
@@ -250,6 +333,21 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     await tabTo(label);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { level: 2, name: /^Run / }).waitFor();
+  });
+
+  it("reaches the Changes tab and its filters with the keyboard alone", async () => {
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/items`);
+    // Start from the heading, as after any navigation inside the console.
+    await page.getByRole("heading", { level: 1, name: CONTOSO_NAME }).focus();
+    await tabTo("Changes");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 2, name: "Changes" }).waitFor();
+    // The tab's first control, the period, comes after the remaining tab links.
+    const onPeriod = () => page.evaluate<boolean>(`document.activeElement?.closest("label")?.textContent?.startsWith("Period") ?? false`);
+    for (let i = 0; i < 10 && !(await onPeriod()); i += 1) await page.keyboard.press("Tab");
+    expect(await onPeriod()).toBe(true);
+    await page.keyboard.press("ArrowDown");
+    await expect.poll(() => page.getByRole("combobox", { name: "Period" }).inputValue()).not.toBe("7d");
   });
 });
 
