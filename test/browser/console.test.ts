@@ -202,7 +202,12 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
   it("lists what a sync changed on the run page, with the changed fields, and the same change over time on the tenant's Changes tab", async () => {
     // A baseline run of the selection, then an admin's edit in the simulator, then the run that sees it.
     const selection = { categories: ["compliance"] };
-    expect((await syncAndWait(e2e.baseUrl, CONTOSO, selection)).status).toBe("success");
+    const base = await syncAndWait(e2e.baseUrl, CONTOSO, selection);
+    expect(base.status).toBe("success");
+    // Nothing changed since the selection's previous run (or it is its first: the baseline): the page says so.
+    expect(((await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/runs/${base.id}/changes`)).body as { items: unknown[] }).items).toEqual([]);
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/runs/${base.id}`);
+    await page.getByText("No changes in this run.").waitFor({ timeout: 15_000 });
     const simulator = e2e.host.stack.simulator!.control;
     const target = (simulator.objects(CONTOSO, "deviceCompliancePolicy") as { id: string; displayName: string; version: number }[])[0]!;
     const renamed = `${target.displayName} (edited)`;
@@ -259,7 +264,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
   });
 
   it("links an item to the groups, filters and scope tags it references, each to every item using it", async () => {
-    type Item = { id: string; displayName: string; assignments: { status: string; targets: { groupId: string | null }[] } };
+    type Item = { id: string; displayName: string; assignments: { status: string; targets: { groupId: string | null; filterId: string | null }[] } };
     const items = ((await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/items?limit=200`)).body as { items: Item[] }).items;
     const item = items.find((i) => i.assignments.status === "known" && i.assignments.targets.some((t) => t.groupId))!;
     const groupId = item.assignments.targets.find((t) => t.groupId)!.groupId!;
@@ -278,6 +283,29 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     await expectAccessible(page, "items using a group");
     await list.getByRole("link", { name: item.displayName, exact: true }).first().click();
     await page.getByRole("heading", { level: 2, name: item.displayName }).waitFor();
+
+    // A filter that is itself in the inventory (a foundation type): named and linked from the item
+    // using it, and its own page lists what references it.
+    const filtered = items.find((i) => i.assignments.status === "known" && i.assignments.targets.some((t) => t.filterId))!;
+    const filterId = filtered.assignments.targets.find((t) => t.filterId)!.filterId!;
+    e2e.host.stack.simulator!.control.mutate(CONTOSO, "assignmentFilter", {
+      add: [{ "@odata.type": "#microsoft.graph.deviceAndAppManagementAssignmentFilter", id: filterId, displayName: "Corporate Windows devices", platform: "windows10AndLater", roleScopeTags: ["0"] }],
+    });
+    expect((await syncAndWait(e2e.baseUrl, CONTOSO, { policyTypes: ["assignmentFilter"] })).status).toBe("success");
+    const filterUsers = ((await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/dependencies?filterId=${filterId}&limit=100`)).body as { items: Item[] }).items;
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/items/${encodeURIComponent(filtered.id)}`);
+    await page.getByRole("table", { name: "What this item references" }).getByRole("link", { name: "Corporate Windows devices" }).click();
+    await page.getByRole("heading", { level: 2, name: "Corporate Windows devices" }).waitFor();
+    const usingFilter = page.getByRole("table", { name: "Items using this assignment filter" });
+    await expect.poll(() => usingFilter.locator("tbody th").allInnerTexts()).toEqual(filterUsers.map((u) => u.displayName));
+    expect(filterUsers.map((u) => u.id)).toContain(filtered.id);
+    await expectAccessible(page, "a filter and the items using it");
+
+    // Not a group id: the API's 400 and its stable code, not an empty list.
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/uses/group:not-a-guid`);
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain("VALIDATION_FAILED");
   });
 
   it("compares two tenants and holds one against a baseline, saying the API's counts", async () => {

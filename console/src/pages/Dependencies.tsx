@@ -1,3 +1,4 @@
+import { useMemo } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { query, tenantPath } from "../api";
 import type { ItemDetail, ItemPage } from "../types";
@@ -10,6 +11,8 @@ const PAGE_SIZE = 100;
 const PARAM: Record<ReferenceKind, string> = { group: "groupId", filter: "filterId", scopeTag: "scopeTagId" };
 /** Items that are themselves something other items reference: an assignment filter, a scope tag. */
 const REFERENCED_AS: Readonly<Record<string, ReferenceKind>> = { assignmentFilter: "filter", roleScopeTag: "scopeTag" };
+/** Where a filter or scope tag is itself in the inventory (foundation types); groups are Entra objects, never inventory items. */
+const INVENTORY_TYPE: Partial<Record<ReferenceKind, string>> = { filter: "assignmentFilter", scopeTag: "roleScopeTag" };
 
 interface Reference {
   kind: ReferenceKind;
@@ -54,10 +57,24 @@ function referencesOf(item: ItemDetail): Reference[] {
 
 const usesHref = (tenantId: string, r: Reference) => `/tenants/${tenantId}/uses/${referenceKey(r)}`;
 
+/**
+ * The filters or scope tags of the inventory by Graph id, to name a reference and link to its item.
+ * One page of the type (the API's maximum, 200): a tenant has a few dozen filters and scope tags
+ * at most; one beyond the first page is shown by its id only.
+ */
+function useInventoryNames(tenantId: string, kind: ReferenceKind, needed: boolean): Map<string, ItemDetail> {
+  const type = INVENTORY_TYPE[kind];
+  const page = useLoad<ItemPage>(needed && type ? tenantPath(tenantId, "inventory", "items") + query({ policyType: type, limit: 200 }) : null);
+  return useMemo(() => new Map((page.data?.items ?? []).map((i) => [i.externalId.toLowerCase(), i])), [page.data]);
+}
+
 /** The item page's dependencies: what it references (each a link to every item using the same), and what references it. */
 export function ItemDependencies({ tenantId, item }: { tenantId: string; item: ItemDetail }) {
   const references = referencesOf(item);
   const referencedAs = REFERENCED_AS[item.policyType];
+  const filters = useInventoryNames(tenantId, "filter", references.some((r) => r.kind === "filter"));
+  const scopeTags = useInventoryNames(tenantId, "scopeTag", references.some((r) => r.kind === "scopeTag"));
+  const inventoryItemOf = (r: Reference) => (r.kind === "filter" ? filters : r.kind === "scopeTag" ? scopeTags : null)?.get(r.id.toLowerCase());
   return (
     <section aria-labelledby="dependencies">
       <h3 id="dependencies">Dependencies</h3>
@@ -72,6 +89,7 @@ export function ItemDependencies({ tenantId, item }: { tenantId: string; item: I
             <tr>
               <th scope="col">Kind</th>
               <th scope="col">Id</th>
+              <th scope="col">In the inventory</th>
               <th scope="col">Used by</th>
             </tr>
           </thead>
@@ -81,6 +99,9 @@ export function ItemDependencies({ tenantId, item }: { tenantId: string; item: I
                 <th scope="row">{REFERENCE_WORDS[r.kind]}</th>
                 <td>
                   <code>{r.id}</code>
+                </td>
+                <td>
+                  <InventoryLink tenantId={tenantId} reference={r} item={inventoryItemOf(r)} />
                 </td>
                 <td>
                   <Link href={usesHref(tenantId, r)}>
@@ -99,6 +120,15 @@ export function ItemDependencies({ tenantId, item }: { tenantId: string; item: I
         <p class="muted">Nothing references an item of this type: the inventory tracks references to groups, assignment filters and scope tags.</p>
       )}
     </section>
+  );
+}
+
+function InventoryLink({ tenantId, reference, item }: { tenantId: string; reference: Reference; item: ItemDetail | undefined }) {
+  if (item) return <Link href={`/tenants/${tenantId}/items/${encodeURIComponent(item.id)}`}>{item.displayName}</Link>;
+  return (
+    <span class="muted">
+      {reference.kind === "group" ? "an Entra group (not inventoried)" : "not in the inventory (sync with foundations to read it)"}
+    </span>
   );
 }
 
