@@ -103,7 +103,7 @@ export function PortfolioPage() {
                       {t.changesLast24h === null ? (
                         <span title="not recorded yet">—</span>
                       ) : (
-                        <Link href={`/tenants/${t.tenantId}/changes/24h`} aria-label={`${t.changesLast24h} changes in the last 24 hours`}>
+                        <Link href={`/tenants/${t.tenantId}/changes/24h`} aria-label={`${t.changesLast24h} change${t.changesLast24h === 1 ? "" : "s"} in the last 24 hours`}>
                           {t.changesLast24h}
                         </Link>
                       )}
