@@ -223,6 +223,18 @@ describe("the hooks as azd runs them, against a recording az and azd", () => {
     expect(r.stderr).toContain("the output SIGN_IN_REDIRECT_URI is \"\"");
   });
 
+  it("starts az directly on POSIX, and on Windows through the shell with every argument quoted (here /bin/sh stands in for cmd.exe)", () => {
+    const script = "console.log(JSON.stringify(process.argv.slice(1)))";
+    const args = [NAME, "appId eq '00000000-0000-4000-8000-000000000001'", `@${hook.APP_ROLES_FILE}`];
+    for (const platform of ["linux", "win32"] as const) {
+      const r = hook.spawnRunner(platform)(process.execPath, ["-e", script, ...args]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual(args);
+    }
+    expect(() => hook.spawnRunner("win32")("az", ['say "hi"'])).toThrow(/double quote/);
+    expect(() => hook.spawnRunner("linux")("no-such-az-here", [])).toThrow(/could not be started .*install it and sign in/);
+  });
+
   it("an unknown phase is a usage error", () => {
     const r = runHook("provision", {});
     expect(r.code).toBe(2);
