@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 export const APP_ROLES_FILE = resolve(here, "..", "signin", "appRoles.json");
 
-/** The roles of API.md (`ApiRoleSchema` in shared/http/pipeline.ts; a test keeps them equal). */
+/** The API's roles (docs/api.md; `ApiRoleSchema` in shared/http/pipeline.ts; a test keeps them equal). */
 export const API_ROLES = ["Inventory.Read", "Inventory.Sync", "Tenants.Manage"];
 const OFF = new Set(["off", "false", "0", "no"]);
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
