@@ -15,15 +15,11 @@
  * follows), HOST_NODE_OPTIONS, and the host's own LOCAL_HISTORY_RETENTION_SECONDS,
  * LOCAL_HISTORY_MAX_INSTANCES, LOCAL_HEAP_GROWING_PERCENT (passed on only when set).
  */
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { startCosmosServer } from "../local/emulators/cosmosServer";
 import { DEMO_TENANTS } from "../local/host/demoTenants";
+import { rssMiB, startBuiltHost } from "./builtHost";
 import type { MemoryBreakdown, ProbeReply, ProbeRequest } from "./memoryProbe";
 
-const root = resolve(__dirname, "..", "..");
 const SYNCS = Number(process.env.SYNCS ?? 2_000);
 const FIRST = Number(process.env.RSS_FIRST ?? 200);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 4);
@@ -61,40 +57,14 @@ function mib(m: MemoryBreakdown): Omit<Sample, "syncs" | "rssMiB"> {
   };
 }
 
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-  return Math.round((kb / 1024) * 10) / 10;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
-  const mainJs = join(root, "dist", "local", "host", "main.js");
-  if (!existsSync(mainJs)) throw new Error("run npm run build first");
-  const cosmos = await startCosmosServer();
-  const dataDir = mkdtempSync(join(tmpdir(), "tenant-inventory-memory-"));
   const hostSettings = Object.fromEntries(HOST_SETTINGS.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
   const probe = join(__dirname, "memoryProbe.js");
   const nodeOptions = [`--require ${probe}`, "--expose-gc", process.env.HOST_NODE_OPTIONS ?? ""].join(" ").trim();
-  const child = spawn(process.execPath, [mainJs], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
-    env: {
-      PATH: process.env.PATH,
-      PORT: "0",
-      LOG_LEVEL: "error",
-      LOCAL_DATA_DIR: dataDir,
-      COSMOS_ENDPOINT: cosmos.endpoint,
-      COSMOS_KEY: cosmos.key,
-      LOCAL_COSMOS_TRUST_LOOPBACK_CERT: "true",
-      ...hostSettings,
-      NODE_OPTIONS: nodeOptions,
-    },
-  });
-  let out = "";
-  child.stdout?.on("data", (c: Buffer) => (out += c.toString("utf8")));
-  child.stderr?.on("data", (c: Buffer) => (out += c.toString("utf8")));
+  const host = await startBuiltHost({ name: "memory", ipc: true, env: { ...hostSettings, NODE_OPTIONS: nodeOptions } });
+  const { child, pid, baseUrl } = host;
   let probeId = 0;
   const ask = (request: Omit<ProbeRequest, "id">) =>
     new Promise<ProbeReply>((resolveReply, reject) => {
@@ -108,12 +78,6 @@ async function main(): Promise<void> {
       child.send({ ...request, id }, (error) => error && reject(error));
     });
   try {
-    let baseUrl = "";
-    for (const deadline = Date.now() + 60_000; !baseUrl; await sleep(50)) {
-      baseUrl = /listening on (http:\/\/127\.0\.0\.1:\d+\/api)/.exec(out)?.[1] ?? "";
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`host did not start: ${out}`);
-    }
-    const pid = child.pid as number;
     // Two tenants × two small selections: four lanes that never hold each other's lock.
     const lanes = DEMO_TENANTS.flatMap((t) => [
       { tenantId: t.tenantId, body: { categories: ["updates"] } },
@@ -199,9 +163,7 @@ async function main(): Promise<void> {
     );
     if (ratio > 1.3 || failed > 0) process.exitCode = 1;
   } finally {
-    child.kill("SIGKILL");
-    await cosmos.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await host.stop();
   }
 }
 

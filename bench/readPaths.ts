@@ -11,27 +11,18 @@
  *   ndjson) streamed to the end while the host's resident set size (VmRSS from /proc) is sampled
  *   every 10 ms. Reported: the host's RSS before, its peak during each export, and the bytes.
  */
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { loopbackCosmosAgent, startCosmosServer } from "../local/emulators/cosmosServer";
+import { loopbackCosmosAgent } from "../local/emulators/cosmosServer";
 import { POLICY_TYPES, applyFinishedRun, emptyTenantSummary, seededTenantSummary } from "../shared/domain";
 import type { ObservedItem } from "../shared/domain";
 import { createStores } from "../shared/store";
+import { rssMiB, startBuiltHost } from "./builtHost";
 
-const root = resolve(__dirname, "..", "..");
 const TENANTS = Number(process.env.PORTFOLIO_TENANTS ?? 500);
 const ROUNDS = Number(process.env.PORTFOLIO_ROUNDS ?? 10);
 const ITEMS = Number(process.env.EXPORT_ITEMS ?? 10_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tenantId = (i: number) => `30000000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`;
-
-function rssMiB(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
-  return Math.round((kb / 1024) * 10) / 10;
-}
 
 async function pool<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -46,27 +37,9 @@ async function pool<T>(items: readonly T[], concurrency: number, work: (item: T,
 }
 
 async function main(): Promise<void> {
-  const mainJs = join(root, "dist", "local", "host", "main.js");
-  if (!existsSync(mainJs)) throw new Error("run npm run build first");
-  const cosmos = await startCosmosServer();
-  const dataDir = mkdtempSync(join(tmpdir(), "tenant-inventory-reads-"));
-  const child = spawn(process.execPath, [mainJs], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      PORT: "0",
-      LOG_LEVEL: "error",
-      LOCAL_DATA_DIR: dataDir,
-      COSMOS_ENDPOINT: cosmos.endpoint,
-      COSMOS_KEY: cosmos.key,
-      LOCAL_COSMOS_TRUST_LOOPBACK_CERT: "true",
-      // No nightly or watchdog while measuring.
-      SYNC_SCHEDULE: "0 0 0 1 1 *",
-    },
-  });
-  let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
-  child.stderr.on("data", (c: Buffer) => (out += c.toString("utf8")));
+  // No nightly or watchdog while measuring.
+  const host = await startBuiltHost({ name: "reads", env: { SYNC_SCHEDULE: "0 0 0 1 1 *" } });
+  const { cosmos, pid, baseUrl } = host;
   const stores = createStores(
     {
       COSMOS_ENDPOINT: cosmos.endpoint,
@@ -80,12 +53,6 @@ async function main(): Promise<void> {
     { cosmosAgent: loopbackCosmosAgent(cosmos.endpoint) },
   );
   try {
-    let baseUrl = "";
-    for (const deadline = Date.now() + 60_000; !baseUrl; await sleep(50)) {
-      baseUrl = /listening on (http:\/\/127\.0\.0\.1:\d+\/api)/.exec(out)?.[1] ?? "";
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`host did not start: ${out}`);
-    }
-    const pid = child.pid as number;
 
     // ── portfolio ──
     const ids = Array.from({ length: TENANTS }, (_, i) => tenantId(i));
@@ -188,9 +155,7 @@ async function main(): Promise<void> {
     );
   } finally {
     stores.dispose();
-    child.kill("SIGKILL");
-    await cosmos.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await host.stop();
   }
 }
 

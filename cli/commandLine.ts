@@ -201,6 +201,17 @@ const formatOptions = (command: Command): Command =>
     )
     .option("--json", "the same as --format json");
 
+/** `--limit` and `--continuation-token` of a paged list, and `--all` where the CLI follows the pages. */
+function pageOptions(command: Command, { all }: { all: boolean }): Command {
+  command.option(
+    "--limit <n>",
+    `page size (${LIST_LIMIT.min}-${LIST_LIMIT.max}, default ${LIST_LIMIT.default})`,
+    parseInteger(LIST_LIMIT.min, LIST_LIMIT.max),
+  );
+  if (all) command.option("--all", "follow continuation tokens to the last page");
+  return command.option("--continuation-token <token>", "start at this page, from a previous answer", parseToken);
+}
+
 function formatOf(o: RawOptions): OutputFormat {
   if (o.json && o.format && o.format !== "json") {
     throw new UsageError(`--json and --format ${o.format} disagree; pass one of them`);
@@ -355,20 +366,16 @@ function buildProgram(
       ),
     );
   formatOptions(
-    runs
-      .command("changes")
-      .description("what a run changed relative to the previous completed run of its selection: added, changed, removed, reappeared")
-      .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
-      .argument("<runId>", "the run id, as `sync` or `runs` printed it", parseRunId)
-      .addOption(new Option("--kind <kind>", "only changes of this kind").choices(ChangeKindSchema.options))
-      .option("--policy-type <key>", "only this policy type (see `policy-types`)", resolvePolicyType)
-      .option(
-        "--limit <n>",
-        `page size (${LIST_LIMIT.min}-${LIST_LIMIT.max}, default ${LIST_LIMIT.default})`,
-        parseInteger(LIST_LIMIT.min, LIST_LIMIT.max),
-      )
-      .option("--all", "follow continuation tokens to the last page")
-      .option("--continuation-token <token>", "the next page, from a previous answer", parseToken),
+    pageOptions(
+      runs
+        .command("changes")
+        .description("what a run changed relative to the previous completed run of its selection: added, changed, removed, reappeared")
+        .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
+        .argument("<runId>", "the run id, as `sync` or `runs` printed it", parseRunId)
+        .addOption(new Option("--kind <kind>", "only changes of this kind").choices(ChangeKindSchema.options))
+        .option("--policy-type <key>", "only this policy type (see `policy-types`)", resolvePolicyType),
+      { all: true },
+    ),
   ).action(
     (
       tenantId: string,
@@ -382,54 +389,46 @@ function buildProgram(
       capture({ kind: "runs.changes", tenantId, runId, query, all: !!o.all, format: formatOf(all) }, globalsOf(command));
     },
   );
-  runs
-    .option(
-      "--limit <n>",
-      `page size (${LIST_LIMIT.min}-${LIST_LIMIT.max}, default ${LIST_LIMIT.default})`,
-      parseInteger(LIST_LIMIT.min, LIST_LIMIT.max),
-    )
-    .addOption(new Option("--status <status>", "only runs with this status").choices(RunStatusSchema.options))
-    .option("--selection-hash <hash>", "only runs of this selection", parseSelectionHash)
-    .option("--continuation-token <token>", "the next page, from a previous answer", parseToken)
-    .action(
-      (
-        tenantId: string,
-        o: RawOptions & {
-          limit?: number;
-          status?: string;
-          selectionHash?: string;
-          continuationToken?: string;
-        },
-        command: Command,
-      ) => {
-        const query: RunsQuery = {
-          limit: o.limit,
-          status: o.status,
-          selectionHash: o.selectionHash,
-          continuationToken: o.continuationToken,
-        };
-        capture({ kind: "runs", tenantId, query, format: formatOf(o) }, globalsOf(command));
+  pageOptions(
+    runs
+      .addOption(new Option("--status <status>", "only runs with this status").choices(RunStatusSchema.options))
+      .option("--selection-hash <hash>", "only runs of this selection", parseSelectionHash),
+    { all: false },
+  ).action(
+    (
+      tenantId: string,
+      o: RawOptions & {
+        limit?: number;
+        status?: string;
+        selectionHash?: string;
+        continuationToken?: string;
       },
-    );
+      command: Command,
+    ) => {
+      const query: RunsQuery = {
+        limit: o.limit,
+        status: o.status,
+        selectionHash: o.selectionHash,
+        continuationToken: o.continuationToken,
+      };
+      capture({ kind: "runs", tenantId, query, format: formatOf(o) }, globalsOf(command));
+    },
+  );
 
   const items = selectionOptions(
-    program
-      .command("items")
-      .description(
-        "list a tenant's inventory items, or with --missing the items the latest completed run did not see",
-      )
-      .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
-      .option("--policy-type <key>", "only this policy type (see `policy-types`)", resolvePolicyType)
-      .option("--category <name>", `only this category (${CategorySchema.options.join(", ")})`, resolveCategory)
-      .option("--platform <name>", `only this platform (${PlatformSchema.options.join(", ")})`, resolvePlatform)
-      .option("--q <text>", "case-insensitive substring of the display name", parseSearch)
-      .option(
-        "--limit <n>",
-        `page size (${LIST_LIMIT.min}-${LIST_LIMIT.max}, default ${LIST_LIMIT.default})`,
-        parseInteger(LIST_LIMIT.min, LIST_LIMIT.max),
-      )
-      .option("--all", "follow continuation tokens to the last page")
-      .option("--continuation-token <token>", "start at this page, from a previous answer", parseToken)
+    pageOptions(
+      program
+        .command("items")
+        .description(
+          "list a tenant's inventory items, or with --missing the items the latest completed run did not see",
+        )
+        .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
+        .option("--policy-type <key>", "only this policy type (see `policy-types`)", resolvePolicyType)
+        .option("--category <name>", `only this category (${CategorySchema.options.join(", ")})`, resolveCategory)
+        .option("--platform <name>", `only this platform (${PlatformSchema.options.join(", ")})`, resolvePlatform)
+        .option("--q <text>", "case-insensitive substring of the display name", parseSearch),
+      { all: true },
+    )
       .option(
         "--missing",
         "report missing items for a selection (--policy-types, --categories, --foundations or --selection-hash)",
@@ -556,20 +555,16 @@ function buildProgram(
   );
 
   formatOptions(
-    program
-      .command("dependencies")
-      .description("the items that reference a group (assignment target), an assignment filter or a scope tag")
-      .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
-      .option("--group <id>", "an Entra group object id (GUID)", parseWith(GroupIdSchema, "an Entra group object id (GUID)"))
-      .option("--filter <id>", "an assignment filter id (GUID)", parseWith(DependenciesQuerySchema.shape.filterId.unwrap(), "an assignment filter id (GUID)"))
-      .option("--scope-tag <id>", "a scope tag id (digits; 0 is Default)", parseWith(DependenciesQuerySchema.shape.scopeTagId.unwrap(), "a scope tag id (digits, 0 is Default)"))
-      .option(
-        "--limit <n>",
-        `page size (${LIST_LIMIT.min}-${LIST_LIMIT.max}, default ${LIST_LIMIT.default})`,
-        parseInteger(LIST_LIMIT.min, LIST_LIMIT.max),
-      )
-      .option("--all", "follow continuation tokens to the last page")
-      .option("--continuation-token <token>", "start at this page, from a previous answer", parseToken),
+    pageOptions(
+      program
+        .command("dependencies")
+        .description("the items that reference a group (assignment target), an assignment filter or a scope tag")
+        .argument("<tenantId>", "Entra tenant id (GUID)", parseTenantId)
+        .option("--group <id>", "an Entra group object id (GUID)", parseWith(GroupIdSchema, "an Entra group object id (GUID)"))
+        .option("--filter <id>", "an assignment filter id (GUID)", parseWith(DependenciesQuerySchema.shape.filterId.unwrap(), "an assignment filter id (GUID)"))
+        .option("--scope-tag <id>", "a scope tag id (digits; 0 is Default)", parseWith(DependenciesQuerySchema.shape.scopeTagId.unwrap(), "a scope tag id (digits, 0 is Default)")),
+      { all: true },
+    ),
   ).action(
     (
       tenantId: string,

@@ -103,7 +103,7 @@ param changesRetentionDays int = 90
 @description('AUTH_REQUIRE_PRINCIPAL: also require the App Service authentication principal and its role per route. Always on when signInClientId is set.')
 param authRequirePrincipal bool = false
 
-@description('Client id of the Entra app registration people sign in to the web console with (App Service authentication, app roles Inventory.Read / Inventory.Sync / Tenants.Manage; docs/deploy.md "Sign-in"). Empty: no App Service authentication, API calls need function keys, and the console cannot be used in Azure.')
+@description('Client id of the Entra app registration people sign in to the web console with (App Service authentication, app roles Inventory.Read / Inventory.Sync / Tenants.Manage; docs/deploy.md "Sign-in"). azd up sets it: its preprovision hook (infra/hooks/signin.mjs) finds or creates the registration unless SIGN_IN=off. Empty: no App Service authentication, API calls need function keys, and the console cannot be used in Azure.')
 param signInClientId string = ''
 
 @description('Entra tenant that issues the sign-in tokens; empty: the tenant of the subscription.')

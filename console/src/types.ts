@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { ProblemDetailsSchema } from "../../shared/http/problem";
 import type {
   BaselineListSchema,
+  ChangePageSchema,
   CompareResultSchema,
   CoverageSchema,
   DriftReportViewSchema,
@@ -9,6 +10,7 @@ import type {
   ItemViewSchema,
   PolicyTypeListSchema,
   PortfolioSchema,
+  RunChangesSchema,
   RunPageSchema,
   RunViewSchema,
   SyncAcceptedSchema,
@@ -37,6 +39,10 @@ export type CompareResult = z.infer<typeof CompareResultSchema>;
 export type BaselineList = z.infer<typeof BaselineListSchema>;
 export type DriftReport = z.infer<typeof DriftReportViewSchema>;
 export type SelectionList = z.infer<typeof SelectionListSchema>;
+/** One run's change set (GET …/inventory/runs/{runId}/changes) and the tenant's changes over time (GET …/inventory/changes). */
+export type RunChanges = z.infer<typeof RunChangesSchema>;
+export type ChangePage = z.infer<typeof ChangePageSchema>;
+export type Change = ChangePage["items"][number];
 /** One item with its assignments (GET …/inventory/items/{itemId}). */
 export type ItemDetail = z.infer<typeof ItemViewSchema>;
 export type WhoAmI = z.infer<typeof WhoAmISchema>;

@@ -1,7 +1,7 @@
 import { createContext } from "preact";
 import type { ComponentChildren } from "preact";
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { ApiError, get } from "./api";
+import { API, ApiError, get, query } from "./api";
 import type { WhoAmI } from "./types";
 import { codeInWords, STATUS_WORDS } from "./words";
 
@@ -142,5 +142,56 @@ export function PageHeading({ children }: { children: ComponentChildren }) {
     <h1 tabIndex={-1} ref={ref}>
       {children}
     </h1>
+  );
+}
+
+/**
+ * Paging through the API's continuation tokens: the tokens of the pages before this one
+ * ("Previous" drops one, "Next" adds one). A different `query` (new filters) starts again at
+ * page 1, since a token is bound to the query it came from (the API answers
+ * INVALID_CONTINUATION_TOKEN otherwise).
+ */
+export function useTokenPages(query: string) {
+  const [state, setState] = useState<{ query: string; tokens: (string | null)[] }>({ query, tokens: [null] });
+  const tokens = state.query === query ? state.tokens : [null];
+  return {
+    token: tokens[tokens.length - 1] ?? null,
+    number: tokens.length,
+    next: (token: string) => setState({ query, tokens: [...tokens, token] }),
+    previous: () => setState({ query, tokens: tokens.slice(0, -1) }),
+    first: () => setState({ query, tokens: [null] }),
+  };
+}
+
+/** Previous / next buttons for useTokenPages; `next` is the answer's continuationToken (null: last page). */
+export function Pager({ label, pages, next, words = ["Previous page", "Next page"] }: { label: string; pages: ReturnType<typeof useTokenPages>; next: string | null | undefined; words?: [string, string] }) {
+  // One page only: no buttons that could only be disabled.
+  if (pages.number <= 1 && !next) return null;
+  return (
+    <nav class="pager" aria-label={label}>
+      <button type="button" disabled={pages.number <= 1} onClick={pages.previous}>
+        {words[0]}
+      </button>
+      <span class="muted">Page {pages.number}</span>
+      <button type="button" disabled={!next} onClick={() => next && pages.next(next)}>
+        {words[1]}
+      </button>
+    </nav>
+  );
+}
+
+/** CSV / NDJSON links for an exporting route (`path` under /api, `params` its filters): every matching row, streamed. */
+export function ExportLinks({ what, path, params }: { what: string; path: string; params: Record<string, string | undefined> }) {
+  return (
+    <p class="exports">
+      Export {what} (every row, streamed by the API):{" "}
+      <a href={`${API}/${path}${query({ ...params, format: "csv" })}`} download>
+        CSV
+      </a>{" "}
+      ·{" "}
+      <a href={`${API}/${path}${query({ ...params, format: "ndjson" })}`} download>
+        NDJSON
+      </a>
+    </p>
   );
 }

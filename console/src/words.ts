@@ -55,3 +55,19 @@ export function formatDuration(ms: number): string {
   const s = ms / 1_000;
   return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
+
+/** Change kinds (docs/api.md "Changes") in words, with what each one means for the reader. */
+export const CHANGE_KIND_WORDS: Readonly<Record<string, { label: string; meaning: string }>> = {
+  added: { label: "Added", meaning: "new since the selection's previous completed run" },
+  changed: { label: "Changed", meaning: "a compared field differs (name, platform, kept meta, assignments)" },
+  removed: { label: "Removed", meaning: "no longer listed by Graph, in a type read completely" },
+  reappeared: { label: "Reappeared", meaning: "listed again after it was reported removed" },
+};
+
+/** What an item references (the dependencies route's kinds, docs/api.md "Dependencies"). */
+export const REFERENCE_WORDS = {
+  group: "Group",
+  filter: "Assignment filter",
+  scopeTag: "Scope tag",
+} as const;
+export type ReferenceKind = keyof typeof REFERENCE_WORDS;

@@ -8,8 +8,8 @@ export const workQueueEntity: EntityHandler<WorkQueueState> = (context: EntityCo
   const { state: next, result, destroy } = reduceWorkQueue(state, context.df.operationName ?? "", context.df.getInput());
   if (destroy) {
     // No return() after destructOnExit(): durable-functions 3's return() sets entityExists back
-    // to true, so the "deleted" queue stayed as an empty entity, one per run, for good (found
-    // with the local host's memory: one more entity record after every sync). `delete` is a signal.
+    // to true. The offline driver then kept an empty queue per run (found with the local host's
+    // memory); the real extension reads it as gone either way (test/realEngine). `delete` is a signal.
     context.df.destructOnExit();
     return;
   }

@@ -43,9 +43,35 @@ export interface DemoOptions {
   durableEngine?: "driver" | "real";
   /**
    * After the demo, keep the host up (until this resolves) so its web console can be browsed
-   * (`npm run demo -- --serve` waits for Ctrl-C). Default: stop when the demo is done.
+   * (see {@link serveChoice}: on a terminal the demo waits for Ctrl-C). Default: stop when the demo is done.
    */
   serveUntil?: () => Promise<void>;
+  /** Without serveUntil: why the host is not kept up, said next to how to keep it up. */
+  notServing?: string;
+}
+
+/** Whether `npm run demo` keeps its host up after the demo, and why (the why is printed). */
+export type ServeChoice = { serve: true; because: string } | { serve: false; because: string };
+
+/**
+ * The demo's web console is only worth its URL while the host is up. A person at a terminal
+ * expects to open the URL it prints, so there the host stays up until Ctrl-C; CI and pipes
+ * (`npm install && npm run demo` in a script, a log) expect the command to end. `--serve` and
+ * `--no-serve` decide either way. `CI` counts as set unless empty, "0" or "false" (as CI
+ * services set it to "true" and people write CI=false to mean not).
+ */
+export function serveChoice(args: readonly string[], stdoutIsTTY: boolean, env: Record<string, string | undefined>): ServeChoice | { error: string } {
+  const unknown = args.filter((a) => a !== "--serve" && a !== "--no-serve");
+  if (unknown.length > 0) return { error: `unknown argument ${unknown.map((a) => JSON.stringify(a)).join(", ")} (npm run demo takes --serve or --no-serve)` };
+  const serve = args.includes("--serve");
+  const noServe = args.includes("--no-serve");
+  if (serve && noServe) return { error: "--serve and --no-serve contradict each other: give one" };
+  if (serve) return { serve: true, because: "--serve" };
+  if (noServe) return { serve: false, because: "--no-serve" };
+  const ci = env.CI?.trim().toLowerCase();
+  if (ci !== undefined && ci !== "" && ci !== "0" && ci !== "false") return { serve: false, because: "CI is set" };
+  if (!stdoutIsTTY) return { serve: false, because: "output is not a terminal" };
+  return { serve: true, because: "output is a terminal" };
 }
 
 export interface DemoRunSummary {
@@ -396,10 +422,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     out(`Demo finished in ${formatDuration(wallMs)}. Try it yourself: npm start, then see README "Run it locally".\n`);
     const consoleUrl = `${host.origin}${CONSOLE_PATH}`;
     if (options.serveUntil) {
-      out(`\nWeb console of this demo: ${consoleUrl}  (the tenants, runs and missing items above; Ctrl-C stops it)\n`);
+      // Last on the screen and set apart: the one thing left to do is open it.
+      const rule = "─".repeat(72);
+      out(`\n${rule}\n  Web console of this demo — the tenants, runs, missing items, changes and drift above:\n\n`);
+      out(`  open ${consoleUrl} — Ctrl-C stops it\n${rule}\n`);
       await options.serveUntil();
     } else {
-      out(`Web console: npm run demo -- --serve keeps this demo's host up and prints its URL (${consoleUrl} while it ran).\n`);
+      out(
+        `Web console: this demo's host has stopped (${options.notServing ?? "the demo is done"}).\n` +
+          "To browse it, run: npm run demo -- --serve   (keeps the host up and prints the console's URL; Ctrl-C stops it)\n",
+      );
     }
     return {
       baseUrl: host.baseUrl,
@@ -432,24 +464,48 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 }
 
 if (require.main === module) {
+  const choice = serveChoice(process.argv.slice(2), process.stdout.isTTY === true, process.env);
+  if ("error" in choice) {
+    process.stderr.write(`demo: ${choice.error}\n`);
+    process.exit(2);
+  }
   // Ctrl-C or SIGTERM mid-demo: put the terminal back (a live bar turns line wrap off), say so,
-  // and exit; the embedded host lives in this process, so its port goes with it (the real
-  // engine's child processes end when their stdin, a pipe from this process, closes).
+  // and exit 130/143; the embedded host lives in this process, so its port goes with it (the real
+  // engine's child processes end when their stdin, a pipe from this process, closes). Once the
+  // demo is done and the host is only serving its console, a signal is how a person ends it:
+  // the host and its emulators are closed and the demo exits 0.
   process.once("exit", restoreTerminals);
+  let release: ((signal: NodeJS.Signals) => void) | null = null;
   const stop = (signal: NodeJS.Signals) => {
+    if (release) {
+      release(signal);
+      return;
+    }
     restoreTerminals();
     process.stderr.write(`\n${signal}: demo stopped.\n`);
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
+  // `on`, not `once`: under `npm run demo` a Ctrl-C reaches this process twice (from the terminal
+  // and forwarded by npm), and a second signal with no listener would kill it mid-close.
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  const serveUntil = () =>
+    new Promise<void>((resolve) => {
+      release = (signal) => {
+        release = () => undefined;
+        process.stdout.write(`\n${signal}: stopping the demo's host…\n`);
+        resolve();
+      };
+    });
   runDemo({
     stdout: process.stdout,
     durableEngine: process.env.DURABLE_ENGINE?.trim().toLowerCase() === "real" ? "real" : "driver",
-    // Until Ctrl-C, which exits through the handler above.
-    ...(process.argv.includes("--serve") && { serveUntil: () => new Promise<void>(() => undefined) }),
+    ...(choice.serve ? { serveUntil } : { notServing: choice.because }),
   })
-    .then(() => process.exit(0))
+    .then(() => {
+      if (choice.serve) process.stdout.write("stopped.\n");
+      process.exit(0);
+    })
     .catch((error: unknown) => {
       process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exit(1);

@@ -197,6 +197,132 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     expect(await rows.first().innerText()).toContain("403 Forbidden");
     await page.screenshot({ path: join(SHOTS, "console-missing.png") });
     await expectAccessible(page, "missing");
+    // The same run's changes: nothing of the type it could not read is called removed, and the page says why.
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/runs/${second.id}`);
+    const notice = page.getByText("Not read completely, so nothing of them is called removed:");
+    await notice.waitFor({ timeout: 15_000 });
+    expect(await notice.innerText()).toContain("deviceManagementScript");
+  });
+
+  it("lists what a sync changed on the run page, with the changed fields, and the same change over time on the tenant's Changes tab", async () => {
+    // A baseline run of the selection, then an admin's edit in the simulator, then the run that sees it.
+    const selection = { categories: ["compliance"] };
+    const base = await syncAndWait(e2e.baseUrl, CONTOSO, selection);
+    expect(base.status).toBe("success");
+    // Nothing changed since the selection's previous run (or it is its first: the baseline): the page says so.
+    expect(((await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/runs/${base.id}/changes`)).body as { items: unknown[] }).items).toEqual([]);
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/runs/${base.id}`);
+    await page.getByText("No changes in this run.").waitFor({ timeout: 15_000 });
+    const simulator = e2e.host.stack.simulator!.control;
+    const target = (simulator.objects(CONTOSO, "deviceCompliancePolicy") as { id: string; displayName: string; version: number }[])[0]!;
+    const renamed = `${target.displayName} (edited)`;
+    simulator.mutate(CONTOSO, "deviceCompliancePolicy", { rename: { [target.id]: renamed }, update: { [target.id]: { version: target.version + 1 } } });
+    const run = await syncAndWait(e2e.baseUrl, CONTOSO, selection);
+    expect(run.status).toBe("success");
+    type Changes = { items: { kind: string; itemId: string; displayName: string; changedFields: string[] }[] };
+    const changes = (await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/runs/${run.id}/changes`)).body as Changes;
+    const change = changes.items.find((c) => c.displayName === renamed)!;
+    expect(change.kind).toBe("changed");
+    expect(change.changedFields).toEqual(expect.arrayContaining(["displayName", "meta.version"]));
+
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/runs/${run.id}`);
+    const runTable = page.getByRole("table", { name: "What this run changed" });
+    await runTable.waitFor({ timeout: 15_000 });
+    await expect.poll(() => runTable.locator("tbody tr").count()).toBe(changes.items.length);
+    const row = runTable.locator("tbody tr").filter({ hasText: renamed });
+    const text = await row.innerText();
+    expect(text).toContain("Changed");
+    for (const field of change.changedFields) expect(text).toContain(field);
+    await page.screenshot({ path: join(SHOTS, "console-run-changes.png"), fullPage: true });
+    await expectAccessible(page, "a run's changes");
+    await row.getByRole("link", { name: renamed }).click();
+    await page.getByRole("heading", { level: 2, name: renamed }).waitFor();
+    expect(page.url()).toContain(`/items/${encodeURIComponent(change.itemId)}`);
+
+    // Over time: the portfolio's "changes in 24 h" opens the tenant's Changes tab on the last 24 hours.
+    type Portfolio = { items: { tenantId: string; changesLast24h: number | null }[] };
+    await expect
+      .poll(async () => ((await http("GET", `${e2e.baseUrl}/portfolio`)).body as Portfolio).items.find((t) => t.tenantId === CONTOSO)?.changesLast24h ?? 0, { timeout: 15_000 })
+      .toBeGreaterThan(0);
+    await page.goto(consoleUrl);
+    const contosoRow = page.getByRole("row").filter({ has: page.getByRole("link", { name: CONTOSO_NAME, exact: true }) });
+    await contosoRow.getByRole("link", { name: /changes? in the last 24 hours$/ }).click();
+    await page.getByRole("heading", { level: 2, name: "Changes" }).waitFor();
+    expect(await page.getByRole("combobox", { name: "Period" }).inputValue()).toBe("24h");
+    const overTime = page.getByRole("table", { name: /^Changes in the last 24 hours/ });
+    const since = new Date(Date.now() - 86_400_000).toISOString();
+    const expected = (await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/changes?since=${since}&limit=100`)).body as Changes;
+    await expect.poll(() => overTime.locator("tbody tr").count(), { timeout: 15_000 }).toBe(expected.items.length);
+    const overTimeRow = overTime.locator("tbody tr").filter({ hasText: renamed });
+    expect(await overTimeRow.innerText()).toContain("meta.version");
+    await page.screenshot({ path: join(SHOTS, "console-changes.png"), fullPage: true });
+    await expectAccessible(page, "changes over time");
+    // Filtered on the server: only "changed" entries, the edit among them.
+    const changedOnly = (await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/changes?since=${since}&kind=changed&limit=100`)).body as Changes;
+    expect(changedOnly.items.length).toBeGreaterThan(0);
+    await page.getByRole("combobox", { name: "Kind of change" }).selectOption("changed");
+    await expect
+      .poll(async () => (await overTime.locator("tbody tr td:nth-child(2)").allInnerTexts()).map((k) => k.trim()), { timeout: 15_000 })
+      .toEqual(changedOnly.items.map(() => "Changed"));
+    // Between two dates (the browser's calendar day, today to today): the edit is in it.
+    const today = await page.evaluate<string>(`new Date().toLocaleDateString("sv")`);
+    await page.getByRole("combobox", { name: "Period" }).selectOption("range");
+    await page.getByLabel("From", { exact: true }).fill(today);
+    await page.getByLabel("To", { exact: true }).fill(today);
+    await page.getByRole("table", { name: /^Changes in the chosen dates/ }).locator("tbody tr").filter({ hasText: renamed }).waitFor();
+    await page.getByRole("combobox", { name: "Period" }).selectOption("24h");
+    await overTimeRow.getByRole("link", { name: /^open run/ }).click();
+    await page.getByRole("heading", { level: 2, name: `Run ${run.id}` }).waitFor();
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/changes`);
+    await overTime.or(page.getByRole("table", { name: /^Changes in the last 7 days/ })).waitFor();
+    await page.getByRole("table", { name: /^Changes in the last 7 days/ }).getByRole("link", { name: renamed }).first().click();
+    await page.getByRole("heading", { level: 2, name: renamed }).waitFor();
+  });
+
+  it("links an item to the groups, filters and scope tags it references, each to every item using it", async () => {
+    type Item = { id: string; displayName: string; assignments: { status: string; targets: { groupId: string | null; filterId: string | null }[] } };
+    const items = ((await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/items?limit=200`)).body as { items: Item[] }).items;
+    const item = items.find((i) => i.assignments.status === "known" && i.assignments.targets.some((t) => t.groupId))!;
+    const groupId = item.assignments.targets.find((t) => t.groupId)!.groupId!;
+    const users = ((await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/dependencies?groupId=${groupId}&limit=100`)).body as { items: Item[] }).items;
+    expect(users.map((u) => u.id)).toContain(item.id);
+
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/items/${encodeURIComponent(item.id)}`);
+    const references = page.getByRole("table", { name: "What this item references" });
+    await references.waitFor();
+    expect(await references.innerText()).toContain(groupId);
+    await expectAccessible(page, "an item's dependencies");
+    await references.getByRole("link", { name: `every item using this group (${groupId})` }).click();
+    await page.getByRole("heading", { level: 2, name: `Items using group ${groupId}` }).waitFor();
+    const list = page.getByRole("table", { name: "Items using this group" });
+    await expect.poll(() => list.locator("tbody th").allInnerTexts(), { timeout: 15_000 }).toEqual(users.map((u) => u.displayName));
+    await expectAccessible(page, "items using a group");
+    await list.getByRole("link", { name: item.displayName, exact: true }).first().click();
+    await page.getByRole("heading", { level: 2, name: item.displayName }).waitFor();
+
+    // A filter that is itself in the inventory (a foundation type): named and linked from the item
+    // using it, and its own page lists what references it.
+    const filtered = items.find((i) => i.assignments.status === "known" && i.assignments.targets.some((t) => t.filterId))!;
+    const filterId = filtered.assignments.targets.find((t) => t.filterId)!.filterId!;
+    e2e.host.stack.simulator!.control.mutate(CONTOSO, "assignmentFilter", {
+      add: [{ "@odata.type": "#microsoft.graph.deviceAndAppManagementAssignmentFilter", id: filterId, displayName: "Corporate Windows devices", platform: "windows10AndLater", roleScopeTags: ["0"] }],
+    });
+    expect((await syncAndWait(e2e.baseUrl, CONTOSO, { policyTypes: ["assignmentFilter"] })).status).toBe("success");
+    const filterUsers = ((await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/dependencies?filterId=${filterId}&limit=100`)).body as { items: Item[] }).items;
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/items/${encodeURIComponent(filtered.id)}`);
+    await page.getByRole("table", { name: "What this item references" }).getByRole("link", { name: "Corporate Windows devices" }).click();
+    await page.getByRole("heading", { level: 2, name: "Corporate Windows devices" }).waitFor();
+    const usingFilter = page.getByRole("table", { name: "Items using this assignment filter" });
+    await expect.poll(() => usingFilter.locator("tbody th").allInnerTexts(), { timeout: 15_000 }).toEqual(filterUsers.map((u) => u.displayName));
+    expect(filterUsers.map((u) => u.id)).toContain(filtered.id);
+    await page.screenshot({ path: join(SHOTS, "console-item-dependencies.png"), fullPage: true });
+    await expectAccessible(page, "a filter and the items using it");
+
+    // Not a group id: the API's 400 and its stable code, not an empty list.
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/uses/group:not-a-guid`);
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain("VALIDATION_FAILED");
   });
 
   it("compares two tenants and holds one against a baseline, saying the API's counts", async () => {
@@ -226,17 +352,19 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     await expectAccessible(page, "drift");
   });
 
+  /** Presses Tab until the focused element's text is `name`. */
+  const tabTo = async (name: string) => {
+    for (let i = 0; i < 40; i += 1) {
+      await page.keyboard.press("Tab");
+      const focused = await page.evaluate<string>(`document.activeElement?.textContent?.trim() ?? ""`);
+      if (focused === name) return;
+    }
+    throw new Error(`Tab never reached ${name}`);
+  };
+
   it("walks the main path with the keyboard alone: tenant → runs → a run", async () => {
     await page.goto(consoleUrl);
     await page.getByRole("heading", { level: 1, name: "Portfolio" }).waitFor();
-    const tabTo = async (name: string) => {
-      for (let i = 0; i < 40; i += 1) {
-        await page.keyboard.press("Tab");
-        const focused = await page.evaluate<string>(`document.activeElement?.textContent?.trim() ?? ""`);
-        if (focused === name) return;
-      }
-      throw new Error(`Tab never reached ${name}`);
-    };
     await tabTo(CONTOSO_NAME);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { level: 1, name: CONTOSO_NAME }).waitFor();
@@ -250,6 +378,21 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     await tabTo(label);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { level: 2, name: /^Run / }).waitFor();
+  });
+
+  it("reaches the Changes tab and its filters with the keyboard alone", async () => {
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/items`);
+    // Start from the heading, as after any navigation inside the console.
+    await page.getByRole("heading", { level: 1, name: CONTOSO_NAME }).focus();
+    await tabTo("Changes");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 2, name: "Changes" }).waitFor();
+    // The tab's first control, the period, comes after the remaining tab links.
+    const onPeriod = () => page.evaluate<boolean>(`document.activeElement?.closest("label")?.textContent?.startsWith("Period") ?? false`);
+    for (let i = 0; i < 10 && !(await onPeriod()); i += 1) await page.keyboard.press("Tab");
+    expect(await onPeriod()).toBe(true);
+    await page.keyboard.press("ArrowDown");
+    await expect.poll(() => page.getByRole("combobox", { name: "Period" }).inputValue()).not.toBe("7d");
   });
 });
 

@@ -168,3 +168,60 @@ describe("npm start and npm run demo, signalled by npm's own PID", () => {
     expect(await portIsFree(port)).toBe(true);
   });
 });
+
+describe("npm run demo keeps its web console up until Ctrl-C", () => {
+  /** Waits for the console line the demo prints once it is done, fetches the page, checks it is the console. */
+  async function openConsole(out: ReturnType<typeof watch>): Promise<number> {
+    // The whole demo runs first (~8 s on a quiet machine); the wait allows for a loaded one.
+    const match = await out.until(/open (http:\/\/127\.0\.0\.1:(\d+)\/api\/console\/) — Ctrl-C stops it/, 120_000);
+    const page = await fetch(match[1]!);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await page.text()).toMatch(/^<!doctype html>[\s\S]*<div id="app">/i);
+    // Its data is the demo's: the API behind the console answers with the tenants the demo synced.
+    const tenants = (await (await fetch(`http://127.0.0.1:${match[2]}/api/tenants`)).json()) as { items: { displayName: string }[] };
+    expect(tenants.items.map((t) => t.displayName).sort()).toEqual(["Contoso Demo", "Contoso Staging", "Fabrikam Demo"]);
+    return Number(match[2]);
+  }
+
+  it.skipIf(!hasScript)(
+    "on a terminal, with no flag: prints the console URL, serves it, and Ctrl-C stops host and emulators with exit 0",
+    async () => {
+      // `exec`: script(1) runs the command through `sh -c`, and a non-interactive dash that is
+      // still waiting gets the terminal's SIGINT too and dies of it (exit 130) whatever npm does;
+      // a person's interactive shell runs npm itself, which `exec` reproduces.
+      const child = spawn("script", ["-qefc", "exec npm run demo --ignore-scripts --silent", "/dev/null"], {
+        cwd: root,
+        env: cleanEnv({ SHELL: "/bin/sh", TERM: "xterm", COLUMNS: "120", LINES: "30" }),
+      });
+      const term = watch(child);
+      const port = await openConsole(term);
+      // The embedded emulators the banner names (Cosmos-compatible server, Azurite, Graph simulator).
+      const banner = (await term.until(/cosmos: .* at https:\/\/127\.0\.0\.1:(\d+)[\s\S]*tables: .* at http:\/\/127\.0\.0\.1:(\d+)\/[\s\S]*graph: .* at http:\/\/127\.0\.0\.1:(\d+)/)).slice(1).map(Number);
+      const ports = [port, ...banner];
+      expect(ports).toHaveLength(4);
+      for (const p of ports) expect(await portIsFree(p), `port ${p}`).toBe(false);
+      child.stdin.write("\x03");
+      const result = await endsWithin(term.finished, 30_000, "npm run demo after Ctrl-C");
+      child.stdin.end();
+
+      expect(result.code, result.output.slice(-2_000)).toBe(0);
+      expect(result.output).toContain("SIGINT: stopping the demo's host…");
+      expect(result.output).toMatch(/stopped\.\r?\n/);
+      expect(result.output).not.toContain("demo stopped.");
+      for (const p of ports) expect(await portIsFree(p), `port ${p}`).toBe(true);
+    },
+  );
+  if (!hasScript) it("is skipped: util-linux `script` (a pseudo-terminal) is not installed", () => undefined);
+
+  it("--serve keeps it up off a terminal and under CI too; SIGTERM ends it with exit 0 and frees the port", async () => {
+    const child = spawn(process.execPath, [built("local/demo/main.js"), "--serve"], { cwd: root, env: cleanEnv({ CI: "true" }) });
+    const out = watch(child);
+    const port = await openConsole(out);
+    child.kill("SIGTERM");
+    const result = await endsWithin(out.finished, 30_000, "the demo with --serve");
+    expect(result.code, result.output.slice(-2_000)).toBe(0);
+    expect(result.output).toContain("SIGTERM: stopping the demo's host…");
+    expect(await portIsFree(port)).toBe(true);
+  });
+});

@@ -55,7 +55,7 @@ describe("built commands", () => {
     expect(result.stdout.trim()).toBe(pkg.version);
   });
 
-  it("npm run demo (node dist/local/demo/main.js) exits 0 and prints the runs, the coverage and the missing items", async () => {
+  it("npm run demo (node dist/local/demo/main.js) off a terminal exits 0, prints the runs, the coverage and the missing items, and how to keep its console up", async () => {
     const child = spawn(process.execPath, [built("local/demo/main.js")], { cwd: root, env: cleanEnv({}) });
     const result = await collect(child);
     expect(result.code, result.stderr + result.stdout.slice(-2_000)).toBe(0);
@@ -71,6 +71,10 @@ describe("built commands", () => {
     expect(out).toContain("confidence low");
     expect(out).toMatch(/\n8 missing items\n/);
     expect(out).toMatch(/Demo finished in (\d+(\.\d)?s|\d+ms)\./);
+    // Off a terminal it ends (as in a script or CI) and says how to keep its web console up.
+    expect(out).toContain("Web console: this demo's host has stopped (output is not a terminal).");
+    expect(out).toContain("To browse it, run: npm run demo -- --serve");
+    expect(out).not.toContain("Ctrl-C stops it\n");
   });
 
   it("npm start (node dist/local/host/main.js) prints the banner, serves /api/health and exits 0 on SIGINT", async () => {

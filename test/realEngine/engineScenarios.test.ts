@@ -11,6 +11,8 @@ import { POLICY_TYPES, POLICY_TYPE_KEYS, normaliseSelection, policyTypesInScope 
 import type { PolicyTypeKey, RunDocument } from "../../shared/domain";
 import type { StartSyncResult } from "../../shared/sync/contracts";
 import { gateEntityId } from "../../functions/durableCatalog";
+import { WORK_QUEUE_ENTITY_NAME } from "../../shared/sync/workQueue";
+import * as df from "durable-functions";
 import type { RealEngine } from "../../local/realEngine/realEngine";
 import { startRealEngineFixture } from "../support/engine";
 import type { EngineFixture, RealEngineFixtureOptions } from "../support/engine";
@@ -103,6 +105,12 @@ describe("engine scenarios on the real Durable extension", () => {
     }
     expect([...perType.values()].every((n) => n === 1)).toBe(true);
     expect(await gateHolders(f)).toEqual([]);
+    // The run's work queue reads as gone once its run is done, as it does on the offline driver. The
+    // driver once kept it (durable-functions 3's return() after destructOnExit() says "exists" with
+    // no state); the real extension reads such an entity as not existing either way (checked by
+    // putting that return() back: this still passed), so the leak was the driver's alone.
+    const queue = new df.EntityId(WORK_QUEUE_ENTITY_NAME, started.run.id);
+    await waitUntil(async () => !(await f.engine.client.readEntityState(queue)).entityExists);
   });
 
   it("records one type answering 403 as partial with GRAPH_FORBIDDEN on that type", async () => {

@@ -4,6 +4,7 @@ import { tenantPath } from "../api";
 import type { ItemDetail } from "../types";
 import { ErrorBox, Loading, useLoad } from "../ui";
 import { formatTime } from "../words";
+import { ItemDependencies } from "./Dependencies";
 
 const ASSIGNMENT_WORDS = {
   unknown: "The assignments of this item could not be read (Graph does not return them for this type, or the read failed). That is not the same as unassigned.",
@@ -74,6 +75,7 @@ export function ItemPage({ tenantId, itemId }: { tenantId: string; itemId: strin
           </tbody>
         </table>
       )}
+      <ItemDependencies tenantId={tenantId} item={i} />
       <p>
         <Link href={`/tenants/${tenantId}/items`}>Back to the inventory</Link>
       </p>

@@ -1,8 +1,8 @@
 import { useMemo, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { API, query, tenantPath } from "../api";
+import { query, tenantPath } from "../api";
 import type { Item, ItemPage, PolicyTypeList } from "../types";
-import { Empty, ErrorBox, Loading, SortHeader, useLoad, useSorted } from "../ui";
+import { Empty, ErrorBox, ExportLinks, Loading, Pager, SortHeader, useLoad, useSorted, useTokenPages } from "../ui";
 import type { Sort } from "../ui";
 import { formatTime } from "../words";
 
@@ -28,18 +28,13 @@ export function ItemsTab({ tenantId }: { tenantId: string }) {
   const catalog = useLoad<PolicyTypeList>("policy-types");
   const [draft, setDraft] = useState<Filters>(NO_FILTERS);
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
-  // Tokens of the pages before this one: "Previous" pops, "Next" pushes.
-  const [tokens, setTokens] = useState<(string | null)[]>([null]);
-  const token = tokens[tokens.length - 1] ?? null;
-  const path = tenantPath(tenantId, "inventory", "items") + query({ ...filters, limit: PAGE_SIZE, continuationToken: token });
-  const page = useLoad<ItemPage>(path);
+  const pages = useTokenPages(query({ ...filters }));
+  const page = useLoad<ItemPage>(tenantPath(tenantId, "inventory", "items") + query({ ...filters, limit: PAGE_SIZE, continuationToken: pages.token }));
   const [sort, setSort] = useState<Sort<Column> | null>(null);
   const rows = useSorted(page.data?.items ?? [], sort, (item, key) => item[key]);
   const categories = useMemo(() => [...new Set((catalog.data?.items ?? []).map((t) => t.category))].sort(), [catalog.data]);
-  const apply = (next: Filters) => {
-    setFilters(next);
-    setTokens([null]);
-  };
+  // New filters start at page 1 again (useTokenPages).
+  const apply = setFilters;
   const filtered = Object.values(filters).some(Boolean);
   return (
     <>
@@ -102,22 +97,13 @@ export function ItemsTab({ tenantId }: { tenantId: string }) {
           </button>
         )}
       </form>
-      <p class="exports">
-        Export {filtered ? "the matching items" : "the whole inventory"} (every row, streamed by the API):{" "}
-        <a href={`${API}/${tenantPath(tenantId, "inventory", "items")}${query({ ...filters, format: "csv" })}`} download>
-          CSV
-        </a>{" "}
-        ·{" "}
-        <a href={`${API}/${tenantPath(tenantId, "inventory", "items")}${query({ ...filters, format: "ndjson" })}`} download>
-          NDJSON
-        </a>
-      </p>
+      <ExportLinks what={filtered ? "the matching items" : "the whole inventory"} path={tenantPath(tenantId, "inventory", "items")} params={{ ...filters }} />
       {page.state === "loading" && <Loading what="items" />}
       {page.state === "error" && (
         <>
           <ErrorBox error={page.error} />
           {page.error.code === "INVALID_CONTINUATION_TOKEN" && (
-            <button type="button" onClick={() => setTokens([null])}>
+            <button type="button" onClick={pages.first}>
               Back to the first page
             </button>
           )}
@@ -125,12 +111,12 @@ export function ItemsTab({ tenantId }: { tenantId: string }) {
       )}
       {page.state === "ok" &&
         (page.data.items.length === 0 ? (
-          <Empty>{filtered ? "No item matches these filters." : tokens.length > 1 ? "No more items." : "No item in the inventory yet: start a sync on the Runs page."}</Empty>
+          <Empty>{filtered ? "No item matches these filters." : pages.number > 1 ? "No more items." : "No item in the inventory yet: start a sync on the Runs page."}</Empty>
         ) : (
           <>
             <table>
               <caption>
-                Items {(tokens.length - 1) * PAGE_SIZE + 1}–{(tokens.length - 1) * PAGE_SIZE + page.data.items.length}
+                Items {(pages.number - 1) * PAGE_SIZE + 1}–{(pages.number - 1) * PAGE_SIZE + page.data.items.length}
                 {page.data.continuationToken ? " (more on the next page)" : ""}
               </caption>
               <thead>
@@ -159,15 +145,7 @@ export function ItemsTab({ tenantId }: { tenantId: string }) {
             <p class="muted">Sorting orders this page; search and filters apply to the whole inventory.</p>
           </>
         ))}
-      <nav class="pager" aria-label="Pages of items">
-        <button type="button" disabled={tokens.length <= 1} onClick={() => setTokens(tokens.slice(0, -1))}>
-          Previous page
-        </button>
-        <span class="muted">Page {tokens.length}</span>
-        <button type="button" disabled={!page.data?.continuationToken} onClick={() => setTokens([...tokens, page.data?.continuationToken ?? null])}>
-          Next page
-        </button>
-      </nav>
+      <Pager label="Pages of items" pages={pages} next={page.data?.continuationToken} />
     </>
   );
 }

@@ -1,8 +1,8 @@
 import { useMemo, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { API, query, tenantPath } from "../api";
+import { query, tenantPath } from "../api";
 import type { MissingReport, Run, SelectionList } from "../types";
-import { Empty, ErrorBox, Loading, StatusBadge, useLoad } from "../ui";
+import { Empty, ErrorBox, ExportLinks, Loading, StatusBadge, useLoad } from "../ui";
 import { codeInWords, formatTime } from "../words";
 import { selectionText } from "./RunsTab";
 
@@ -39,16 +39,7 @@ export function MissingTab({ tenantId }: { tenantId: string }) {
         <>
           <Report tenantId={tenantId} report={report.data} typeErrors={typeErrors} />
           {report.data.items.length > 0 && (
-            <p class="exports">
-              Export these missing items:{" "}
-              <a href={`${API}/${tenantPath(tenantId, "inventory", "missing")}${query({ selectionHash: report.data.selectionHash, format: "csv" })}`} download>
-                CSV
-              </a>{" "}
-              ·{" "}
-              <a href={`${API}/${tenantPath(tenantId, "inventory", "missing")}${query({ selectionHash: report.data.selectionHash, format: "ndjson" })}`} download>
-                NDJSON
-              </a>
-            </p>
+            <ExportLinks what="these missing items" path={tenantPath(tenantId, "inventory", "missing")} params={{ selectionHash: report.data.selectionHash }} />
           )}
         </>
       )}

@@ -99,7 +99,15 @@ export function PortfolioPage() {
                     <td>{t.stale ? <strong>stale</strong> : "no"}</td>
                     <td class="num">{t.itemCount}</td>
                     <td class="num">{t.missingCount}</td>
-                    <td class="num">{t.changesLast24h ?? <span title="not recorded yet">—</span>}</td>
+                    <td class="num">
+                      {t.changesLast24h === null ? (
+                        <span title="not recorded yet">—</span>
+                      ) : (
+                        <Link href={`/tenants/${t.tenantId}/changes/24h`} aria-label={`${t.changesLast24h} change${t.changesLast24h === 1 ? "" : "s"} in the last 24 hours`}>
+                          {t.changesLast24h}
+                        </Link>
+                      )}
+                    </td>
                     <td>
                       {t.drift ? (
                         <span title={`against ${t.drift.baselineId}`}>

@@ -4,6 +4,7 @@ import { ApiError, call, retryAfterMs, tenantPath } from "../api";
 import type { Run } from "../types";
 import { ErrorBox, Loading, StatusBadge } from "../ui";
 import { codeInWords, formatDuration, formatTime } from "../words";
+import { RunChangesSection } from "./ChangesTab";
 import { selectionText } from "./RunsTab";
 
 /**
@@ -108,6 +109,8 @@ export function RunPage({ tenantId, runId }: { tenantId: string; runId: string }
           </tbody>
         </table>
       )}
+      {/* The change set is written as the run turns final (finalizeRun), so it is asked for only then. */}
+      {!active && <RunChangesSection tenantId={tenantId} runId={run.id} />}
       <p>
         <Link href={`/tenants/${tenantId}/runs`}>All runs of this tenant</Link>
         {!active && (

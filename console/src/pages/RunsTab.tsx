@@ -1,8 +1,7 @@
-import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { query, tenantPath } from "../api";
 import type { RunPage as RunPageBody } from "../types";
-import { Empty, ErrorBox, Loading, StatusBadge, useLoad, useMayDo } from "../ui";
+import { Empty, ErrorBox, Loading, Pager, StatusBadge, useLoad, useMayDo, useTokenPages } from "../ui";
 import { formatTime } from "../words";
 import { SyncForm } from "./SyncForm";
 
@@ -11,9 +10,8 @@ const PAGE_SIZE = 50;
 /** The tenant's runs, newest first, paged by continuation token; the sync form for those who may sync. */
 export function RunsTab({ tenantId }: { tenantId: string }) {
   const maySync = useMayDo("Inventory.Sync");
-  const [tokens, setTokens] = useState<(string | null)[]>([null]);
-  const token = tokens[tokens.length - 1] ?? null;
-  const page = useLoad<RunPageBody>(tenantPath(tenantId, "inventory", "runs") + query({ limit: PAGE_SIZE, continuationToken: token }));
+  const pages = useTokenPages("");
+  const page = useLoad<RunPageBody>(tenantPath(tenantId, "inventory", "runs") + query({ limit: PAGE_SIZE, continuationToken: pages.token }));
   return (
     <>
       {maySync && <SyncForm tenantId={tenantId} />}
@@ -56,14 +54,7 @@ export function RunsTab({ tenantId }: { tenantId: string }) {
             </tbody>
           </table>
         ))}
-      <nav class="pager" aria-label="Pages of runs">
-        <button type="button" disabled={tokens.length <= 1} onClick={() => setTokens(tokens.slice(0, -1))}>
-          Newer runs
-        </button>
-        <button type="button" disabled={!page.data?.continuationToken} onClick={() => setTokens([...tokens, page.data?.continuationToken ?? null])}>
-          Older runs
-        </button>
-      </nav>
+      <Pager label="Pages of runs" pages={pages} next={page.data?.continuationToken} words={["Newer runs", "Older runs"]} />
     </>
   );
 }

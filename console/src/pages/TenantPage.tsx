@@ -2,7 +2,9 @@ import { Link } from "wouter-preact";
 import { tenantPath } from "../api";
 import type { Tenant } from "../types";
 import { ErrorBox, Loading, PageHeading, useLoad } from "../ui";
+import { ChangesTab } from "./ChangesTab";
 import { CoverageTab } from "./CoverageTab";
+import { UsesPage } from "./Dependencies";
 import { DriftTab } from "./DriftTab";
 import { ItemPage } from "./ItemPage";
 import { ItemsTab } from "./ItemsTab";
@@ -14,11 +16,12 @@ const TABS = [
   { key: "items", label: "Inventory" },
   { key: "coverage", label: "Coverage" },
   { key: "runs", label: "Runs" },
+  { key: "changes", label: "Changes" },
   { key: "missing", label: "Missing" },
   { key: "drift", label: "Drift" },
 ] as const;
 
-/** One tenant: its name, then inventory, coverage, runs (and one run) and missing as sub-pages. */
+/** One tenant: its name, then inventory (one item, the items using a reference), coverage, runs (one run), changes, missing and drift as sub-pages. */
 export function TenantPage({ tenantId, tab, subId }: { tenantId: string; tab: string; subId: string | null }) {
   const tenant = useLoad<Tenant>(tenantPath(tenantId));
   const base = `/tenants/${tenantId}`;
@@ -34,7 +37,8 @@ export function TenantPage({ tenantId, tab, subId }: { tenantId: string; tab: st
       </>
     );
   }
-  const current = TABS.find((t) => t.key === tab)?.key ?? "items";
+  // `uses/{kind}:{id}` (the items using a group, filter or scope tag) belongs to the inventory.
+  const current = tab === "uses" ? "items" : (TABS.find((t) => t.key === tab)?.key ?? "items");
   return (
     <>
       <nav aria-label="Breadcrumb" class="crumbs">
@@ -48,15 +52,17 @@ export function TenantPage({ tenantId, tab, subId }: { tenantId: string; tab: st
       </p>
       <nav aria-label="Tenant" class="tabs">
         {TABS.map((t) => (
-          <Link key={t.key} href={`${base}/${t.key}`} aria-current={current === t.key && !subId ? "page" : undefined}>
+          <Link key={t.key} href={`${base}/${t.key}`} aria-current={current === t.key && (!subId || t.key === "changes") ? "page" : undefined}>
             {t.label}
           </Link>
         ))}
       </nav>
       <section aria-label={TABS.find((t) => t.key === current)?.label}>
-        {current === "items" && (subId ? <ItemPage tenantId={tenantId} itemId={subId} /> : <ItemsTab tenantId={tenantId} />)}
+        {current === "items" &&
+          (tab === "uses" && subId ? <UsesPage tenantId={tenantId} reference={subId} /> : subId ? <ItemPage tenantId={tenantId} itemId={subId} /> : <ItemsTab tenantId={tenantId} />)}
         {current === "coverage" && <CoverageTab tenantId={tenantId} />}
         {current === "runs" && (subId ? <RunPage tenantId={tenantId} runId={subId} /> : <RunsTab tenantId={tenantId} />)}
+        {current === "changes" && <ChangesTab key={subId} tenantId={tenantId} period={subId} />}
         {current === "missing" && <MissingTab tenantId={tenantId} />}
         {current === "drift" && <DriftTab tenant={tenant.data} />}
       </section>
