@@ -43,12 +43,9 @@ export function typeReadsOf(runsNewestFirst: readonly RunDocument[], types: read
  * covering run read it completely and left a snapshot (tenants with baselines) is taken from
  * that snapshot — one point read; only the others are queried, in one single-partition query.
  * In the nightly every type is complete, so drift costs point reads, not a scan of the partition.
+ * Also returns how the latest covering run read each type: compare and capture judge from it.
  */
-export async function currentInventory(stores: Pick<Stores, "items" | "runs">, tenantId: string, types: readonly PolicyTypeKey[]): Promise<DriftCandidate[]> {
-  return (await currentInventoryAndReads(stores, tenantId, types)).items;
-}
-
-async function currentInventoryAndReads(
+export async function currentInventoryAndReads(
   stores: Pick<Stores, "items" | "runs">,
   tenantId: string,
   types: readonly PolicyTypeKey[],
