@@ -56,8 +56,8 @@ export const baselineRoutes: ApiRoute[] = [
       200: { description: "The baseline was replaced by a new version.", schema: BaselineViewSchema },
       201: { description: "The baseline was created (version 1).", schema: BaselineViewSchema, headers: ["Location"] },
     },
-    problems: ["TENANT_NOT_FOUND", "BASELINE_SOURCE_INCOMPLETE"],
-    async handler({ params, body, services, access, publicUrl }) {
+    problems: ["TENANT_NOT_FOUND", "BASELINE_SOURCE_INCOMPLETE", "BASELINE_TOO_LARGE"],
+    async handler({ params, body, services, access, publicUrl, settings }) {
       const app = await services();
       let items: BaselineItem[];
       let coveredTypes: PolicyTypeKey[];
@@ -97,6 +97,17 @@ export const baselineRoutes: ApiRoute[] = [
         });
         items = listed.map((i) => ({ policyType: i.policyType, displayName: i.displayName, platform: null, meta: i.meta ?? {}, exact: false }));
         coveredTypes = [...new Set(items.map((i) => i.policyType))].sort();
+      }
+      // Refused here, before anything is written: a stored baseline must always be readable (GET
+      // and drift serve at most MAX_BASELINE_ITEMS).
+      const maxItems = settings().BASELINE_MAX_ITEMS;
+      if (items.length > maxItems) {
+        throw new ApiProblem(
+          "BASELINE_TOO_LARGE",
+          `The baseline would expect ${items.length} items; a baseline holds at most ${maxItems}. ` +
+            (body.source ? "Capture a subset of the source: name policyTypes or categories." : "List fewer items, or split them into several baselines."),
+          { errors: [{ path: body.source ? "body.source" : "body.items", message: `${items.length} items, at most ${maxItems}` }] },
+        );
       }
       const { baseline, created } = await app.stores.baselines.put(
         { baselineId: params.baselineId, displayName: body.displayName, coveredTypes, source, items },
