@@ -109,7 +109,12 @@ export const RunChangesQuerySchema = z.strictObject({
 
 export const ChangesQuerySchema = RunChangesQuerySchema.extend({
   since: IsoInstantQuerySchema.optional().meta({ description: "Changes detected at or after this instant (ISO-8601)." }),
-  until: IsoInstantQuerySchema.optional().meta({ description: "Changes detected before this instant (ISO-8601)." }),
+  until: IsoInstantQuerySchema.optional().meta({ description: "Changes detected before this instant (ISO-8601); not before since." }),
+}).superRefine((q, ctx) => {
+  // An empty window is a mistake (swapped bounds), not a question whose answer is "nothing".
+  if (q.since !== undefined && q.until !== undefined && q.since > q.until) {
+    for (const path of ["since", "until"]) ctx.addIssue({ code: "custom", path: [path], message: "since must not be after until" });
+  }
 });
 
 const GuidQuerySchema = (what: string) =>
@@ -209,6 +214,9 @@ export const CompareQuerySchema = z.strictObject({
   includeFoundations: z.enum(["true", "false"]).optional(),
   format: ExportFormatQuerySchema,
 });
+
+/** A route that takes no query parameters: an unknown one is 400 VALIDATION_FAILED, as everywhere. */
+export const NoQuerySchema = z.strictObject({});
 
 export const BaselinePathSchema = z.object({ baselineId: BaselineIdSchema });
 

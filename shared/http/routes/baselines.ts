@@ -6,9 +6,10 @@ import type { PolicyTypeKey } from "../../domain/policyTypes";
 import { ApiProblem } from "../problem";
 import { defineRoute, jsonResponse } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
-import { BaselineDetailSchema, BaselineListSchema, BaselinePathSchema, BaselinePutSchema, BaselineViewSchema } from "../schemas";
+import { BaselineDetailSchema, BaselineListSchema, BaselinePathSchema, BaselinePutSchema, BaselineViewSchema, NoQuerySchema } from "../schemas";
 import { visibleTenant } from "./compare";
 import { currentInventoryAndReads } from "../../sync/afterRun/drift";
+import { refreshTenantDrift } from "../../sync/afterRun/tenantSummary";
 
 export const baselineNotFound = (baselineId: string): ApiProblem =>
   new ApiProblem("BASELINE_NOT_FOUND", `There is no baseline ${baselineId}; create it with PUT /api/baselines/${baselineId}.`);
@@ -125,7 +126,7 @@ export const baselineRoutes: ApiRoute[] = [
     roles: ["Tenants.Manage", "Inventory.Read"],
     tags: ["Baselines"],
     summary: "List baselines",
-    request: {},
+    request: { query: NoQuerySchema },
     responses: { 200: { description: "Every baseline (without items).", schema: BaselineListSchema } },
     problems: [],
     async handler({ services }) {
@@ -159,12 +160,22 @@ export const baselineRoutes: ApiRoute[] = [
     roles: ["Tenants.Manage"],
     tags: ["Baselines"],
     summary: "Delete a baseline",
-    description: "Tenants that name it keep the id until their registration is updated; their drift against it answers 404.",
+    description:
+      "Tenants that name it keep the id until their registration is updated; their drift against it answers 404, and the " +
+      "portfolio shows their drift against their next assigned baseline (or none) from now on.",
     request: { params: BaselinePathSchema },
     responses: { 204: { description: "Deleted." } },
     problems: ["BASELINE_NOT_FOUND"],
     async handler({ params, services }) {
-      const { stores } = await services();
+      const { stores, now } = await services();
+      if (!(await stores.baselines.get(params.baselineId))) throw baselineNotFound(params.baselineId);
+      // First the portfolio, then the baseline: should the delete then fail, the portfolio only
+      // lacks drift against a baseline that still exists until the tenant's next run restores it;
+      // the other order could leave drift against a deleted one showing indefinitely.
+      for (const tenant of await stores.tenants.list()) {
+        if (!tenant.baselines?.includes(params.baselineId)) continue;
+        await refreshTenantDrift({ stores, now }, tenant.tenantId, tenant.baselines.filter((id) => id !== params.baselineId));
+      }
       if (!(await stores.baselines.delete(params.baselineId))) throw baselineNotFound(params.baselineId);
       return { status: 204, headers: {} };
     },

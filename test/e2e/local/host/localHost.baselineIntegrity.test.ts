@@ -99,3 +99,41 @@ describe("a stored baseline can always be read back", () => {
     expect((await http("GET", url("/baselines/too-big"))).status).toBe(200);
   });
 });
+
+describe("contract gaps", () => {
+  it("routes without query parameters refuse unknown ones with 400 VALIDATION_FAILED, like every other route", async () => {
+    expectProblem(await http("GET", url("/baselines?limit=5")), 400, "VALIDATION_FAILED");
+    expectProblem(await http("GET", url("/portfolio?x=1")), 400, "VALIDATION_FAILED");
+    expectProblem(await http("GET", url("/portfolio?format=csv")), 400, "VALIDATION_FAILED");
+    expectProblem(await http("GET", url("/tenants?x=1")), 400, "VALIDATION_FAILED");
+    expectProblem(await http("GET", url("/policy-types?x=1")), 400, "VALIDATION_FAILED");
+    expect((await http("GET", url("/baselines"))).status).toBe(200);
+    expect((await http("GET", url("/portfolio"))).status).toBe(200);
+  });
+
+  it("changes with since after until: 400 VALIDATION_FAILED naming both", async () => {
+    const answer = await http("GET", url(`/tenants/${CUSTOMER}/inventory/changes?since=2026-02-01T00:00:00Z&until=2026-01-01T00:00:00Z`));
+    expectProblem(answer, 400, "VALIDATION_FAILED", "query.since");
+    expectProblem(answer, 400, "VALIDATION_FAILED", "query.until");
+    const same = await http("GET", url(`/tenants/${CUSTOMER}/inventory/changes?since=2026-01-01T00:00:00Z&until=2026-01-01T00:00:00Z`));
+    expect(same.status, same.text).toBe(200);
+  });
+
+  it("the portfolio never shows drift against a baseline the tenant no longer has: not after its list is replaced, not after the baseline is deleted", async () => {
+    expect(await portfolioDrift(CUSTOMER)).toMatchObject({ baselineId: "good" });
+    expect((await http("PUT", url("/baselines/other"), { json: listed("BitLocker") })).status).toBe(201);
+    // Replaced by a baseline not evaluated yet: no drift to show until the next run.
+    expect((await http("PUT", url(`/tenants/${CUSTOMER}`), { json: { displayName: "Customer Tenant", baselines: ["other"] } })).status).toBe(200);
+    expect(await portfolioDrift(CUSTOMER)).toBeNull();
+    // Back to one with a recorded evaluation: its figures, at once.
+    expect((await http("PUT", url(`/tenants/${CUSTOMER}`), { json: { displayName: "Customer Tenant", baselines: ["good", "other"] } })).status).toBe(200);
+    expect(await portfolioDrift(CUSTOMER)).toEqual({ baselineId: "good", missing: 1, extra: 1, changed: 0 });
+    // The baseline deleted while still named: the next assigned one (not evaluated yet: none).
+    expect((await http("DELETE", url("/baselines/good"))).status).toBe(204);
+    expect(await portfolioDrift(CUSTOMER)).toBeNull();
+    // And the next run shows the drift of the one left.
+    const run = await syncAndWait(e2e, CUSTOMER);
+    await waitForDriftStep(run.id, 1);
+    expect(await portfolioDrift(CUSTOMER)).toEqual({ baselineId: "other", missing: 0, extra: 1, changed: 0 });
+  });
+});
