@@ -3,7 +3,7 @@ import { CategorySchema, PolicyTypeKeySchema } from "../domain/policyTypes";
 import { PlatformSchema } from "../domain/platform";
 import { InventoryItemSchema } from "../domain/item";
 import { AssignmentTargetSchema, AssignmentsSchema, UNKNOWN_ASSIGNMENTS } from "../domain/assignments";
-import { MissingReportSchema } from "../domain/missing";
+import { ConfidenceSchema, MissingReportSchema } from "../domain/missing";
 import { PortfolioRowSchema } from "../domain/tenantSummary";
 import { RunSchema, RunStatusSchema } from "../domain/run";
 import { ChangeCountsSchema, ChangeKindSchema, ChangeSchema } from "../domain/changes";
@@ -328,6 +328,10 @@ export const CompareResultSchema = z
     left: z.string(),
     right: z.string(),
     counts: CompareCountsSchema,
+    confidence: ConfidenceSchema.meta({ description: "low when a type in scope was not enumerated completely by a side's latest run that covered it (or never read)." }),
+    incompleteTypes: z
+      .object({ left: z.array(PolicyTypeKeySchema), right: z.array(PolicyTypeKeySchema) })
+      .meta({ description: "Per side, the types in scope its latest covering run did not enumerate completely, or that no run read: rows resting on them are `unconfirmed`." }),
     items: z.array(CompareRowSchema.meta({ id: "CompareRow" })),
   })
   .meta({ id: "CompareResult" });

@@ -43,12 +43,9 @@ export function typeReadsOf(runsNewestFirst: readonly RunDocument[], types: read
  * covering run read it completely and left a snapshot (tenants with baselines) is taken from
  * that snapshot — one point read; only the others are queried, in one single-partition query.
  * In the nightly every type is complete, so drift costs point reads, not a scan of the partition.
+ * Also returns how the latest covering run read each type: compare and capture judge from it.
  */
-export async function currentInventory(stores: Pick<Stores, "items" | "runs">, tenantId: string, types: readonly PolicyTypeKey[]): Promise<DriftCandidate[]> {
-  return (await currentInventoryAndReads(stores, tenantId, types)).items;
-}
-
-async function currentInventoryAndReads(
+export async function currentInventoryAndReads(
   stores: Pick<Stores, "items" | "runs">,
   tenantId: string,
   types: readonly PolicyTypeKey[],
@@ -102,9 +99,17 @@ export interface DriftStepServices {
 export async function evaluateDriftAfterRun(services: DriftStepServices, run: RunDocument): Promise<DriftRecord[]> {
   if (run.status !== "success" && run.status !== "partial" && run.status !== "failed") return [];
   const recorded: DriftRecord[] = [];
+  let baselineIds: readonly string[];
   try {
-    const tenant = await services.stores.tenants.get(run.tenantId);
-    for (const baselineId of tenant?.baselines ?? []) {
+    baselineIds = (await services.stores.tenants.get(run.tenantId))?.baselines ?? [];
+  } catch (error) {
+    services.log.afterRunStepFailed(run, "drift", error);
+    return recorded;
+  }
+  // One try per baseline: a baseline that cannot be read or evaluated must not keep the
+  // tenant's other baselines from being evaluated (it is reported, and retried next run).
+  for (const baselineId of baselineIds) {
+    try {
       const baseline = await services.stores.baselines.getWithItems(baselineId);
       // A deleted baseline is still named by the registration until it is edited: skip it.
       if (!baseline) continue;
@@ -128,7 +133,11 @@ export async function evaluateDriftAfterRun(services: DriftStepServices, run: Ru
         drifted: record.counts.missing + record.counts.extra + record.counts.changed,
         newDrift: record.newDrift,
       });
+    } catch (error) {
+      services.log.afterRunStepFailed(run, "drift", error);
     }
+  }
+  try {
     const primary = recorded[0];
     if (primary) {
       await recordTenantDrift(services, run.tenantId, { baselineId: primary.baselineId, ...pick(primary.counts) });
