@@ -400,12 +400,18 @@ export const COMPARE_COLUMNS: Column<CompareRow>[] = [
   { header: "DIFFERENCES", value: (r) => r.differences.join(", "), maxWidth: 60 },
   { header: "LEFT EXTERNAL ID", value: (r) => r.left?.externalId ?? "", maxWidth: 38 },
   { header: "RIGHT EXTERNAL ID", value: (r) => r.right?.externalId ?? "", maxWidth: 38 },
+  { header: "UNCONFIRMED", value: (r) => (r.unconfirmed ? "unconfirmed" : "") },
 ];
 
-/** Counts first, then every row that is not `same` (`--all` shows those too). */
+/** Counts and confidence first, then every row that is not `same` (`--all` shows those too). */
 export function formatCompare(result: CompareResult, all: boolean): string {
   const c = result.counts;
-  let out = sanitize(`${result.left} (left) vs ${result.right} (right): ${c.onlyLeft} only left, ${c.onlyRight} only right, ${c.different} different, ${c.same} same, ${c.ambiguous} ambiguous`) + "\n";
+  let out = sanitize(`${result.left} (left) vs ${result.right} (right): ${c.onlyLeft} only left, ${c.onlyRight} only right, ${c.different} different, ${c.same} same, ${c.ambiguous} ambiguous; confidence ${result.confidence}`) + "\n";
+  const { left, right } = result.incompleteTypes;
+  if (left.length + right.length > 0) {
+    const sides = [left.length > 0 && `left: ${left.join(", ")}`, right.length > 0 && `right: ${right.join(", ")}`].filter(Boolean).join("; ");
+    out += sanitize(`note: not read completely by the latest run (${sides}); rows marked unconfirmed rest on those types`) + "\n";
+  }
   out += "Volatile and tenant-specific fields (timestamps, version, scope tag, group and filter ids) are not compared.\n\n";
   const rows = all ? result.items : result.items.filter((r) => r.status !== "same");
   out += rows.length === 0 ? "No differences.\n" : table(COMPARE_COLUMNS, rows);

@@ -154,6 +154,8 @@ var inventorySettings = {
   SYNC_LEASE_SECONDS: string(syncLeaseSeconds)
   SYNC_NIGHTLY_WAIT_SECONDS: string(syncNightlyWaitSeconds)
   CHANGES_RETENTION_DAYS: string(changesRetentionDays)
+  // The ceiling the read side is built for; only tests lower it.
+  BASELINE_MAX_ITEMS: '20000'
   AUTH_REQUIRE_PRINCIPAL: string(authRequirePrincipal)
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_BASELINE_ITEMS } from "../domain/baseline";
 
 /**
  * Every setting of the service, validated once at start-up. A missing or malformed setting
@@ -64,6 +65,11 @@ export const SettingsSchema = z
     SYNC_NIGHTLY_WAIT_SECONDS: intSetting(0, 86_400, 3_600),
     /** Days a change document is kept (Cosmos TTL on the runs container; docs/api.md "Changes"). */
     CHANGES_RETENTION_DAYS: intSetting(1, 24_855, 90),
+    /**
+     * Items one baseline may expect; a capture or list over it is 422 BASELINE_TOO_LARGE. Only
+     * lowered, never raised past MAX_BASELINE_ITEMS: the read side (GET, drift) is built for that.
+     */
+    BASELINE_MAX_ITEMS: intSetting(1, MAX_BASELINE_ITEMS, MAX_BASELINE_ITEMS),
     AUTH_REQUIRE_PRINCIPAL: boolSetting(false),
     /**
      * The origin callers reach the API at (a custom domain, a reverse proxy). Absolute `Location`

@@ -5,6 +5,7 @@ import { groupByMatchKey } from "./compare";
 import type { ComparedItem } from "./compare";
 import { crossTenantComparable, crossTenantDifferences, matchKey } from "./crossTenant";
 import { ConfidenceSchema } from "./missing";
+import { ObservedItemSchema } from "./item";
 import { CategorySchema, PolicyTypeKeySchema } from "./policyTypes";
 import type { PolicyTypeKey } from "./policyTypes";
 
@@ -31,7 +32,10 @@ export const MAX_BASELINE_ITEMS = 20_000;
  */
 export const BaselineItemSchema = z.object({
   policyType: PolicyTypeKeySchema,
-  displayName: z.string().min(1).max(1_024),
+  // As long as the inventory's own names may be: Graph accepts an empty display name, and such an
+  // item matches by its normalised (empty) name like any other. Narrower here made a capture
+  // that stored fine unreadable (500 on every read of the baseline, and every drift step failing).
+  displayName: ObservedItemSchema.shape.displayName,
   platform: z.string().nullable(),
   meta: z.record(z.string(), z.unknown()),
   assignments: AssignmentsSchema.optional(),
@@ -142,6 +146,15 @@ export interface DriftCandidate extends ComparedItem {
 }
 
 /**
+ * THE "not read completely" test of compare, drift and baseline capture: the types among `types`
+ * whose latest covering completed run did not enumerate them completely, or that no run read.
+ * Sorted, so reports and problem details list them the same way every time.
+ */
+export function incompleteTypesOf(types: Iterable<PolicyTypeKey>, typeReads: ReadonlyMap<PolicyTypeKey, TypeRead | null>): PolicyTypeKey[] {
+  return [...new Set(types)].filter((type) => !typeReads.get(type)?.complete).sort();
+}
+
+/**
  * The items a tenant has now, as far as the inventory knows: of a type that the latest run
  * covering it read completely, only those that run observed (a deleted policy's last copy is not
  * "there"); of a type it did not read completely, every stored copy as last observed.
@@ -186,8 +199,7 @@ export function evaluateDrift(input: {
 }): DriftReport {
   const { baseline } = input;
   const covered = new Set<PolicyTypeKey>(baseline.coveredTypes);
-  const incomplete = new Set<PolicyTypeKey>();
-  for (const type of covered) if (!input.typeReads.get(type)?.complete) incomplete.add(type);
+  const incomplete = new Set<PolicyTypeKey>(incompleteTypesOf(covered, input.typeReads));
   const present = currentItems(input.candidates, input.typeReads).filter((item) => covered.has(item.policyType));
   const actual = groupByMatchKey(present);
   const expectedKeys = new Set<string>();

@@ -34,6 +34,11 @@ export const CompareRowSchema = z.object({
   left: SideSchema.nullable().meta({ description: "The left tenant's item (for `ambiguous`: the first of its items with the name)." }),
   right: SideSchema.nullable(),
   differences: z.array(z.string()).meta({ description: "Field paths that differ (`different` only): platform, meta.<key>, assignments." }),
+  unconfirmed: z.boolean().meta({
+    description:
+      "The status rests on a type a side's latest run did not read completely (see incompleteTypes): onlyLeft when the right " +
+      "side's type is incomplete, onlyRight when the left's is, different when either is. Not a confirmed difference.",
+  }),
 });
 export type CompareRow = z.infer<typeof CompareRowSchema>;
 
@@ -61,11 +66,31 @@ export function groupByMatchKey<T extends { id: string; policyType: string; disp
 
 const side = (item: ComparedItem | undefined) => (item ? { itemId: item.id, externalId: item.externalId } : null);
 
+/** Per side, the types in scope its latest runs did not enumerate completely (or never read). */
+export interface CompareIncompleteTypes {
+  left: readonly string[];
+  right: readonly string[];
+}
+
+/**
+ * Whether a row's status rests on what a side could not read: "only left" is only as sure as the
+ * right side's read of the type, "only right" as the left's, "different" as both (a copy of an
+ * unread type is the last observed one, and may since have changed).
+ */
+function unconfirmed(status: CompareStatus, policyType: string, incomplete: { left: ReadonlySet<string>; right: ReadonlySet<string> }): boolean {
+  if (status === "onlyLeft") return incomplete.right.has(policyType);
+  if (status === "onlyRight") return incomplete.left.has(policyType);
+  if (status === "different") return incomplete.left.has(policyType) || incomplete.right.has(policyType);
+  return false;
+}
+
 /** Rows ordered by policy type, then name as matched; counts per status. */
 export function compareInventories(
   left: readonly ComparedItem[],
   right: readonly ComparedItem[],
+  incompleteTypes: CompareIncompleteTypes = { left: [], right: [] },
 ): { counts: CompareCounts; items: CompareRow[] } {
+  const incomplete = { left: new Set(incompleteTypes.left), right: new Set(incompleteTypes.right) };
   const leftGroups = groupByMatchKey(left);
   const rightGroups = groupByMatchKey(right);
   const keys = [...new Set([...leftGroups.keys(), ...rightGroups.keys()])].sort();
@@ -85,7 +110,15 @@ export function compareInventories(
       status = differences.length > 0 ? "different" : "same";
     }
     counts[status] += 1;
-    items.push({ policyType: first.policyType, displayName: first.displayName, status, left: side(l[0]), right: side(r[0]), differences });
+    items.push({
+      policyType: first.policyType,
+      displayName: first.displayName,
+      status,
+      left: side(l[0]),
+      right: side(r[0]),
+      differences,
+      unconfirmed: unconfirmed(status, first.policyType, incomplete),
+    });
   }
   return { counts, items };
 }

@@ -16,6 +16,8 @@ export const ApiErrorCodeSchema = z.enum([
   "LOCK_HELD",
   "INTERNAL_ERROR",
   "SELECTION_AMBIGUOUS",
+  "BASELINE_SOURCE_INCOMPLETE",
+  "BASELINE_TOO_LARGE",
   // Answered by the host around the routes (no route, wrong method, refused Host/Origin, headers
   // over the limit), so that every error a caller sees has a code.
   "ROUTE_NOT_FOUND",

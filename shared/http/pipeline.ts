@@ -355,6 +355,8 @@ export interface HandlerInput<P, Q, B> {
   services(): Promise<AppServices>;
   /** This invocation's Durable client (in Azure it is bound to the invocation). */
   durableClient(): DurableClient;
+  /** The validated settings (limits a route enforces). */
+  settings(): Settings;
   /**
    * Which tenants the caller may see. The pipeline already answered 404 TENANT_NOT_FOUND for a
    * `{tenantId}` the caller may not act on; cross-tenant routes filter with it.
@@ -486,6 +488,7 @@ export function defineRoute<P extends AnySchema | undefined, Q extends AnySchema
         correlationId,
         services: getServices,
         durableClient: () => env.durableClient(),
+        settings: () => env.settings(),
         access,
         publicUrl,
       });

@@ -27,6 +27,10 @@ export const ProblemDetailsSchema = z
     correlationId: z.string(),
     runId: z.string().optional().meta({ description: "LOCK_HELD / TENANT_DISABLED: the skipped run recorded for this request." }),
     activeRunId: z.string().optional().meta({ description: "LOCK_HELD: the queued or running run that holds the lock." }),
+    incompleteTypes: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "BASELINE_SOURCE_INCOMPLETE: the types of the capture's scope the source's latest runs did not enumerate completely." }),
   })
   .meta({ id: "ProblemDetails" });
 export type ProblemDetails = z.infer<typeof ProblemDetailsSchema>;
@@ -42,6 +46,8 @@ export const PROBLEM_STATUS: Record<ApiErrorCode, { status: number; title: strin
   RUN_NOT_FOUND: { status: 404, title: "Run not found" },
   ITEM_NOT_FOUND: { status: 404, title: "Item not found" },
   BASELINE_NOT_FOUND: { status: 404, title: "Baseline not found" },
+  BASELINE_SOURCE_INCOMPLETE: { status: 409, title: "The source tenant's latest runs did not read every type of the baseline completely" },
+  BASELINE_TOO_LARGE: { status: 422, title: "The baseline would expect more items than a baseline may hold" },
   TENANT_DISABLED: { status: 409, title: "Tenant is disabled" },
   LOCK_HELD: { status: 409, title: "A sync of this selection is already queued or running" },
   PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },
@@ -65,7 +71,7 @@ export class ApiProblem extends CodedError<ApiErrorCode> {
   constructor(
     code: ApiErrorCode,
     detail: string,
-    readonly extra: { errors?: FieldError[]; runId?: string; activeRunId?: string; status?: number } = {},
+    readonly extra: { errors?: FieldError[]; runId?: string; activeRunId?: string; incompleteTypes?: string[]; status?: number } = {},
     readonly headers: Record<string, string> = {},
   ) {
     super(code, detail, { status: extra.status ?? PROBLEM_STATUS[code].status });
@@ -86,5 +92,6 @@ export function problemBody(problem: ApiProblem, correlationId: string): Problem
   if (problem.extra.errors) body.errors = problem.extra.errors;
   if (problem.extra.runId) body.runId = problem.extra.runId;
   if (problem.extra.activeRunId) body.activeRunId = problem.extra.activeRunId;
+  if (problem.extra.incompleteTypes) body.incompleteTypes = problem.extra.incompleteTypes;
   return body;
 }

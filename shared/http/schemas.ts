@@ -3,7 +3,7 @@ import { CategorySchema, PolicyTypeKeySchema } from "../domain/policyTypes";
 import { PlatformSchema } from "../domain/platform";
 import { InventoryItemSchema } from "../domain/item";
 import { AssignmentTargetSchema, AssignmentsSchema, UNKNOWN_ASSIGNMENTS } from "../domain/assignments";
-import { MissingReportSchema } from "../domain/missing";
+import { ConfidenceSchema, MissingReportSchema } from "../domain/missing";
 import { PortfolioRowSchema } from "../domain/tenantSummary";
 import { RunSchema, RunStatusSchema } from "../domain/run";
 import { ChangeCountsSchema, ChangeKindSchema, ChangeSchema } from "../domain/changes";
@@ -109,7 +109,12 @@ export const RunChangesQuerySchema = z.strictObject({
 
 export const ChangesQuerySchema = RunChangesQuerySchema.extend({
   since: IsoInstantQuerySchema.optional().meta({ description: "Changes detected at or after this instant (ISO-8601)." }),
-  until: IsoInstantQuerySchema.optional().meta({ description: "Changes detected before this instant (ISO-8601)." }),
+  until: IsoInstantQuerySchema.optional().meta({ description: "Changes detected before this instant (ISO-8601); not before since." }),
+}).superRefine((q, ctx) => {
+  // An empty window is a mistake (swapped bounds), not a question whose answer is "nothing".
+  if (q.since !== undefined && q.until !== undefined && q.since > q.until) {
+    for (const path of ["since", "until"]) ctx.addIssue({ code: "custom", path: [path], message: "since must not be after until" });
+  }
 });
 
 const GuidQuerySchema = (what: string) =>
@@ -209,6 +214,9 @@ export const CompareQuerySchema = z.strictObject({
   includeFoundations: z.enum(["true", "false"]).optional(),
   format: ExportFormatQuerySchema,
 });
+
+/** A route that takes no query parameters: an unknown one is 400 VALIDATION_FAILED, as everywhere. */
+export const NoQuerySchema = z.strictObject({});
 
 export const BaselinePathSchema = z.object({ baselineId: BaselineIdSchema });
 
@@ -328,6 +336,10 @@ export const CompareResultSchema = z
     left: z.string(),
     right: z.string(),
     counts: CompareCountsSchema,
+    confidence: ConfidenceSchema.meta({ description: "low when a type in scope was not enumerated completely by a side's latest run that covered it (or never read)." }),
+    incompleteTypes: z
+      .object({ left: z.array(PolicyTypeKeySchema), right: z.array(PolicyTypeKeySchema) })
+      .meta({ description: "Per side, the types in scope its latest covering run did not enumerate completely, or that no run read: rows resting on them are `unconfirmed`." }),
     items: z.array(CompareRowSchema.meta({ id: "CompareRow" })),
   })
   .meta({ id: "CompareResult" });

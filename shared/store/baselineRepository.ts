@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Container } from "@azure/cosmos";
 import { z } from "zod";
-import { BaselineItemSchema, BaselineSchema, CodedError } from "../domain";
+import { BaselineItemSchema, BaselineSchema, CodedError, MAX_BASELINE_ITEMS } from "../domain";
 import type { Baseline, BaselineItem, BaselineWithItems } from "../domain";
 import { withoutSystemProperties } from "./cosmosQuery";
 import type { BaselineInput, BaselineRepository } from "./ports";
@@ -42,6 +42,7 @@ const ChunkDocumentSchema = z.object({
   index: z.number().int().nonnegative(),
   items: z.array(BaselineItemSchema),
 });
+const BaselineItemsSchema = z.array(BaselineItemSchema).max(MAX_BASELINE_ITEMS);
 
 const chunkId = (version: number, writeId: string, index: number) => `v${version}.${writeId}.${index}`;
 const toBaseline = (head: HeadDocument): Baseline => BaselineSchema.parse(head);
@@ -94,16 +95,19 @@ export class CosmosBaselineRepository implements BaselineRepository {
 
   /** Creates version 1 or the next version; returns the head and whether it was created. */
   async put(input: BaselineInput, now: string): Promise<{ baseline: Baseline; created: boolean }> {
+    // Validated on write with the schemas the read side parses with: what is stored can always
+    // be read back (an unreadable chunk made every read of the baseline, and every drift step, fail).
+    const items = BaselineItemsSchema.parse(input.items);
     const container = await this.resolve();
     for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
       const current = await this.readHead(input.baselineId);
       const version = (current?.doc.version ?? 0) + 1;
       const writeId = randomUUID();
       const chunks: BaselineItem[][] = [];
-      for (let i = 0; i < input.items.length; i += CHUNK_ITEMS) chunks.push(input.items.slice(i, i + CHUNK_ITEMS));
+      for (let i = 0; i < items.length; i += CHUNK_ITEMS) chunks.push(items.slice(i, i + CHUNK_ITEMS));
       try {
-        for (const [index, items] of chunks.entries()) {
-          await container.items.upsert({ id: chunkId(version, writeId, index), baselineId: input.baselineId, docType: "baselineItems", version, writeId, index, items });
+        for (const [index, chunk] of chunks.entries()) {
+          await container.items.upsert({ id: chunkId(version, writeId, index), baselineId: input.baselineId, docType: "baselineItems", version, writeId, index, items: chunk });
         }
       } catch (error) {
         throw toStoreError(error, "write baseline items");
@@ -114,7 +118,7 @@ export class CosmosBaselineRepository implements BaselineRepository {
         baselineId: input.baselineId,
         displayName: input.displayName,
         version,
-        itemCount: input.items.length,
+        itemCount: items.length,
         coveredTypes: input.coveredTypes,
         source: input.source,
         createdAt: current?.doc.createdAt ?? now,

@@ -7,7 +7,8 @@ import { defineRoute, jsonResponse, tenantNotFound } from "../pipeline";
 import type { AppServices, ApiRoute, TenantAccess } from "../pipeline";
 import { CompareQuerySchema, CompareResultSchema } from "../schemas";
 import { selectionFromQuery } from "./items";
-import { currentInventory } from "../../sync/afterRun/drift";
+import { currentInventoryAndReads } from "../../sync/afterRun/drift";
+import { incompleteTypesOf } from "../../domain/baseline";
 
 /**
  * A tenant a cross-tenant route may read: registered and visible to the caller (access groups),
@@ -28,6 +29,7 @@ const COMPARE_EXPORT_COLUMNS: readonly ExportColumn<CompareRow>[] = [
   { header: "leftExternalId", value: (r) => r.left?.externalId ?? "" },
   { header: "rightItemId", value: (r) => r.right?.itemId ?? "" },
   { header: "rightExternalId", value: (r) => r.right?.externalId ?? "" },
+  { header: "unconfirmed", value: (r) => String(r.unconfirmed) },
 ];
 
 async function* each<T>(rows: readonly T[]): AsyncGenerator<T> {
@@ -48,7 +50,8 @@ export const compareRoutes: ApiRoute[] = [
       "each name as onlyLeft, onlyRight, different (naming the fields), same, or ambiguous (the name twice in one tenant). " +
       "The order of arrays and keys never matters; volatile and tenant-specific fields (timestamps, version, scope tag ids, " +
       "group and filter ids of assignment targets) are not compared. Each side is what the tenant has now: of a type its latest " +
-      "run read completely, what that run observed (a deleted policy is gone); of one it did not, the last observed copies. Scope: policyTypes / categories / includeFoundations " +
+      "run read completely, what that run observed (a deleted policy is gone); of one it did not, the last observed copies — such " +
+      "types are listed per side in incompleteTypes, the confidence is then low, and a row whose status rests on one is unconfirmed. Scope: policyTypes / categories / includeFoundations " +
       "as comma lists, like a sync body (none: every non-foundation type). Both tenants must be registered and visible.",
     request: { query: CompareQuerySchema },
     responses: { 200: { description: "The comparison; or its rows as CSV / NDJSON (exports).", schema: CompareResultSchema, exports: true } },
@@ -59,8 +62,12 @@ export const compareRoutes: ApiRoute[] = [
       await Promise.all([visibleTenant(app, access, query.left), visibleTenant(app, access, query.right)]);
       // What each tenant has now (a deleted policy's last stored copy is not compared): per
       // tenant one single-partition read of its items and one of its latest runs.
-      const [left, right] = await Promise.all([currentInventory(app.stores, query.left, scope), currentInventory(app.stores, query.right, scope)]);
-      const result = compareInventories(left, right);
+      const [left, right] = await Promise.all([currentInventoryAndReads(app.stores, query.left, scope), currentInventoryAndReads(app.stores, query.right, scope)]);
+      // A type one side could not read (403, throttled, never synced) proves nothing about the
+      // other side: rows resting on it are unconfirmed, and the whole answer is low confidence.
+      const incompleteTypes = { left: incompleteTypesOf(scope, left.reads), right: incompleteTypesOf(scope, right.reads) };
+      const result = compareInventories(left.items, right.items, incompleteTypes);
+      const confidence = incompleteTypes.left.length + incompleteTypes.right.length === 0 ? "high" : "low";
       const format = exportFormatOf(request, query.format);
       if (format !== "json") {
         // The rows are computed in memory (both sides had to be read to match them); streamed all the same.
@@ -70,10 +77,10 @@ export const compareRoutes: ApiRoute[] = [
           columns: COMPARE_EXPORT_COLUMNS,
           rows: each(result.items),
           json: (row) => row,
-          headers: { "x-compare-left": query.left, "x-compare-right": query.right },
+          headers: { "x-compare-left": query.left, "x-compare-right": query.right, "x-compare-confidence": confidence },
         });
       }
-      return jsonResponse(200, { left: query.left, right: query.right, ...result });
+      return jsonResponse(200, { left: query.left, right: query.right, counts: result.counts, confidence, incompleteTypes, items: result.items });
     },
   }),
 ];

@@ -1,7 +1,7 @@
 import { POLICY_TYPES } from "../../domain/policyTypes";
 import { defineRoute, jsonResponse } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
-import { PolicyTypeListSchema } from "../schemas";
+import { NoQuerySchema, PolicyTypeListSchema } from "../schemas";
 
 export const policyTypeRoutes: ApiRoute[] = [
   defineRoute({
@@ -13,7 +13,7 @@ export const policyTypeRoutes: ApiRoute[] = [
     tags: ["Inventory"],
     summary: "List policy types",
     description: "The catalog of inventoried Intune object types.",
-    request: {},
+    request: { query: NoQuerySchema },
     responses: { 200: { description: "The catalog.", schema: PolicyTypeListSchema } },
     problems: [],
     async handler() {

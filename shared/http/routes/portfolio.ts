@@ -1,7 +1,7 @@
 import { comparePortfolioRows, portfolioRow } from "../../domain/tenantSummary";
 import { defineRoute, jsonResponse } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
-import { PortfolioSchema } from "../schemas";
+import { NoQuerySchema, PortfolioSchema } from "../schemas";
 
 export const portfolioRoutes: ApiRoute[] = [
   defineRoute({
@@ -16,7 +16,7 @@ export const portfolioRoutes: ApiRoute[] = [
       "Every registered tenant the caller may see, from its summary document (kept up to date when runs finish): " +
       "the last run, the last success, staleness (no success in 26 h), item and missing counts, changes in the last 24 h " +
       "and drift. Worst first: failed, stale, partial, drift, healthy, disabled.",
-    request: {},
+    request: { query: NoQuerySchema },
     responses: { 200: { description: "The portfolio.", schema: PortfolioSchema } },
     problems: [],
     async handler({ services, access }) {

@@ -2,10 +2,10 @@ import { DEFAULT_NIGHTLY_SELECTION, effectiveNightlySelections, normaliseSelecti
 import type { Selection, SelectionInput } from "../../domain/selection";
 import type { Tenant } from "../../domain/tenant";
 import { ApiProblem } from "../problem";
-import { recordTenantDrift } from "../../sync/afterRun/tenantSummary";
+import { refreshTenantDrift } from "../../sync/afterRun/tenantSummary";
 import { defineRoute, jsonResponse, tenantNotFound } from "../pipeline";
 import type { ApiRoute } from "../pipeline";
-import { TenantListSchema, TenantPathSchema, TenantPutSchema, TenantViewSchema } from "../schemas";
+import { NoQuerySchema, TenantListSchema, TenantPathSchema, TenantPutSchema, TenantViewSchema } from "../schemas";
 
 /** The nightly default: every non-foundation type plus foundations, as one selection. */
 export const DEFAULT_NIGHTLY_SELECTIONS: readonly SelectionInput[] = [DEFAULT_NIGHTLY_SELECTION];
@@ -70,8 +70,8 @@ export const tenantRoutes: ApiRoute[] = [
         },
         now().toISOString(),
       );
-      // No baseline any more: the portfolio must not keep showing drift against one.
-      if (!baselines && previous?.baselines?.length) await recordTenantDrift({ stores, now }, tenant.tenantId, null);
+      // The portfolio must not keep showing drift against a baseline no longer assigned.
+      if (previous?.baselines?.length) await refreshTenantDrift({ stores, now }, tenant.tenantId, baselines ?? []);
       const view = tenantView(tenant);
       return created
         ? jsonResponse(201, view, { location: publicUrl(tenantPath(view.tenantId)) })
@@ -86,7 +86,7 @@ export const tenantRoutes: ApiRoute[] = [
     roles: ["Tenants.Manage", "Inventory.Read"],
     tags: ["Tenants"],
     summary: "List registered tenants",
-    request: {},
+    request: { query: NoQuerySchema },
     responses: { 200: { description: "Every registered tenant the caller may see.", schema: TenantListSchema } },
     problems: [],
     async handler({ services, access }) {

@@ -57,6 +57,32 @@ export async function recordTenantChanges(
   await deps.stores.summaries.update(tenantId, (current) => withRunChanges(current ?? emptyTenantSummary(tenantId, now.toISOString()), entry, now));
 }
 
+/**
+ * After a tenant's baseline list changed outside a run (its registration replaced, a baseline
+ * deleted): the portfolio's drift becomes that of the first of `baselineIds` with a recorded
+ * evaluation, or null — never drift against a baseline no longer assigned, which otherwise stayed
+ * until the tenant's next run. Reads only the small drift records, evaluates nothing; writes only
+ * when the shown drift changes (and never creates a summary: a tenant without one shows none).
+ */
+export async function refreshTenantDrift(
+  deps: { stores: Pick<Stores, "summaries" | "driftRecords">; now(): Date },
+  tenantId: string,
+  baselineIds: readonly string[],
+): Promise<void> {
+  let drift: PortfolioDrift | null = null;
+  for (const baselineId of baselineIds) {
+    const record = await deps.stores.driftRecords.get(tenantId, baselineId);
+    if (record) {
+      drift = { baselineId, missing: record.counts.missing, extra: record.counts.extra, changed: record.counts.changed };
+      break;
+    }
+  }
+  const now = deps.now();
+  await deps.stores.summaries.update(tenantId, (current) =>
+    current && JSON.stringify(current.drift) !== JSON.stringify(drift) ? withDrift(current, drift, now) : null,
+  );
+}
+
 /** For the drift step: records the tenant's latest drift figures (null: no baseline any more). */
 export async function recordTenantDrift(
   deps: { stores: Pick<Stores, "summaries">; now(): Date },

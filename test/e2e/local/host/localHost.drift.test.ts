@@ -256,3 +256,41 @@ describe("baselines and drift", () => {
     expectProblem(await http("PUT", url("/baselines/gold-x"), { json: { displayName: "X", source: { tenantId: "33333333-cccc-4ccc-8ccc-333333333333" } } }), 404, "TENANT_NOT_FOUND");
   });
 });
+
+describe("a baseline is never captured from a read that was not complete", () => {
+  const NEVER_SYNCED = "44444444-dddd-4ddd-8ddd-444444444444";
+
+  it("refuses a capture from a tenant never synced: 409 BASELINE_SOURCE_INCOMPLETE naming every type, nothing stored", async () => {
+    expect((await http("PUT", url(`/tenants/${NEVER_SYNCED}`), { json: { displayName: "Never synced" } })).status).toBeLessThan(300);
+    const put = await http("PUT", url("/baselines/from-nothing"), { json: { displayName: "Empty", source: { tenantId: NEVER_SYNCED, categories: ["configuration"] } } });
+    expectProblem(put, 409, "BASELINE_SOURCE_INCOMPLETE", "body.source");
+    expect(put.body.incompleteTypes).toEqual(expect.arrayContaining(["deviceConfiguration", "settingsCatalogPolicy"]));
+    expect(put.body.runId).toBeUndefined();
+    expect(put.body.detail).toMatch(/Sync the source again, or capture with policyTypes \/ categories that leave those types out/);
+    expectProblem(await http("GET", url("/baselines/from-nothing")), 404, "BASELINE_NOT_FOUND");
+  });
+
+  it("refuses a capture whose scope holds a type the source's latest run could not read (403), names the run, and captures once it is left out", async () => {
+    simulator().control.fault(GOLD, "mobileApp", { status: 403 });
+    let run;
+    try {
+      run = await syncAndWait(e2e, GOLD);
+      expect(run).toMatchObject({ status: "partial", errorCodes: ["GRAPH_FORBIDDEN"] });
+    } finally {
+      simulator().control.reset(GOLD);
+    }
+    const refused = await http("PUT", url("/baselines/gold-partial"), { json: { displayName: "Partial", source: { tenantId: GOLD, categories: ["configuration", "apps"] } } });
+    expectProblem(refused, 409, "BASELINE_SOURCE_INCOMPLETE", "body.source");
+    expect(refused.body).toMatchObject({ runId: run.id, incompleteTypes: ["mobileApp"] });
+    expect(refused.body.errors).toEqual([{ path: "body.source", message: `mobileApp: run ${run.id} did not enumerate it completely` }]);
+    // Without the unread type the capture is sound.
+    const put = await http("PUT", url("/baselines/gold-partial"), { json: { displayName: "Partial", source: { tenantId: GOLD, categories: ["configuration"] } } });
+    expect(put.status, put.text).toBe(201);
+    expect(put.body.coveredTypes).not.toContain("mobileApp");
+    // And once the source is read completely again, the whole scope can be captured.
+    await syncAndWait(e2e, GOLD);
+    const whole = await http("PUT", url("/baselines/gold-partial"), { json: { displayName: "Whole", source: { tenantId: GOLD, categories: ["configuration", "apps"] } } });
+    expect(whole.status, whole.text).toBe(200);
+    expect(whole.body.coveredTypes).toContain("mobileApp");
+  });
+});
