@@ -105,7 +105,11 @@ export async function evaluateDriftAfterRun(services: DriftStepServices, run: Ru
   const [perBaseline, [runsRead]] = await Promise.all([
     Promise.allSettled(
       baselineIds.map(async (id) => {
-        const [baseline, previous] = await Promise.all([stores.baselines.getWithItems(id), stores.driftRecords.get(run.tenantId, id)]);
+        // (Each read in an async function: a throw becomes a rejection Promise.all handles.)
+        const [baseline, previous] = await Promise.all([
+          (async () => stores.baselines.getWithItems(id))(),
+          (async () => stores.driftRecords.get(run.tenantId, id))(),
+        ]);
         return { baseline, previous };
       }),
     ),
