@@ -10,25 +10,31 @@ export type Load<T> =
   | { state: "ok"; data: T; error: null }
   | { state: "error"; data: null; error: ApiError };
 
-/** GETs `path` (null: nothing yet) and aborts the request when the path changes or the page goes. */
+/**
+ * GETs `path` (null: nothing yet) and aborts the request when the path changes or the page goes.
+ * What was loaded counts only for the path it was loaded for: the render right after the path
+ * changed (before the effect starts the new request) says "loading", never the previous page's
+ * data (seen as an item page showing the item before it for a frame).
+ */
 export function useLoad<T>(path: string | null): Load<T> & { reload(): void } {
-  const [load, setLoad] = useState<Load<T>>({ state: "loading", data: null, error: null });
+  const [load, setLoad] = useState<Load<T> & { path: string | null }>({ state: "loading", data: null, error: null, path });
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
     if (path === null) return;
     const controller = new AbortController();
-    setLoad({ state: "loading", data: null, error: null });
+    setLoad({ state: "loading", data: null, error: null, path });
     get<T>(path, controller.signal).then(
-      (data) => setLoad({ state: "ok", data, error: null }),
+      (data) => setLoad({ state: "ok", data, error: null, path }),
       (error: unknown) => {
         if (controller.signal.aborted) return;
-        setLoad({ state: "error", data: null, error: error instanceof ApiError ? error : new ApiError(0, { detail: String(error) }, null) });
+        setLoad({ state: "error", data: null, error: error instanceof ApiError ? error : new ApiError(0, { detail: String(error) }, null), path });
       },
     );
     return () => controller.abort();
   }, [path, generation]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
-  return { ...load, reload };
+  const current: Load<T> = load.path === path ? load : { state: "loading", data: null, error: null };
+  return { ...current, reload };
 }
 
 /** What the signed-in person may do (GET /api/me), for the whole page. */

@@ -109,8 +109,8 @@ export function RunPage({ tenantId, runId }: { tenantId: string; runId: string }
           </tbody>
         </table>
       )}
-      {/* The change set is written as the run turns final (finalizeRun), so it is asked for only then. */}
-      {!active && <RunChangesSection tenantId={tenantId} runId={run.id} />}
+      {/* The change set is written as the run turns final (finalizeRun), so it is asked for only then; a skipped run read nothing. */}
+      {!active && run.status !== "skipped" && <RunChangesSection tenantId={tenantId} runId={run.id} />}
       <p>
         <Link href={`/tenants/${tenantId}/runs`}>All runs of this tenant</Link>
         {!active && (
