@@ -45,8 +45,8 @@ export function typeReadsOf(runsNewestFirst: readonly RunDocument[], types: read
  * Cosmos-compatible server it reads the container once (linear, patches/; docs/performance.md).
  * An earlier version read per-type snapshots that every run of a tenant with baselines wrote
  * beside its items, to avoid the unpatched server's quadratic scan: 46 writes and 46 reads per
- * run, which were most of drift's cost in the nightly. Also returns how the latest covering run
- * read each type: compare and capture judge from it.
+ * run, which were most of drift's cost in the nightly.
+ * Also returns how the latest covering run read each type: compare and capture judge from it.
  */
 export async function currentInventoryAndReads(
   stores: Pick<Stores, "items" | "runs">,
@@ -86,84 +86,70 @@ export interface DriftStepServices {
  */
 export async function evaluateDriftAfterRun(services: DriftStepServices, run: RunDocument): Promise<DriftRecord[]> {
   if (run.status !== "success" && run.status !== "partial" && run.status !== "failed") return [];
+  const { stores } = services;
   const recorded: DriftRecord[] = [];
   let baselineIds: readonly string[];
   try {
-    baselineIds = (await services.stores.tenants.get(run.tenantId))?.baselines ?? [];
+    baselineIds = (await stores.tenants.get(run.tenantId))?.baselines ?? [];
   } catch (error) {
     services.log.afterRunStepFailed(run, "drift", error);
     return recorded;
   }
   if (baselineIds.length === 0) return recorded;
-  const { stores } = services;
-  // The step runs inside the run's finalisation, which holds the run's concurrency slot: the
-  // reads that do not depend on each other go out together, and the tenant's items are read
-  // once for all its baselines (measured: one read after the other, the nightly with drift took
-  // 28–37 % longer than without, at load 10 on 2 cores — the slots waited on round trips).
-  // Each baseline settles on its own: one that cannot be read or evaluated must not keep the
-  // tenant's other baselines from being evaluated (it is reported, and retried next run).
-  const [perBaseline, [runsRead]] = await Promise.all([
-    Promise.allSettled(
-      baselineIds.map(async (id) => {
-        // (Each read in an async function: a throw becomes a rejection Promise.all handles.)
-        const [baseline, previous] = await Promise.all([
-          (async () => stores.baselines.getWithItems(id))(),
-          (async () => stores.driftRecords.get(run.tenantId, id))(),
-        ]);
-        return { baseline, previous };
-      }),
-    ),
-    Promise.allSettled([(async () => stores.runs.completedRunsNewestFirst(run.tenantId, TYPE_READ_LOOKBACK))()] as const),
-  ]);
-  const covered = [...new Set(perBaseline.flatMap((p) => (p.status === "fulfilled" ? (p.value.baseline?.coveredTypes ?? []) : [])))];
-  let runs: RunDocument[];
-  let stored: DriftCandidate[];
   try {
-    if (runsRead.status === "rejected") throw runsRead.reason;
-    runs = runsRead.value;
-    stored = covered.length > 0 ? await stores.items.compared(run.tenantId, covered) : [];
-  } catch (error) {
-    // The tenant's runs or items could not be read: no baseline can be evaluated this time.
-    services.log.afterRunStepFailed(run, "drift", error);
-    return recorded;
-  }
-  const evaluatedAt = services.now().toISOString();
-  const written = await Promise.allSettled(
-    perBaseline.map(async (read) => {
-      if (read.status === "rejected") throw read.reason;
-      const { baseline, previous } = read.value;
-      // A deleted baseline is still named by the registration until it is edited: skip it.
-      if (!baseline) return null;
-      const typeReads = typeReadsOf(runs, baseline.coveredTypes);
-      const report = evaluateDrift({ baseline, candidates: currentItems(stored, typeReads), typeReads, evaluatedAt });
-      const record = recordOfDrift(run.tenantId, report, previous);
-      await stores.driftRecords.put(record);
-      return record;
-    }),
-  );
-  for (const outcome of written) {
-    if (outcome.status === "rejected") {
-      services.log.afterRunStepFailed(run, "drift", outcome.reason);
-      continue;
+    // The step runs inside the run's finalisation, which holds the run's concurrency slot: the
+    // reads that do not depend on each other go out together, and the tenant's items are read
+    // once for all its baselines (measured: one read after the other, the nightly with drift
+    // took 28–37 % longer than without, at load 10 on 2 cores — the slots waited on round trips).
+    // Each baseline's own reads settle on their own: one that cannot be read or evaluated must
+    // not keep the tenant's other baselines from being evaluated (it is reported, retried next run).
+    const [baselines, runs, previousRecords] = await Promise.all([
+      Promise.allSettled(baselineIds.map(async (id) => stores.baselines.getWithItems(id))),
+      stores.runs.completedRunsNewestFirst(run.tenantId, TYPE_READ_LOOKBACK),
+      Promise.allSettled(baselineIds.map(async (id) => stores.driftRecords.get(run.tenantId, id))),
+    ]);
+    const covered = [...new Set(baselines.flatMap((b) => (b.status === "fulfilled" ? (b.value?.coveredTypes ?? []) : [])))];
+    const stored = covered.length > 0 ? await stores.items.compared(run.tenantId, covered) : [];
+    const evaluatedAt = services.now().toISOString();
+    const records = await Promise.all(
+      baselines.map(async (read, i): Promise<DriftRecord | null> => {
+        try {
+          const baseline = settledValue(read);
+          // A deleted baseline is still named by the registration until it is edited: skip it.
+          if (!baseline) return null;
+          const typeReads = typeReadsOf(runs, baseline.coveredTypes);
+          const report = evaluateDrift({ baseline, candidates: currentItems(stored, typeReads), typeReads, evaluatedAt });
+          const record = recordOfDrift(run.tenantId, report, settledValue(previousRecords[i]!) ?? null);
+          await stores.driftRecords.put(record);
+          return record;
+        } catch (error) {
+          services.log.afterRunStepFailed(run, "drift", error);
+          return null;
+        }
+      }),
+    );
+    for (const record of records) {
+      if (!record) continue;
+      recorded.push(record);
+      services.logger.event("InventoryDriftEvaluated", {
+        tenantId: run.tenantId,
+        runId: run.id,
+        correlationId: run.correlationId,
+        baselineId: record.baselineId,
+        baselineVersion: record.baselineVersion,
+        basedOnRunId: record.basedOnRunId,
+        confidence: record.confidence,
+        missing: record.counts.missing,
+        extra: record.counts.extra,
+        changed: record.counts.changed,
+        matching: record.counts.matching,
+        drifted: record.counts.missing + record.counts.extra + record.counts.changed,
+        newDrift: record.newDrift,
+      });
     }
-    const record = outcome.value;
-    if (!record) continue;
-    recorded.push(record);
-    services.logger.event("InventoryDriftEvaluated", {
-      tenantId: run.tenantId,
-      runId: run.id,
-      correlationId: run.correlationId,
-      baselineId: record.baselineId,
-      baselineVersion: record.baselineVersion,
-      basedOnRunId: record.basedOnRunId,
-      confidence: record.confidence,
-      missing: record.counts.missing,
-      extra: record.counts.extra,
-      changed: record.counts.changed,
-      matching: record.counts.matching,
-      drifted: record.counts.missing + record.counts.extra + record.counts.changed,
-      newDrift: record.newDrift,
-    });
+  } catch (error) {
+    // The tenant's runs or items could not be read: nothing can be evaluated this time.
+    services.log.afterRunStepFailed(run, "drift", error);
   }
   try {
     const primary = recorded[0];
@@ -174,6 +160,12 @@ export async function evaluateDriftAfterRun(services: DriftStepServices, run: Ru
     services.log.afterRunStepFailed(run, "drift", error);
   }
   return recorded;
+}
+
+/** The value of a settled read, or its error thrown where the caller handles it. */
+function settledValue<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === "rejected") throw result.reason;
+  return result.value;
 }
 
 const pick = (c: DriftRecord["counts"]) => ({ missing: c.missing, extra: c.extra, changed: c.changed });
