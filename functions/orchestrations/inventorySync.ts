@@ -15,8 +15,8 @@ type Refusal = Extract<GateResult, { ok: false }>;
 /**
  * How long an admitted run waits for the previous run of its selection to leave the gate.
  * Admission (shared/sync/start.ts) already took the selection's claim in the store, and a run
- * gives its claim back in finalizeRun, before its post-run steps (tenant summary, drift) and
- * before its orchestration releases the gate. So a gate entry for the same selection seen by an
+ * gives its claim back at the end of finalizeRun, after its post-run steps (tenant summary,
+ * drift) and before its orchestration releases the gate. So a gate entry for the same selection seen by an
  * admitted run is a run that has finished and is on its way out — in logic version 2 that
  * skipped a POST sent right after a run finished with LOCK_HELD. Bounded: a holder whose lease
  * has ended is evicted by the gate anyway.
@@ -155,7 +155,6 @@ function* fanOut(
         correlationId: input.correlationId,
         leaseSeconds: input.limits.leaseSeconds,
         lane,
-        ...(input.observeForDrift && { observeForDrift: true }),
       } satisfies InventorySyncLaneInput,
       laneInstanceId(input.runId, lane),
     ),
@@ -211,7 +210,6 @@ export const inventorySyncLaneV2: OrchestrationHandler = function* (context: Orc
           policyType,
           correlationId: input.correlationId,
           leaseSeconds: input.leaseSeconds,
-          ...(input.observeForDrift && { observeForDrift: true }),
         })) as PolicyTypeOutcome,
       );
     } catch (error) {

@@ -9,7 +9,7 @@ import type {
   PolicyTypeKey,
   RunDocument,
 } from "../domain";
-import type { CoverageRow, DependencyQuery, ItemFilters, ItemQuery, ItemRepository, ObservedSnapshot, Page, RunRepository, WriterContext } from "./ports";
+import type { CoverageRow, DependencyQuery, ItemFilters, ItemQuery, ItemRepository, Page, RunRepository, WriterContext } from "./ports";
 import { queryFingerprint } from "./continuationToken";
 import { queryAll, queryPage, withoutSystemProperties } from "./cosmosQuery";
 import { CosmosItemWriter, containerBulkTransport } from "./itemWriter";
@@ -22,10 +22,6 @@ const ITERATE_PAGE_SIZE = 1_000;
 const MISSING_PAGE_SIZE = 500;
 /** Runs read to attribute a per-type "last run" in coverage, newest first, before giving up. */
 const COVERAGE_RUN_LOOKBACK = 200;
-/** Snapshot point reads in flight for one drift evaluation. */
-const SNAPSHOT_READ_CONCURRENCY = 8;
-/** Beside the items, one per type; `observed.` never collides with an item id (`<policyType>.<hash>`). */
-const snapshotId = (policyType: PolicyTypeKey) => `observed.${policyType}`;
 /** Per-type aggregate queries in flight for coverage. */
 const COVERAGE_CONCURRENCY = 8;
 
@@ -301,37 +297,6 @@ export class CosmosItemRepository implements ItemRepository {
           ]
         : [],
     );
-  }
-
-  async writeSnapshot(snapshot: ObservedSnapshot): Promise<void> {
-    try {
-      await (await this.resolve()).items.upsert({ id: snapshotId(snapshot.policyType), docType: "observedSnapshot", ...snapshot });
-    } catch (error) {
-      throw toStoreError(error, "write observed snapshot");
-    }
-  }
-
-  async readSnapshots(tenantId: string, policyTypes: readonly PolicyTypeKey[]): Promise<Map<PolicyTypeKey, ObservedSnapshot>> {
-    const container = await this.resolve();
-    const found = new Map<PolicyTypeKey, ObservedSnapshot>();
-    // Point reads, a few at a time: cheap everywhere (1 RU each for small documents), and they
-    // never scan the partition as a query would on the in-process server.
-    let next = 0;
-    const worker = async () => {
-      while (next < policyTypes.length) {
-        const type = policyTypes[next++] as PolicyTypeKey;
-        try {
-          const { resource } = await container.item(snapshotId(type), tenantId).read<ObservedSnapshot & { docType?: string }>();
-          if (resource?.docType === "observedSnapshot" && resource.tenantId === tenantId && Array.isArray(resource.items)) {
-            found.set(type, { tenantId, policyType: type, runId: resource.runId, selectionHash: resource.selectionHash, items: resource.items });
-          }
-        } catch (error) {
-          if (statusOf(error) !== 404) throw toStoreError(error, "read observed snapshot");
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(SNAPSHOT_READ_CONCURRENCY, policyTypes.length) }, worker));
-    return found;
   }
 
   private async resolve(): Promise<Container> {

@@ -8,7 +8,6 @@ import type {
   ChangeDocument,
   ChangeKind,
   ChangeWindow,
-  ComparedItem,
   DriftCandidate,
   DriftRecord,
   InventoryItem,
@@ -120,10 +119,6 @@ export interface ItemRepository {
    * `seenBy`): one single-partition query, no paging (compare reads 10k items per side).
    */
   compared(tenantId: string, policyTypes: readonly PolicyTypeKey[]): Promise<DriftCandidate[]>;
-  /** Stores what a run observed of one type it read completely (see ObservedSnapshot). */
-  writeSnapshot(snapshot: ObservedSnapshot): Promise<void>;
-  /** The latest snapshot of each of these types that has one (point reads, no query). */
-  readSnapshots(tenantId: string, policyTypes: readonly PolicyTypeKey[]): Promise<Map<PolicyTypeKey, ObservedSnapshot>>;
   /** Items of `policyTypes` whose last run of the selection is one of `runIds` (the removed items of a change set). */
   lastSeenByAnyOf(
     tenantId: string,
@@ -131,19 +126,6 @@ export interface ItemRepository {
     policyTypes: readonly PolicyTypeKey[],
     runIds: readonly string[],
   ): Promise<Pick<InventoryItem, "id" | "policyType" | "externalId" | "displayName">[]>;
-}
-
-/**
- * What one run observed of one policy type it enumerated completely, in one document beside the
- * items: written only for tenants with baselines, and only up to MAX_SNAPSHOT_ITEMS items, so the
- * drift step after each run reads a few documents instead of querying the partition.
- */
-export interface ObservedSnapshot {
-  tenantId: string;
-  policyType: PolicyTypeKey;
-  runId: string;
-  selectionHash: string;
-  items: ComparedItem[];
 }
 
 export interface ChangeQuery {

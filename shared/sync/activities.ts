@@ -122,7 +122,6 @@ export function createActivities(services: SyncServices) {
           {
             graphFor: (tenantId) => services.graphFor(tenantId),
             writerFor: (ctx) => stores.items.createWriter(ctx),
-            writeSnapshot: (snapshot) => stores.items.writeSnapshot(snapshot),
             now: () => services.now(),
             onRetry: (info) => services.log.graphRetry(input, info),
             changeContext: async () => {
@@ -194,11 +193,13 @@ export function createActivities(services: SyncServices) {
         changed = next !== null;
         return next;
       });
-      await stores.runs.releaseClaim(input.tenantId, input.selectionHash, input.runId);
       if (changed) (run.status === "skipped" ? services.log.runSkipped : services.log.runFinalized)(run);
       // Post-run steps (shared/sync/afterRun/), each swallowing its own failure: the summary and
-      // the change counts ran above; drift is not evaluated twice for one run.
+      // the change counts ran above; drift is not evaluated twice for one run. Drift reads the
+      // items this run marked as seen, so it runs before the claim is released: until then no
+      // newer run of the selection can mark them as its own (the run would look like it missed them).
       if (changed) await evaluateDriftAfterRun({ stores, logger: services.logger ?? noopLogger, log: services.log, now: services.now }, run);
+      await stores.runs.releaseClaim(input.tenantId, input.selectionHash, input.runId);
       return { status: run.status };
     },
 

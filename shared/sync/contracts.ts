@@ -64,11 +64,6 @@ export const InventorySyncInputSchema = z.object({
   policyTypes: z.array(PolicyTypeKeySchema),
   correlationId: z.string(),
   waitForSlotSeconds: z.number().int().min(0).max(86_400),
-  /**
-   * The tenant has baselines: each completely read type also stores a snapshot of what it
-   * observed, so the drift post-run step needs no query (shared/store/observedSnapshots.ts).
-   */
-  observeForDrift: z.boolean().optional(),
   limits: z.object({
     maxGlobal: z.number().int().positive(),
     maxPerTenant: z.number().int().positive(),
@@ -100,11 +95,6 @@ export const SyncPolicyTypeInputSchema = z.object({
   correlationId: z.string(),
   /** When set, the activity keeps the run's store and gate leases alive while it enumerates. */
   leaseSeconds: z.number().int().positive().optional(),
-  /**
-   * The tenant has baselines: each completely read type also stores a snapshot of what it
-   * observed, so the drift post-run step needs no query (shared/store/observedSnapshots.ts).
-   */
-  observeForDrift: z.boolean().optional(),
 });
 
 export const FinalizeRunInputSchema = z.object({
@@ -127,11 +117,6 @@ export const InventorySyncLaneInputSchema = z.object({
   correlationId: z.string(),
   leaseSeconds: z.number().int().positive(),
   lane: z.number().int().min(0),
-  /**
-   * The tenant has baselines: each completely read type also stores a snapshot of what it
-   * observed, so the drift post-run step needs no query (shared/store/observedSnapshots.ts).
-   */
-  observeForDrift: z.boolean().optional(),
 });
 export type InventorySyncLaneInput = z.infer<typeof InventorySyncLaneInputSchema>;
 

@@ -1,6 +1,6 @@
-import { PolicyTypeOutcomeSchema, UNKNOWN_ASSIGNMENTS, itemDocumentId, normaliseAssignments, normaliseGraphObject, policyTypeDefinition, runErrorCodeOf, safeMessage } from "../domain";
-import type { ComparedItem, ObservedItem, PolicyTypeDefinition, PolicyTypeKey, PolicyTypeOutcome } from "../domain";
-import type { ItemWriter, ObservedSnapshot, WriterContext } from "../store/ports";
+import { PolicyTypeOutcomeSchema, UNKNOWN_ASSIGNMENTS, normaliseAssignments, normaliseGraphObject, policyTypeDefinition, runErrorCodeOf, safeMessage } from "../domain";
+import type { ObservedItem, PolicyTypeDefinition, PolicyTypeKey, PolicyTypeOutcome } from "../domain";
+import type { ItemWriter, WriterContext } from "../store/ports";
 import type { GraphPageSource, GraphRetryInfo, PageHooks } from "../graph/pageIterator";
 
 /**
@@ -21,16 +21,7 @@ export interface EnumerationTarget {
   runId: string;
   selectionHash: string;
   policyType: PolicyTypeKey;
-  /** Keep a snapshot of what a complete enumeration observed (tenants with baselines). */
-  observeForDrift?: boolean;
 }
-
-/**
- * A type with more objects than this gets no snapshot (drift then queries its items): it keeps
- * the snapshot document well below Cosmos's 2 MB (an item in it is ~0.3–1 KB) and the activity's
- * memory bounded. The nightly's types hold tens.
- */
-export const MAX_SNAPSHOT_ITEMS = 1_500;
 
 export interface EnumerationDeps {
   /** The tenant's Graph pages (called inside the guard, so a credential failure becomes an outcome). */
@@ -41,8 +32,6 @@ export interface EnumerationDeps {
   onRetry?: (info: GraphRetryInfo) => void;
   /** What the writer needs to record this run's changes of the type (read inside the guard: a store failure becomes the outcome). */
   changeContext?: () => Promise<WriterContext["changes"]>;
-  /** Stores an observed snapshot; a failure only costs the drift step a query later. */
-  writeSnapshot?: (snapshot: ObservedSnapshot) => Promise<void>;
   /** Per-object assignment reads in flight for one page (`perObject` types); default 4. */
   assignmentReadConcurrency?: number;
 }
@@ -95,7 +84,6 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
   let created = 0;
   let failure: unknown = null;
   let writer: ItemWriter | null = null;
-  let snapshot: ComparedItem[] | null = input.observeForDrift && deps.writeSnapshot ? [] : null;
 
   try {
     const changes = await deps.changeContext?.();
@@ -128,13 +116,7 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
       }
       // The next page is already on its way (one page of look-ahead) while these reads run.
       if (readAssignments) await readAssignments(fresh);
-      for (const item of fresh) {
-        await writer.add(item);
-        if (snapshot) {
-          if (snapshot.length >= MAX_SNAPSHOT_ITEMS) snapshot = null;
-          else snapshot.push({ ...item, id: itemDocumentId(input.policyType, item.externalId) });
-        }
-      }
+      for (const item of fresh) await writer.add(item);
     }
   } catch (error) {
     failure = error;
@@ -149,14 +131,6 @@ export async function enumeratePolicyType(deps: EnumerationDeps, input: Enumerat
     } catch (error) {
       failure ??= error;
     }
-  }
-
-  // Only a complete read is a snapshot of the type; after a failure the previous one stays, and
-  // its older run id tells the drift step it is not this run's.
-  if (snapshot && failure === null && deps.writeSnapshot) {
-    await deps
-      .writeSnapshot({ tenantId: input.tenantId, policyType: input.policyType, runId: input.runId, selectionHash: input.selectionHash, items: snapshot })
-      .catch(() => undefined);
   }
 
   const errorCode = failure === null ? null : runErrorCodeOf(failure);

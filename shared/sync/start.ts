@@ -98,7 +98,6 @@ function syncInput(deps: AdmitDeps, run: RunDocument, request: AdmitRequest): In
     policyTypes: run.scope,
     correlationId: run.correlationId,
     waitForSlotSeconds: request.waitForSlotSeconds,
-    ...((request.tenant.baselines?.length ?? 0) > 0 && { observeForDrift: true }),
     limits: {
       maxGlobal: deps.settings.SYNC_MAX_CONCURRENT_RUNS,
       maxPerTenant: deps.settings.SYNC_MAX_CONCURRENT_RUNS_PER_TENANT,

@@ -153,8 +153,6 @@ export function createWorld(options: { registered?: readonly string[] } = {}): F
         return { selectionHash: hash, latestRun: null, confidence: null, items: [] };
       },
       compared: unused,
-      writeSnapshot: unused,
-      readSnapshots: unused,
       async coverage() {
         return [{ policyType: "deviceConfiguration", category: "configuration", itemCount: 3, lastObservedAt: NOW.toISOString(), lastRun: null }];
       },

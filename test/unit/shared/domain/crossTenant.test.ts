@@ -84,4 +84,30 @@ describe("cross-tenant comparison (compare and drift)", () => {
     expect(items.find((r) => r.status === "ambiguous")).toMatchObject({ left: { itemId: "l3" }, right: { itemId: "r2" }, differences: [] });
     expect(items.find((r) => r.status === "onlyRight")).toMatchObject({ policyType: "settingsCatalogPolicy" });
   });
+
+  it("calls a row unconfirmed only when its status rests on a type the other side (or, for different, either side) did not read completely", () => {
+    const left = [item(), item({ id: "l2", externalId: "l2", displayName: "Only Gold" }), item({ id: "l3", externalId: "l3", displayName: "Edited", meta: { description: "x" } })];
+    const right = [item({ id: "r1", externalId: "r1" }), item({ id: "r2", externalId: "r2", displayName: "Only Customer" }), item({ id: "r3", externalId: "r3", displayName: "Edited" })];
+    const status = (rows: ReturnType<typeof compareInventories>["items"]) => Object.fromEntries(rows.map((r) => [r.displayName, [r.status, r.unconfirmed]]));
+    expect(status(compareInventories(left, right).items)).toEqual({
+      "Firewall Baseline": ["same", false],
+      "Only Gold": ["onlyLeft", false],
+      "Only Customer": ["onlyRight", false],
+      Edited: ["different", false],
+    });
+    expect(status(compareInventories(left, right, { left: [], right: ["deviceConfiguration"] }).items)).toEqual({
+      "Firewall Baseline": ["same", false],
+      "Only Gold": ["onlyLeft", true],
+      "Only Customer": ["onlyRight", false],
+      Edited: ["different", true],
+    });
+    expect(status(compareInventories(left, right, { left: ["deviceConfiguration"], right: [] }).items)).toEqual({
+      "Firewall Baseline": ["same", false],
+      "Only Gold": ["onlyLeft", false],
+      "Only Customer": ["onlyRight", true],
+      Edited: ["different", true],
+    });
+    // Another type's incompleteness proves nothing about this one.
+    expect(compareInventories(left, right, { left: ["mobileApp"], right: ["mobileApp"] }).items.every((r) => !r.unconfirmed)).toBe(true);
+  });
 });
