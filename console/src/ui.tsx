@@ -169,21 +169,58 @@ export function useTokenPages(query: string) {
   };
 }
 
-/** Previous / next buttons for useTokenPages; `next` is the answer's continuationToken (null: last page). */
-export function Pager({ label, pages, next, words = ["Previous page", "Next page"] }: { label: string; pages: ReturnType<typeof useTokenPages>; next: string | null | undefined; words?: [string, string] }) {
+/** Previous / next buttons and where the reader is ("Page 2 of 7" when the count is known). */
+function PageButtons({ label, number, count, onPrevious, onNext, words }: { label: string; number: number; count?: number; onPrevious(): void; onNext: (() => void) | null; words: [string, string] }) {
   // One page only: no buttons that could only be disabled.
-  if (pages.number <= 1 && !next) return null;
+  if (number <= 1 && !onNext) return null;
   return (
     <nav class="pager" aria-label={label}>
-      <button type="button" disabled={pages.number <= 1} onClick={pages.previous}>
+      <button type="button" disabled={number <= 1} onClick={onPrevious}>
         {words[0]}
       </button>
-      <span class="muted">Page {pages.number}</span>
-      <button type="button" disabled={!next} onClick={() => next && pages.next(next)}>
+      <span class="muted">
+        Page {number}
+        {count !== undefined && ` of ${count}`}
+      </span>
+      <button type="button" disabled={!onNext} onClick={() => onNext?.()}>
         {words[1]}
       </button>
     </nav>
   );
+}
+
+/** Previous / next buttons for useTokenPages; `next` is the answer's continuationToken (null: last page). */
+export function Pager({ label, pages, next, words = ["Previous page", "Next page"] }: { label: string; pages: ReturnType<typeof useTokenPages>; next: string | null | undefined; words?: [string, string] }) {
+  return <PageButtons label={label} number={pages.number} onPrevious={pages.previous} onNext={next ? () => pages.next(next) : null} words={words} />;
+}
+
+/** Rows a page when a whole answer is in memory (compare, drift, missing): what the DOM holds stays bounded. */
+export const ROWS_PER_PAGE = 100;
+
+/**
+ * Pages of rows the API sent in one answer (compare, drift and missing are computed whole, so
+ * they have no continuation tokens): only the current page's rows are rendered. A 10k-per-side
+ * comparison is ~20k rows; as 20k `<tr>` the page took seconds to lay out and to scroll, as 100
+ * it is as quick as any other. A different `key` (another filter, another answer) starts again at
+ * page 1; a page past the end (fewer rows now) shows the last page.
+ */
+export function useRowPages<T>(rows: readonly T[], key: string) {
+  const [state, setState] = useState({ key, number: 1 });
+  const count = Math.max(1, Math.ceil(rows.length / ROWS_PER_PAGE));
+  const number = state.key === key ? Math.min(state.number, count) : 1;
+  return {
+    rows: rows.slice((number - 1) * ROWS_PER_PAGE, number * ROWS_PER_PAGE),
+    number,
+    count,
+    /** The row's position in all rows, for a caption such as "rows 101–200 of 20,000". */
+    first: (number - 1) * ROWS_PER_PAGE + 1,
+    previous: () => setState({ key, number: Math.max(1, number - 1) }),
+    next: number < count ? () => setState({ key, number: number + 1 }) : null,
+  };
+}
+
+export function RowPager({ label, pages }: { label: string; pages: ReturnType<typeof useRowPages> }) {
+  return <PageButtons label={label} number={pages.number} count={pages.count} onPrevious={pages.previous} onNext={pages.next} words={["Previous page", "Next page"]} />;
 }
 
 /** CSV / NDJSON links for an exporting route (`path` under /api, `params` its filters): every matching row, streamed. */

@@ -347,12 +347,134 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     const put = await http("PUT", `${e2e.baseUrl}/baselines/contoso-gold`, { json: { displayName: "Contoso gold", source: { tenantId: CONTOSO, categories: ["compliance"] } } });
     expect([200, 201]).toContain(put.status);
     const drift = (await http("GET", `${e2e.baseUrl}/tenants/${FABRIKAM}/drift?baselineId=contoso-gold`)).body as { counts: Record<string, number> };
-    await page.goto(`${consoleUrl}#/tenants/${FABRIKAM}/drift`);
+    await page.goto(`${consoleUrl}#/tenants/${FABRIKAM}/drift/contoso-gold`);
     const counts = page.getByRole("status").filter({ hasText: "Confidence" });
     await counts.waitFor();
     const d = drift.counts;
     expect(await counts.innerText()).toContain(`${d.missing} missing, ${d.extra} extra, ${d.changed} changed, ${d.matching} matching`);
     await expectAccessible(page, "drift");
+  });
+
+  it("pages compare, drift and missing 100 rows at a time, the pager reaching the last row", async () => {
+    // 130 Autopilot profiles only Contoso has: 130+ compare rows, a baseline of 130+ items that
+    // Fabrikam lacks, then — deleted in Graph — 130+ missing items.
+    const type = "windowsAutopilotDeploymentProfile";
+    const selection = { policyTypes: [type] };
+    const { added } = e2e.host.stack.simulator!.control.mutate(CONTOSO, type, { add: 130 });
+    expect((await syncAndWait(e2e.baseUrl, CONTOSO, selection)).status).toBe("success");
+    const rows = page.getByRole("table").locator("tbody tr");
+    /** At most one page in the DOM; "Next page" until the last, whose last row is `lastName`. */
+    const pageThrough = async (total: number, lastName: string) => {
+      await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(100);
+      const pages = Math.ceil(total / 100);
+      await page.getByText(`Page 1 of ${pages}`).waitFor();
+      for (let n = 2; n <= pages; n += 1) {
+        await page.getByRole("button", { name: "Next page" }).click();
+        await page.getByText(`Page ${n} of ${pages}`).waitFor();
+        expect(await rows.count()).toBeLessThanOrEqual(100);
+      }
+      expect(await page.getByRole("button", { name: "Next page" }).isDisabled()).toBe(true);
+      await expect.poll(() => rows.count()).toBe(total - (pages - 1) * 100);
+      expect(await rows.last().locator("th").innerText()).toBe(lastName);
+    };
+
+    type Compare = { items: { displayName: string; status: string; left: { itemId: string } | null }[] };
+    const compared = ((await http("GET", `${e2e.baseUrl}/compare?left=${CONTOSO}&right=${FABRIKAM}`)).body as Compare).items.filter((r) => r.status !== "same");
+    expect(compared.length).toBeGreaterThan(130);
+    // The compare pair is the address's query (hash locations keep the search outside the hash).
+    await page.goto(`${consoleUrl}?left=${CONTOSO}&right=${FABRIKAM}#/compare`);
+    await pageThrough(compared.length, compared.at(-1)!.displayName);
+    await expectAccessible(page, "compare, last page");
+    // Each row links to its items; the export holds every row, not the page.
+    const last = compared.at(-1)!;
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "CSV" }).click()]);
+    const exported = parseCsv(readFileSync((await download.path())!, "utf8"), { columns: true }) as Record<string, string>[];
+    expect(exported.filter((r) => r.status !== "same").map((r) => r.displayName)).toEqual(compared.map((r) => r.displayName));
+    if (last.left) {
+      await rows.last().getByRole("link", { name: `${last.displayName} in ${CONTOSO_NAME}` }).click();
+      await page.getByRole("heading", { level: 2, name: last.displayName }).waitFor();
+      expect(page.url()).toContain(`/tenants/${CONTOSO}/items/${encodeURIComponent(last.left.itemId)}`);
+    }
+
+    const put = await http("PUT", `${e2e.baseUrl}/baselines/autopilot-gold`, { json: { displayName: "Autopilot gold", source: { tenantId: CONTOSO, policyTypes: [type] } } });
+    expect([200, 201]).toContain(put.status);
+    type Drift = { items: { displayName: string; status: string }[] };
+    const drift = ((await http("GET", `${e2e.baseUrl}/tenants/${FABRIKAM}/drift?baselineId=autopilot-gold`)).body as Drift).items.filter((r) => r.status !== "matching");
+    expect(drift.length).toBeGreaterThan(100);
+    await page.goto(`${consoleUrl}#/tenants/${FABRIKAM}/drift/autopilot-gold`);
+    await pageThrough(drift.length, drift.at(-1)!.displayName);
+    await expectAccessible(page, "drift, last page");
+
+    e2e.host.stack.simulator!.control.mutate(CONTOSO, type, { remove: added.map((o) => String(o.id)) });
+    const run = (await syncAndWait(e2e.baseUrl, CONTOSO, selection)) as unknown as { status: string; selectionHash: string };
+    expect(run.status).toBe("success");
+    type Missing = { items: { displayName: string }[] };
+    const missing = ((await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/missing?selectionHash=${run.selectionHash}`)).body as Missing).items;
+    expect(missing.length).toBe(130);
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/missing`);
+    const picker = page.getByRole("combobox", { name: "Selection" });
+    await expect.poll(() => picker.locator(`option[value="${run.selectionHash}"]`).count(), { timeout: 15_000 }).toBe(1);
+    await picker.selectOption({ value: run.selectionHash });
+    await pageThrough(missing.length, missing.at(-1)!.displayName);
+  });
+
+  it("never calls a tenant nothing was read of equal to a baseline or to another tenant, and says what was not read", async () => {
+    // Registered, never synced: every type is unread.
+    const fresh = "0f0f0f0f-1111-4222-8333-444455556666";
+    expect([200, 201]).toContain((await http("PUT", `${e2e.baseUrl}/tenants/${fresh}`, { json: { displayName: "Northwind Never Synced" } })).status);
+    // No baseline assigned: the tab says so and picks none for the reader.
+    await page.goto(`${consoleUrl}#/tenants/${fresh}/drift`);
+    await page.getByText("No baseline is assigned to this tenant").waitFor();
+    expect(await page.getByRole("combobox", { name: "Baseline" }).inputValue()).toBe("");
+    expect(await page.getByRole("status").filter({ hasText: "Confidence" }).count()).toBe(0);
+    // Assigned (not the first baseline in the list): the tab opens on it.
+    expect((await http("PUT", `${e2e.baseUrl}/tenants/${fresh}`, { json: { displayName: "Northwind Never Synced", baselines: ["contoso-gold"] } })).status).toBe(200);
+    const drift = (await http("GET", `${e2e.baseUrl}/tenants/${fresh}/drift?baselineId=contoso-gold`)).body as { confidence: string; incompleteTypes: string[]; items: { status: string }[] };
+    expect(drift.confidence).toBe("low");
+    expect(drift.items.filter((r) => r.status !== "matching")).toEqual([]);
+    // The same address again: reloaded, so the tenant record (with its baselines) is read anew.
+    await page.reload();
+    await page.getByRole("status").filter({ hasText: "Confidence: low" }).waitFor();
+    expect(await page.getByRole("combobox", { name: "Baseline" }).inputValue()).toBe("contoso-gold");
+    const section = page.getByRole("region", { name: "Drift" });
+    const text = await section.innerText();
+    expect(text).toContain("drift cannot be confirmed");
+    for (const t of drift.incompleteTypes) expect(text).toContain(t);
+    expect(text).not.toMatch(/matches the baseline/);
+
+    // Compare against it: low confidence, the unread types of the right side named, rows unconfirmed in words.
+    type Compare = { confidence: string; incompleteTypes: { left: string[]; right: string[] }; items: { displayName: string; unconfirmed: boolean }[] };
+    const compared = (await http("GET", `${e2e.baseUrl}/compare?left=${CONTOSO}&right=${fresh}`)).body as Compare;
+    expect(compared.confidence).toBe("low");
+    await page.goto(`${consoleUrl}?left=${CONTOSO}&right=${fresh}#/compare`);
+    const notice = page.locator(".notice").filter({ hasText: "Low confidence" });
+    await notice.waitFor();
+    expect(await notice.innerText()).toContain("Not read completely in Northwind Never Synced (right): ");
+    expect(await notice.innerText()).toContain(compared.incompleteTypes.right[0]!);
+    const first = page.getByRole("table").locator("tbody tr").first();
+    await expect.poll(() => first.innerText()).toContain("only left — unconfirmed: the right tenant's type was not read completely");
+    await expectAccessible(page, "compare, low confidence");
+  });
+
+  it("opens the tenant's Drift tab from the portfolio's drift cell, on the baseline the portfolio counted", async () => {
+    const fabrikam = SMALL_DEMO_TENANTS[1]!;
+    expect((await http("PUT", `${e2e.baseUrl}/tenants/${FABRIKAM}`, { json: { displayName: fabrikam.displayName, baselines: ["contoso-gold"] } })).status).toBe(200);
+    expect((await syncAndWait(e2e.baseUrl, FABRIKAM, { categories: ["compliance"] })).status).toBe("success");
+    type Portfolio = { items: { tenantId: string; drift: { baselineId: string; missing: number; extra: number; changed: number } | null }[] };
+    const driftOf = async () => ((await http("GET", `${e2e.baseUrl}/portfolio`)).body as Portfolio).items.find((t) => t.tenantId === FABRIKAM)?.drift ?? null;
+    await expect.poll(driftOf, { timeout: 15_000 }).not.toBeNull();
+    const d = (await driftOf())!;
+    await page.goto(consoleUrl);
+    const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: fabrikam.displayName, exact: true }) });
+    await row.getByRole("link", { name: /^drift against contoso-gold/ }).click();
+    const counts = page.getByRole("status").filter({ hasText: "Confidence" });
+    await counts.waitFor();
+    expect(await counts.innerText()).toContain(`${d.missing} missing, ${d.extra} extra, ${d.changed} changed`);
+    expect(await page.getByRole("combobox", { name: "Baseline" }).inputValue()).toBe("contoso-gold");
+    expect(page.url()).toContain(`/tenants/${FABRIKAM}/drift/contoso-gold`);
+    await page.getByRole("table", { name: /^Drift against contoso-gold/ }).or(page.locator(".empty")).waitFor();
+    await page.screenshot({ path: join(SHOTS, "console-drift.png") });
+    await expectAccessible(page, "drift from the portfolio");
   });
 
   /** Presses Tab until the focused element's text is `name`. */

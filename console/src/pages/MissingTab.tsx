@@ -2,7 +2,7 @@ import { useMemo, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { query, tenantPath } from "../api";
 import type { MissingReport, Run, SelectionList } from "../types";
-import { Empty, ErrorBox, ExportLinks, Loading, StatusBadge, useLoad } from "../ui";
+import { Empty, ErrorBox, ExportLinks, Loading, RowPager, StatusBadge, useLoad, useRowPages } from "../ui";
 import { codeInWords, formatTime } from "../words";
 import { selectionText } from "./RunsTab";
 
@@ -48,6 +48,8 @@ export function MissingTab({ tenantId }: { tenantId: string }) {
 }
 
 function Report({ tenantId, report, typeErrors }: { tenantId: string; report: MissingReport; typeErrors: Map<string, string | null> }) {
+  // The report is computed whole (no continuation tokens): paged here, so a mass deletion's thousands of rows stay out of the DOM.
+  const pages = useRowPages(report.items, `${report.selectionHash}/${report.latestRun?.id ?? ""}`);
   if (!report.latestRun) return <Empty>No completed run of this selection yet, so nothing can be called missing.</Empty>;
   const run = report.latestRun;
   return (
@@ -63,7 +65,9 @@ function Report({ tenantId, report, typeErrors }: { tenantId: string; report: Mi
         <Empty>Nothing is missing: every item in the inventory of this selection was seen by that run.</Empty>
       ) : (
         <table>
-          <caption>{report.items.length} missing items</caption>
+          <caption>
+            {report.items.length} missing items{pages.count > 1 && `, ${pages.first}–${pages.first + pages.rows.length - 1} shown`}
+          </caption>
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -73,7 +77,7 @@ function Report({ tenantId, report, typeErrors }: { tenantId: string; report: Mi
             </tr>
           </thead>
           <tbody>
-            {report.items.map((item) => {
+            {pages.rows.map((item) => {
               const code = typeErrors.get(item.policyType) ?? null;
               return (
                 <tr key={item.id}>
@@ -103,6 +107,7 @@ function Report({ tenantId, report, typeErrors }: { tenantId: string; report: Mi
           </tbody>
         </table>
       )}
+      <RowPager label="Pages of missing items" pages={pages} />
     </>
   );
 }

@@ -110,9 +110,12 @@ export function PortfolioPage() {
                     </td>
                     <td>
                       {t.drift ? (
-                        <span title={`against ${t.drift.baselineId}`}>
+                        <Link
+                          href={`/tenants/${t.tenantId}/drift/${encodeURIComponent(t.drift.baselineId)}`}
+                          aria-label={`drift against ${t.drift.baselineId}: ${t.drift.missing} missing, ${t.drift.extra} extra, ${t.drift.changed} changed`}
+                        >
                           {t.drift.missing} missing, {t.drift.extra} extra, {t.drift.changed} changed
-                        </span>
+                        </Link>
                       ) : (
                         <span title="no baseline evaluated">—</span>
                       )}

@@ -52,7 +52,7 @@ export function TenantPage({ tenantId, tab, subId }: { tenantId: string; tab: st
       </p>
       <nav aria-label="Tenant" class="tabs">
         {TABS.map((t) => (
-          <Link key={t.key} href={`${base}/${t.key}`} aria-current={current === t.key && (!subId || t.key === "changes") ? "page" : undefined}>
+          <Link key={t.key} href={`${base}/${t.key}`} aria-current={current === t.key && (!subId || t.key === "changes" || t.key === "drift") ? "page" : undefined}>
             {t.label}
           </Link>
         ))}
@@ -64,7 +64,7 @@ export function TenantPage({ tenantId, tab, subId }: { tenantId: string; tab: st
         {current === "runs" && (subId ? <RunPage tenantId={tenantId} runId={subId} /> : <RunsTab tenantId={tenantId} />)}
         {current === "changes" && <ChangesTab key={subId} tenantId={tenantId} period={subId} />}
         {current === "missing" && <MissingTab tenantId={tenantId} />}
-        {current === "drift" && <DriftTab tenant={tenant.data} />}
+        {current === "drift" && <DriftTab tenant={tenant.data} baselineId={subId} />}
       </section>
     </>
   );
