@@ -194,6 +194,20 @@ export function Pager({ label, pages, next, words = ["Previous page", "Next page
   return <PageButtons label={label} number={pages.number} onPrevious={pages.previous} onNext={next ? () => pages.next(next) : null} words={words} />;
 }
 
+/** A paged list's error; an expired or foreign continuation token offers the way back to page one. */
+export function PageError({ error, title, pages }: { error: ApiError; title?: string; pages: ReturnType<typeof useTokenPages> }) {
+  return (
+    <>
+      <ErrorBox error={error} {...(title !== undefined && { title })} />
+      {error.code === "INVALID_CONTINUATION_TOKEN" && (
+        <button type="button" onClick={pages.first}>
+          Back to the first page
+        </button>
+      )}
+    </>
+  );
+}
+
 /** Rows a page when a whole answer is in memory (compare, drift, missing): what the DOM holds stays bounded. */
 export const ROWS_PER_PAGE = 100;
 

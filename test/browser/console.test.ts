@@ -519,6 +519,33 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console in Chromium", () => {
     await page.keyboard.press("ArrowDown");
     await expect.poll(() => page.getByRole("combobox", { name: "Period" }).inputValue()).not.toBe("7d");
   });
+  it("answers a continuation token the API refuses with its stable code and a way back to the first page", async () => {
+    // Last in this file: it adds items. Enough of them for a second page of 100.
+    const type = "windowsAutopilotDeploymentProfile";
+    e2e.host.stack.simulator!.control.mutate(CONTOSO, type, { add: 60 });
+    expect((await syncAndWait(e2e.baseUrl, CONTOSO, { policyTypes: [type] })).status).toBe("success");
+    const all = (await http("GET", `${e2e.baseUrl}/tenants/${CONTOSO}/inventory/items?limit=200`)).body as { items: unknown[] };
+    expect(all.items.length).toBeGreaterThan(100);
+    await page.goto(`${consoleUrl}#/tenants/${CONTOSO}/items`);
+    const table = page.getByRole("table");
+    await expect.poll(() => table.locator("tbody tr").count()).toBe(100);
+    // A token the real API refuses (as an expired or tampered one would be): the next page's
+    // request goes out with it, and the API answers 400 INVALID_CONTINUATION_TOKEN itself.
+    const pattern = /\/inventory\/items\?.*continuationToken=/;
+    await page.route(pattern, (route) => {
+      const url = new URL(route.request().url());
+      url.searchParams.set("continuationToken", "bm90LWEtdG9rZW4");
+      return route.continue({ url: url.toString() });
+    });
+    await page.getByRole("button", { name: "Next page" }).click();
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain("INVALID_CONTINUATION_TOKEN");
+    await page.unroute(pattern);
+    await page.getByRole("button", { name: "Back to the first page" }).click();
+    await expect.poll(() => table.locator("tbody tr").count()).toBe(100);
+    expect(await page.getByRole("alert").count()).toBe(0);
+  });
 });
 
 describe.skipIf(!existsSync(CHROMIUM))("the web console's roles (AUTH_REQUIRE_PRINCIPAL=true)", () => {

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { query, tenantPath } from "../api";
 import type { Change, ChangePage, PolicyTypeList, RunChanges } from "../types";
-import { Empty, ErrorBox, ExportLinks, Loading, Pager, useLoad, useTokenPages } from "../ui";
+import { Empty, ExportLinks, Loading, PageError, Pager, useLoad, useTokenPages } from "../ui";
 import { CHANGE_KIND_WORDS, formatTime } from "../words";
 
 /** 100 changes a page: the DOM stays small whatever a tenant's churn (the API pages at most 200). */
@@ -112,16 +112,7 @@ export function ChangesTab({ tenantId, period: initial }: { tenantId: string; pe
       </form>
       <ExportLinks what="these changes" path={path} params={params} />
       {page.state === "loading" && <Loading what="changes" />}
-      {page.state === "error" && (
-        <>
-          <ErrorBox error={page.error} title="The changes could not be read" />
-          {page.error.code === "INVALID_CONTINUATION_TOKEN" && (
-            <button type="button" onClick={pages.first}>
-              Back to the first page
-            </button>
-          )}
-        </>
-      )}
+      {page.state === "error" && <PageError error={page.error} title="The changes could not be read" pages={pages} />}
       {page.state === "ok" &&
         (page.data.items.length === 0 ? (
           <Empty>
@@ -152,7 +143,7 @@ export function RunChangesSection({ tenantId, runId }: { tenantId: string; runId
     <section aria-labelledby="run-changes">
       <h3 id="run-changes">Changes in this run</h3>
       {page.state === "loading" && <Loading what="the run's changes" />}
-      {page.state === "error" && <ErrorBox error={page.error} title="The run's changes could not be read" />}
+      {page.state === "error" && <PageError error={page.error} title="The run's changes could not be read" pages={pages} />}
       {page.state === "ok" && c && (
         <>
           <p>

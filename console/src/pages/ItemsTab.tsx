@@ -2,7 +2,7 @@ import { useMemo, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { query, tenantPath } from "../api";
 import type { Item, ItemPage, PolicyTypeList } from "../types";
-import { Empty, ErrorBox, ExportLinks, Loading, Pager, SortHeader, useLoad, useSorted, useTokenPages } from "../ui";
+import { Empty, ExportLinks, Loading, PageError, Pager, SortHeader, useLoad, useSorted, useTokenPages } from "../ui";
 import type { Sort } from "../ui";
 import { formatTime } from "../words";
 
@@ -99,16 +99,7 @@ export function ItemsTab({ tenantId }: { tenantId: string }) {
       </form>
       <ExportLinks what={filtered ? "the matching items" : "the whole inventory"} path={tenantPath(tenantId, "inventory", "items")} params={{ ...filters }} />
       {page.state === "loading" && <Loading what="items" />}
-      {page.state === "error" && (
-        <>
-          <ErrorBox error={page.error} />
-          {page.error.code === "INVALID_CONTINUATION_TOKEN" && (
-            <button type="button" onClick={pages.first}>
-              Back to the first page
-            </button>
-          )}
-        </>
-      )}
+      {page.state === "error" && <PageError error={page.error} pages={pages} />}
       {page.state === "ok" &&
         (page.data.items.length === 0 ? (
           <Empty>{filtered ? "No item matches these filters." : pages.number > 1 ? "No more items." : "No item in the inventory yet: start a sync on the Runs page."}</Empty>
